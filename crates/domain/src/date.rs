@@ -1,0 +1,154 @@
+//! Calendar dates as Vietnamese offices write them, and the validity interval that every
+//! dated fact in dangbo (an organization version, a placement, a position) carries.
+
+use crate::lang::Invalid;
+pub use jiff::civil::Date;
+
+/// A half-open interval of days: valid from `from` (inclusive) until `to` (exclusive).
+///
+/// `to == None` means still valid. An organization dissolved "on 1/7/2025" has
+/// `to = 2025-07-01`: it exists on 30/6/2025 and not on 1/7/2025.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Validity {
+    /// First day the fact holds.
+    pub from: Date,
+    /// First day it no longer holds, if it has ended.
+    pub to: Option<Date>,
+}
+
+impl Validity {
+    /// An open interval starting on `from`.
+    pub fn since(from: Date) -> Validity {
+        Validity { from, to: None }
+    }
+
+    /// Whether the fact holds on day `d`.
+    pub fn contains(&self, d: Date) -> bool {
+        self.from <= d && self.to.is_none_or(|to| d < to)
+    }
+}
+
+/// Parses a date as typed by a person: `15/11/2023`, `4/7/2023`, `15-11-2023`, `15.11.2023`
+/// or ISO `2023-11-15`. The day must exist.
+pub fn parse_date(s: &str) -> Result<Date, Invalid> {
+    let t = s.trim();
+    let bad = || Invalid::Date(t.to_string());
+    if t.is_empty() {
+        return Err(Invalid::Missing);
+    }
+    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
+    let (y, m, d) = if parts[0].len() == 4 {
+        (parts[0], parts[1], parts[2])
+    } else if parts[2].len() == 4 {
+        (parts[2], parts[1], parts[0])
+    } else {
+        return Err(bad());
+    };
+    let num = |p: &str| p.parse::<i16>().map_err(|_| bad());
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    if !(1900..=2200).contains(&y) || m > 12 || d > 31 {
+        return Err(bad());
+    }
+    Date::new(y, m as i8, d as i8).map_err(|_| bad())
+}
+
+/// Parses the ISO form `yyyy-mm-dd` that the databases store.
+pub fn parse_iso(s: &str) -> Option<Date> {
+    s.parse::<Date>().ok()
+}
+
+/// The ISO form stored in the databases; it sorts as text in date order.
+pub fn iso(d: Date) -> String {
+    d.strftime("%Y-%m-%d").to_string()
+}
+
+/// Converts a spreadsheet serial day number (days since 30/12/1899, as Excel and
+/// LibreOffice count) into a date. The fraction of a day, if any, is ignored.
+pub fn from_spreadsheet_serial(serial: f64) -> Result<Date, Invalid> {
+    if !serial.is_finite() || !(1.0..=200_000.0).contains(&serial) {
+        return Err(Invalid::Date(serial.to_string()));
+    }
+    let base = Date::constant(1899, 12, 30);
+    base.checked_add(jiff::Span::new().days(serial.trunc() as i64))
+        .map_err(|_| Invalid::Date(serial.to_string()))
+}
+
+/// `15/11/2023`: the short form the seeds use.
+pub fn short(d: Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
+/// `ngày 15 tháng 11 năm 2023`: the long form of the party's documents, with a leading
+/// zero on days below 10 and on months 1 and 2, as administrative writing requires.
+pub fn long(d: Date) -> String {
+    let month = if d.month() <= 2 {
+        format!("{:02}", d.month())
+    } else {
+        d.month().to_string()
+    };
+    format!("ngày {:02} tháng {} năm {}", d.day(), month, d.year())
+}
+
+/// Whole years between `birth` and `on` (a person's age on a day).
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let mut years = i32::from(on.year()) - i32::from(birth.year());
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    years
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_people_type() {
+        let d = Date::constant(2023, 11, 15);
+        for s in ["15/11/2023", "15-11-2023", "15.11.2023", " 2023-11-15 "] {
+            assert_eq!(parse_date(s), Ok(d), "{s}");
+        }
+        assert_eq!(parse_date("4/7/2023"), Ok(Date::constant(2023, 7, 4)));
+    }
+
+    #[test]
+    fn rejects_days_that_do_not_exist() {
+        for s in ["31/02/2023", "15/13/2023", "2023/11", "abc", "15/11/23", "0/1/2020"] {
+            assert!(matches!(parse_date(s), Err(Invalid::Date(_))), "{s}");
+        }
+        assert_eq!(parse_date("  "), Err(Invalid::Missing));
+    }
+
+    #[test]
+    fn formats_as_the_seeds_do() {
+        let d = Date::constant(2023, 11, 15);
+        assert_eq!(short(d), "15/11/2023");
+        assert_eq!(long(d), "ngày 15 tháng 11 năm 2023");
+        assert_eq!(long(Date::constant(2024, 2, 4)), "ngày 04 tháng 02 năm 2024");
+        assert_eq!(short(Date::constant(2023, 12, 4)), "04/12/2023");
+    }
+
+    #[test]
+    fn spreadsheet_serials() {
+        assert_eq!(from_spreadsheet_serial(45245.0), Ok(Date::constant(2023, 11, 15)));
+        assert!(from_spreadsheet_serial(-3.0).is_err());
+    }
+
+    #[test]
+    fn validity_is_half_open() {
+        let v = Validity { from: Date::constant(2020, 1, 1), to: Some(Date::constant(2025, 7, 1)) };
+        assert!(v.contains(Date::constant(2025, 6, 30)));
+        assert!(!v.contains(Date::constant(2025, 7, 1)));
+        assert!(!v.contains(Date::constant(2019, 12, 31)));
+    }
+
+    #[test]
+    fn ages() {
+        let b = Date::constant(1985, 11, 16);
+        assert_eq!(age_on(b, Date::constant(2025, 11, 15)), 39);
+        assert_eq!(age_on(b, Date::constant(2025, 11, 16)), 40);
+    }
+}
