@@ -1,1 +1,50 @@
-//! placeholder
+//! The use cases of dangbo: what a command or a request does, written once against the
+//! storage API. Each use case validates its input fully before it writes, writes in one
+//! transaction, and records the change in the audit log in that same transaction.
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod members;
+pub mod orgs;
+pub mod table;
+
+pub use clock::Clock;
+pub use error::AppError;
+
+use dangbo_store::Db;
+
+/// The application: a database, a clock and the name of whoever is acting.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub db: Db,
+    /// Where "today" comes from.
+    pub clock: Clock,
+    /// Who is acting, for the audit log: `cli:root`, later a user name.
+    pub actor: String,
+}
+
+/// Results of use cases.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl App {
+    /// An application over `db`, acting as `actor`.
+    pub fn new(db: Db, clock: Clock, actor: impl Into<String>) -> App {
+        App { db, clock, actor: actor.into() }
+    }
+
+    /// Writes an audit line in `tx`, stamped with the clock's time.
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut dangbo_store::Tx,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        tx.audit(&self.clock.timestamp(), &self.actor, action, subject, detail).await?;
+        Ok(())
+    }
+}

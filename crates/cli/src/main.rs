@@ -1,1 +1,237 @@
-fn main() {}
+//! The `dangbo` command: serve (later), migrate, demo, import, export, org, member,
+//! backup and restore. It parses arguments, calls the application's use cases, and
+//! prints results and errors as sentences, in Vietnamese unless `--lang en`.
+
+mod args;
+mod backup;
+mod print;
+
+use anyhow::Context;
+use args::{Cli, Command, ExportWhat, ImportWhat, MemberCmd, OrgCmd};
+use clap::Parser;
+use dangbo_app::import::{ImportOptions, parse_mapping};
+use dangbo_app::orgs::{NewOrg, SplitPlan};
+use dangbo_app::{App, AppError, Clock};
+use dangbo_domain::Lang;
+use dangbo_domain::date::short;
+use dangbo_domain::number::thousands;
+use dangbo_store::Db;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(3);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(app) = e.downcast_ref::<AppError>() {
+                eprintln!("{}: {}", lang.pick("Lỗi", "Error"), app.message(lang));
+                ExitCode::from(if app.is_user_error() { 1 } else { 3 })
+            } else if let Some(user) = e.downcast_ref::<print::UserError>() {
+                eprintln!("{}: {}", lang.pick("Lỗi", "Error"), user.0);
+                ExitCode::from(1)
+            } else {
+                eprintln!("{}: {e:#}", lang.pick("Lỗi hệ thống", "System error"));
+                ExitCode::from(3)
+            }
+        }
+    }
+}
+
+async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
+    let db = Db::open(url).await.with_context(|| format!("cannot open the database {}", print::redact(url)))?;
+    if migrate {
+        db.migrate().await.map_err(AppError::from)?;
+    } else if !db.is_migrated().await.map_err(AppError::from)? {
+        return Err(print::UserError(format!(
+            "cơ sở dữ liệu {} chưa được khởi tạo: hãy chạy «dangbo migrate» hoặc «dangbo demo» / the database is empty: run «dangbo migrate» or «dangbo demo»",
+            print::redact(url)
+        ))
+        .into());
+    }
+    Ok(db)
+}
+
+fn actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lang = cli.lang;
+    let clock = Clock::System;
+    let url = cli.database_url.clone();
+    let needs_schema = !matches!(cli.command, Command::Migrate | Command::Demo { .. } | Command::Restore { .. });
+    if let Command::Restore { file, yes } = &cli.command {
+        return backup::restore(&url, file, *yes, lang).await;
+    }
+    let db = open(&url, !needs_schema).await?;
+    let app = App::new(db.clone(), clock, actor());
+    let today = app.clock.today();
+    let result = match cli.command {
+        Command::Migrate => {
+            println!("{}", lang.pick("Cơ sở dữ liệu đã sẵn sàng.", "The database is ready."));
+            Ok(())
+        }
+        Command::Demo { seed } => {
+            let bar = print::spinner();
+            let summary = app.load_demo(seed, &|stage| bar.set_message(stage.to_string())).await;
+            bar.finish_and_clear();
+            let s = summary?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Đã tạo dữ liệu mẫu tỉnh Lạng Sơn: {} tổ chức đảng, {} người, {} cơ quan lãnh đạo, {} chức vụ.",
+                        thousands(s.orgs), thousands(s.people), thousands(s.bodies), thousands(s.positions)
+                    ),
+                    Lang::En => format!(
+                        "Loaded the Lạng Sơn demo: {} organizations, {} people, {} bodies, {} positions.",
+                        thousands(s.orgs), thousands(s.people), thousands(s.bodies), thousands(s.positions)
+                    ),
+                }
+            );
+            println!("{}", lang.pick("Thử: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\"", "Try: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\""));
+            Ok(())
+        }
+        Command::Import { what } => match what {
+            ImportWhat::Members { file, date, skip_invalid, rejects, mapping } => {
+                let mapping = match mapping {
+                    Some(m) => parse_mapping(&std::fs::read_to_string(&m).with_context(|| format!("{}", m.display()))?)?,
+                    None => Default::default(),
+                };
+                let opts = ImportOptions { skip_invalid, on: date.unwrap_or(today), mapping, rejects };
+                let bar = print::progress();
+                let report = app.import_members(&file, &opts, &|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }).await;
+                bar.finish_and_clear();
+                print::import_report(&report?, lang)
+            }
+            ImportWhat::Orgs { file } => match app.import_orgs(&file).await? {
+                Ok(n) => {
+                    println!("{}", lang.pick(&format!("Đã tạo {n} tổ chức đảng."), &format!("Created {n} organizations.")));
+                    Ok(())
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}", e.message(lang));
+                    }
+                    Err(print::UserError(lang.pick("Không nhập tổ chức nào vì tệp có lỗi.", "Nothing was imported: the file has errors.").into()).into())
+                }
+            },
+        },
+        Command::Export { what } => match what {
+            ExportWhat::Members { org, date, file } => {
+                let n = app.export_members(&org, date.unwrap_or(today), &file).await?;
+                println!("{}", lang.pick(&format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()), &format!("Exported {} members to {}.", thousands(n as u64), file.display())));
+                Ok(())
+            }
+            ExportWhat::Orgs { org, date, file } => {
+                let n = app.export_orgs(&org, date.unwrap_or(today), &file).await?;
+                println!("{}", lang.pick(&format!("Đã xuất {n} tổ chức ra {}.", file.display()), &format!("Exported {n} organizations to {}.", file.display())));
+                Ok(())
+            }
+        },
+        Command::Org { cmd } => org(&app, cmd, today, lang).await,
+        Command::Member { cmd } => member(&app, cmd, today, lang).await,
+        Command::Backup { file } => backup::backup(&db, &url, &file, lang).await,
+        Command::Restore { .. } => Ok(()),
+    };
+    db.close().await;
+    result
+}
+
+async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> anyhow::Result<()> {
+    match cmd {
+        OrgCmd::Tree { code, date, depth } => {
+            let on = date.unwrap_or(today);
+            let nodes = app.tree(code.as_ref(), on).await?;
+            print::tree(&nodes, depth, on, lang);
+        }
+        OrgCmd::Show { code, date } => {
+            let on = date.unwrap_or(today);
+            let org = app.org(&code, on).await?;
+            let history = app.org_history(&code).await?;
+            let children = app.tree(Some(&code), on).await?;
+            let stats = app.member_stats(&code, on).await?;
+            let bodies = app.bodies(&code, on).await?;
+            print::org(&org, &history, &children, &stats, &bodies, on, lang);
+        }
+        OrgCmd::History { code } => {
+            for v in app.org_history(&code).await? {
+                print::version(&v, lang);
+            }
+        }
+        OrgCmd::Create { code, name, kind, level, parent, date } => {
+            let on = date.unwrap_or(today);
+            app.create_org(&NewOrg { code: code.clone(), name, kind, level, parent }, on).await?;
+            println!("{}", lang.pick(&format!("Đã tạo tổ chức {code} từ ngày {}.", short(on)), &format!("Created {code} from {}.", short(on))));
+        }
+        OrgCmd::Rename { code, name, date } => {
+            app.rename_org(&code, &name, date).await?;
+            println!("{}", lang.pick(&format!("Đã đổi tên {code} thành «{name}» từ ngày {}.", short(date)), &format!("Renamed {code} to «{name}» from {}.", short(date))));
+        }
+        OrgCmd::Move { code, to, date } => {
+            let r = app.move_org(&code, &to, date).await?;
+            println!("{}", lang.pick(&format!("Đã chuyển {code} (cùng {} tổ chức) về trực thuộc {to} từ ngày {}.", r.orgs, short(date)), &format!("Moved {code} ({} organizations) under {to} from {}.", r.orgs, short(date))));
+        }
+        OrgCmd::Dissolve { code, date } => {
+            app.dissolve_org(&code, date).await?;
+            println!("{}", lang.pick(&format!("Đã giải thể {code} từ ngày {}.", short(date)), &format!("Dissolved {code} from {}.", short(date))));
+        }
+        OrgCmd::Merge { sources, into, name, kind, level, parent, date } => {
+            let create = match name {
+                Some(name) => Some(NewOrg {
+                    code: into.clone(),
+                    name,
+                    kind: kind.ok_or_else(|| print::UserError(lang.pick("tạo tổ chức mới cần --kind", "a new organization needs --kind").into()))?,
+                    level: level.ok_or_else(|| print::UserError(lang.pick("tạo tổ chức mới cần --level", "a new organization needs --level").into()))?,
+                    parent,
+                }),
+                None => None,
+            };
+            let r = app.merge_orgs(&sources, &into, create.as_ref(), date).await?;
+            println!("{}", lang.pick(&format!("Đã hợp nhất {} tổ chức vào {into} từ ngày {}: {} tổ chức thay đổi, {} người chuyển sinh hoạt.", sources.len(), short(date), r.orgs, thousands(r.people as u64)), &format!("Merged {} organizations into {into} from {}: {} organizations changed, {} people moved.", sources.len(), short(date), r.orgs, thousands(r.people as u64))));
+        }
+        OrgCmd::Split { code, parts, assign, date } => {
+            let mut plan = SplitPlan { parts, ..Default::default() };
+            if let Some(file) = assign {
+                print::read_assignments(&file, &mut plan, lang)?;
+            }
+            let r = app.split_org(&code, &plan, date).await?;
+            println!("{}", lang.pick(&format!("Đã chia tách {code} thành {} tổ chức từ ngày {}: {} người chuyển sinh hoạt.", plan.parts.len(), short(date), thousands(r.people as u64)), &format!("Split {code} into {} organizations from {}: {} people moved.", plan.parts.len(), short(date), thousands(r.people as u64))));
+        }
+    }
+    Ok(())
+}
+
+async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lang) -> anyhow::Result<()> {
+    match cmd {
+        MemberCmd::Find { query, org, date, limit, page } => {
+            let on = date.unwrap_or(today);
+            let org = match org {
+                Some(o) => o,
+                None => app.tree(None, on).await?.into_iter().next().map(|n| n.org.code).ok_or_else(|| print::UserError(lang.pick("chưa có tổ chức nào", "there are no organizations yet").into()))?,
+            };
+            let (rows, total) = app.search_members(&org, on, &query.join(" "), limit, (page.max(1) - 1) * limit).await?;
+            print::members(&rows, total, page.max(1), limit, on, lang);
+        }
+        MemberCmd::Show { key } => {
+            let detail = app.member_detail(&key).await?;
+            print::member(&detail, today, lang);
+        }
+        MemberCmd::Transfer { key, to, date } => {
+            app.transfer_member(&key, &to, date).await?;
+            println!("{}", lang.pick(&format!("Đã chuyển sinh hoạt đảng của {key} sang {to} từ ngày {}.", short(date)), &format!("Transferred {key} to {to} from {}.", short(date))));
+        }
+    }
+    Ok(())
+}

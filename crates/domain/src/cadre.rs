@@ -123,3 +123,7 @@ mod tests {
         assert_eq!(PositionSource::parse_text("luân chuyển"), Some(PositionSource::Rotation));
     }
 }
+
+/// The database id of a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BodyId(pub i64);

@@ -483,3 +483,7 @@ mod tests {
         assert_eq!(record().status_on(Date::constant(2006, 3, 2)), MemberStatus::Full);
     }
 }
+
+/// The database id of a person (member or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonId(pub i64);

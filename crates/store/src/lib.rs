@@ -1,1 +1,201 @@
-//! placeholder
+//! Storage for dangbo: SQLite (embedded, the default) and PostgreSQL (one database for
+//! many application instances), behind one API.
+//!
+//! Both backends run the same portable SQL through sqlx's `Any` driver, so there is one
+//! implementation of every query and the contract tests hold it to the same behaviour on
+//! both. What does differ lives in [`backend`]: connection settings, each backend's own
+//! migrations, and backups. Dates are ISO text and names sort by a byte key computed in
+//! the domain, so neither needs a database-specific type or collation.
+//!
+//! Every access goes through a [`Tx`]: [`Db::read`] gives a consistent snapshot, and
+//! [`Db::write`] a transaction that applies all of its changes or none.
+
+pub mod backend;
+mod orgs;
+mod people;
+mod rows;
+
+pub use backend::{Backend, Db};
+pub use orgs::{NewOrgVersion, OrgVersion};
+pub use people::{
+    BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow,
+    PlacementRow, PositionRow,
+};
+
+use sqlx::{Any, Transaction};
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored value does not parse: the database was changed outside dangbo.
+    #[error("corrupt value in {table}.{column}: {value:?}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The value found.
+        value: String,
+    },
+    /// A uniqueness rule was broken (a code, a card number or a citizen ID already used).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    /// The database was written by a newer dangbo, or is not a dangbo database.
+    #[error("schema: {0}")]
+    Schema(String),
+}
+
+/// Storage results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One transaction: a read snapshot or a unit of writes. Dropping it without
+/// [`Tx::commit`] rolls back.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    /// Makes the writes durable.
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Appends a line to the audit log, in this transaction: the change and its record
+    /// are kept or lost together.
+    pub async fn audit(&mut self, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(at)
+            .bind(actor)
+            .bind(action)
+            .bind(subject)
+            .bind(detail)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// The audit lines about a subject, oldest first: (at, actor, action, detail).
+    pub async fn audit_for(&mut self, subject: &str) -> Result<Vec<(String, String, String, String)>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id",
+        )
+        .bind(subject)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Reads a value from the meta table.
+    pub async fn meta(&mut self, key: &str) -> Result<Option<String>> {
+        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        Ok(v.map(|(v,)| v))
+    }
+
+    /// Writes a value to the meta table.
+    pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&mut *self.inner).await?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Duplicate`].
+fn unique(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what()),
+        _ => StoreError::Database(err),
+    }
+}
+
+pub mod testing {
+    //! Fresh databases for tests: an SQLite file in a temporary directory, or a new
+    //! PostgreSQL database on the server named by `DANGBO_TEST_POSTGRES`.
+
+    use crate::{Db, Result};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A database for one test; the PostgreSQL one is dropped with it (best effort).
+    pub struct TestDb {
+        /// The database.
+        pub db: Db,
+        /// Its URL or path.
+        pub url: String,
+        _dir: Option<std::path::PathBuf>,
+        admin: Option<(String, String)>,
+    }
+
+    /// A fresh, migrated SQLite database in its own temporary directory.
+    pub async fn sqlite() -> Result<TestDb> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!("dangbo-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| crate::StoreError::Schema(e.to_string()))?;
+        let url = dir.join("test.db").display().to_string();
+        let db = Db::open(&url).await?;
+        db.migrate().await?;
+        Ok(TestDb { db, url, _dir: Some(dir), admin: None })
+    }
+
+    /// A fresh, migrated PostgreSQL database, if `DANGBO_TEST_POSTGRES` names a server
+    /// (for example `postgres://postgres@127.0.0.1:5432/test`).
+    pub async fn postgres() -> Result<Option<TestDb>> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let Ok(admin_url) = std::env::var("DANGBO_TEST_POSTGRES") else {
+            return Ok(None);
+        };
+        let name = format!("dangbo_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let admin = Db::open(&admin_url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&admin.pool).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin.pool).await?;
+        admin.close().await;
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        let db = Db::open(&url).await?;
+        db.migrate().await?;
+        Ok(Some(TestDb { db, url, _dir: None, admin: Some((admin_url, name)) }))
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let Some(dir) = &self._dir {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            if let Some((admin_url, name)) = self.admin.take() {
+                // Dropping needs a connection of its own, outside any runtime being torn down.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio_rt() else { return };
+                    rt.block_on(async move {
+                        if let Ok(admin) = Db::open(&admin_url).await {
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                                .execute(&admin.pool)
+                                .await;
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+
+    fn tokio_rt() -> std::io::Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    }
+}

@@ -1,0 +1,32 @@
+//! Where "today" comes from: the system clock in Vietnam's time zone, or a fixed day in
+//! tests and reproducible runs.
+
+use dangbo_domain::Date;
+
+/// A source of the current day and time.
+#[derive(Debug, Clone)]
+pub enum Clock {
+    /// The system clock, read in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
+    System,
+    /// Always this day, at midnight.
+    Fixed(Date),
+}
+
+impl Clock {
+    fn now(&self) -> jiff::civil::DateTime {
+        match self {
+            Clock::System => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7))).datetime(),
+            Clock::Fixed(d) => d.to_datetime(jiff::civil::Time::midnight()),
+        }
+    }
+
+    /// Today in Vietnam.
+    pub fn today(&self) -> Date {
+        self.now().date()
+    }
+
+    /// Now, as `2026-11-21T09:30:00+07:00`, for the audit log.
+    pub fn timestamp(&self) -> String {
+        format!("{}+07:00", self.now().strftime("%Y-%m-%dT%H:%M:%S"))
+    }
+}

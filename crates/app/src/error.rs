@@ -1,0 +1,99 @@
+//! The errors a use case reports, each with a message for the person who asked, in
+//! Vietnamese or English.
+
+use dangbo_domain::date::short;
+use dangbo_domain::{Date, Invalid, Lang};
+use dangbo_store::StoreError;
+
+/// Why a use case did not do what was asked. Nothing was changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Something asked for does not exist (on the day asked about).
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for, in Vietnamese.
+        vi: String,
+        /// The same, in English.
+        what: String,
+    },
+    /// The request breaks a rule; the texts say which.
+    #[error("rejected: {en}")]
+    Rejected {
+        /// Vietnamese explanation.
+        vi: String,
+        /// English explanation.
+        en: String,
+    },
+    /// A value did not parse.
+    #[error("invalid {field}: {source}")]
+    Invalid {
+        /// The field, in Vietnamese.
+        field: String,
+        /// Why.
+        source: Invalid,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file could not be read or written.
+    #[error("file {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl AppError {
+    /// A rejection with both texts.
+    pub fn rejected(vi: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Rejected { vi: vi.into(), en: en.into() }
+    }
+
+    /// "No organization with code X on day D".
+    pub fn no_org(code: &str, on: Date) -> AppError {
+        AppError::NotFound {
+            vi: format!("Không có tổ chức đảng mã «{code}» vào ngày {}", short(on)),
+            what: format!("no organization with code «{code}» on {}", short(on)),
+        }
+    }
+
+    /// "No member with number X".
+    pub fn no_member(key: &str) -> AppError {
+        AppError::NotFound {
+            vi: format!("Không tìm thấy người có số thẻ đảng viên hoặc số CCCD «{key}»"),
+            what: format!("no person with party card number or citizen ID «{key}»"),
+        }
+    }
+
+    /// Whether the caller is at fault (exit code 1), rather than the system.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, AppError::Store(StoreError::Database(_) | StoreError::Corrupt { .. } | StoreError::Schema(_)))
+    }
+
+    /// The message for a person.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::NotFound { vi, what } => lang.pick(vi, what).to_string(),
+            AppError::Rejected { vi, en } => lang.pick(vi, en).to_string(),
+            AppError::Invalid { field, source } => format!("{field}: {}", source.message(lang)),
+            AppError::Store(StoreError::Duplicate(what)) => match lang {
+                Lang::Vi => format!("Đã tồn tại: {what}"),
+                Lang::En => format!("Already exists: {what}"),
+            },
+            AppError::Store(StoreError::Schema(s)) => match lang {
+                Lang::Vi => format!("Cơ sở dữ liệu không dùng được: {s}"),
+                Lang::En => format!("The database cannot be used: {s}"),
+            },
+            AppError::Store(e) => match lang {
+                Lang::Vi => format!("Lỗi cơ sở dữ liệu: {e}"),
+                Lang::En => format!("Database error: {e}"),
+            },
+            AppError::File { path, source } => match lang {
+                Lang::Vi => format!("Không đọc/ghi được tệp «{path}»: {source}"),
+                Lang::En => format!("Cannot read or write file «{path}»: {source}"),
+            },
+        }
+    }
+}

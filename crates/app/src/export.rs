@@ -1,0 +1,161 @@
+//! Exporting a subtree as of a day: organizations and members, with the same headers
+//! the importers read, so an export imports back into an empty database unchanged.
+
+use crate::orgs::{NewOrg, get, sorted_tree};
+use crate::table::{self, Cell, Out};
+use crate::{App, AppError, Result};
+use dangbo_domain::date::{from_spreadsheet_serial, parse_date, short};
+use dangbo_domain::member::MemberField;
+use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
+use dangbo_domain::{Date, Invalid, Lang};
+use dangbo_store::MemberFilter;
+use std::path::Path;
+
+/// The columns of an organization file.
+pub const ORG_HEADERS: [&str; 6] = ["Mã", "Tên tổ chức", "Loại", "Cấp", "Mã cấp trên", "Từ ngày"];
+
+impl App {
+    /// Writes the members placed under `org` on `on` to `path` (`.xlsx` or `.csv`), in
+    /// Vietnamese name order. Returns how many. The export is audited.
+    pub async fn export_members(&self, org: &OrgCode, on: Date, path: &Path) -> Result<usize> {
+        let mut tx = self.db.write().await?;
+        let root = get(&mut tx, org, on).await?;
+        let mut rows = Vec::new();
+        let mut offset = 0;
+        loop {
+            let filter = MemberFilter {
+                subtree: root.path.clone(),
+                on,
+                query: None,
+                kind: Some(dangbo_domain::member::PersonKind::Member),
+                gender: None,
+                status: None,
+                ethnicity: None,
+                limit: 5000,
+                offset,
+            };
+            let (page, _) = tx.members(&filter).await?;
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as i64;
+            for v in page {
+                let p = &v.row.person;
+                let m = v.row.membership.as_ref();
+                let text = |s: Option<&str>| s.map_or(Out::Empty, |s| Out::Text(s.to_string()));
+                rows.push(vec![
+                    Out::Text(p.name.full().to_string()),
+                    Out::Date(p.birth_date),
+                    Out::Text(p.gender.vi().to_string()),
+                    Out::Text(p.ethnicity.name().to_string()),
+                    text(p.citizen_id.as_ref().map(|c| c.as_str())),
+                    text(m.and_then(|m| m.card_number.as_ref()).map(|c| c.as_str())),
+                    m.map_or(Out::Empty, |m| Out::Date(m.admitted_on)),
+                    m.and_then(|m| m.full_on).map_or(Out::Empty, Out::Date),
+                    Out::Text(if m.is_some_and(|m| m.exempt) { "Có" } else { "Không" }.into()),
+                    text(p.phone.as_ref().map(|c| c.as_str())),
+                    Out::Text(v.org_code.to_string()),
+                    Out::Text(v.org_name.to_string()),
+                ]);
+            }
+        }
+        let header: Vec<&str> = MemberField::ALL.iter().map(|f| f.header(Lang::Vi)).collect();
+        table::write(path, &header, &rows)?;
+        self.audit(
+            &mut tx,
+            "export.members",
+            &format!("org:{org}"),
+            &format!("{} người, ngày {}, tệp {}", rows.len(), short(on), path.display()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
+    /// Writes the tree under `org` on `on` to `path`, parents before children.
+    pub async fn export_orgs(&self, org: &OrgCode, on: Date, path: &Path) -> Result<usize> {
+        let mut tx = self.db.read().await?;
+        let root = get(&mut tx, org, on).await?;
+        let nodes = sorted_tree(tx.org_subtree(&root.path, on).await?);
+        let codes: std::collections::HashMap<_, _> = nodes.iter().map(|n| (n.id, n.code.clone())).collect();
+        let rows: Vec<Vec<Out>> = nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    Out::Text(n.code.to_string()),
+                    Out::Text(n.name.to_string()),
+                    Out::Text(n.kind.vi().to_string()),
+                    Out::Text(n.level.vi().to_string()),
+                    n.parent.and_then(|p| codes.get(&p)).map_or(Out::Empty, |c| Out::Text(c.to_string())),
+                    Out::Date(n.validity.from),
+                ]
+            })
+            .collect();
+        table::write(path, &ORG_HEADERS, &rows)?;
+        Ok(rows.len())
+    }
+
+    /// Creates the organizations listed in `path` (the columns of [`ORG_HEADERS`]), all or
+    /// none. Parents must come before their children or exist already. Returns how many,
+    /// or the problems found, by row.
+    pub async fn import_orgs(&self, path: &Path) -> Result<std::result::Result<usize, Vec<crate::import::RowError>>> {
+        let table = table::read(path)?;
+        let mut errors = Vec::new();
+        let Some((_, header)) = table.rows.first() else {
+            return Ok(Ok(0));
+        };
+        let header: Vec<String> = header.iter().map(|c| dangbo_domain::name::fold(&c.text())).collect();
+        let col = |name: &str| header.iter().position(|h| *h == dangbo_domain::name::fold(name));
+        let idx: Vec<Option<usize>> = ORG_HEADERS.iter().map(|h| col(h)).collect();
+        if idx[..4].iter().any(Option::is_none) {
+            return Ok(Err(vec![crate::import::RowError {
+                row: 0,
+                column: String::new(),
+                problem: Invalid::inconsistent(
+                    format!("Tệp tổ chức cần các cột: {}", ORG_HEADERS.join(", ")),
+                    format!("An organization file needs the columns: {}", ORG_HEADERS.join(", ")),
+                ),
+            }]));
+        }
+        let mut tx = self.db.write().await?;
+        let mut created = 0;
+        for (row, cells) in &table.rows[1..] {
+            if cells.iter().all(Cell::is_blank) {
+                continue;
+            }
+            let cell = |i: usize| idx[i].and_then(|c| cells.get(c)).cloned().unwrap_or(Cell::Empty);
+            let mut err = |i: usize, problem: Invalid| {
+                errors.push(crate::import::RowError { row: *row, column: ORG_HEADERS[i].into(), problem })
+            };
+            let code = OrgCode::parse(&cell(0).text()).map_err(|e| err(0, e)).ok();
+            let name = OrgName::parse(&cell(1).text()).map_err(|e| err(1, e)).ok();
+            let kind = OrgKind::parse_text(&cell(2).text()).ok_or_else(|| err(2, Invalid::OrgKind(cell(2).text()))).ok();
+            let level = Level::parse_text(&cell(3).text()).ok_or_else(|| err(3, Invalid::Level(cell(3).text()))).ok();
+            let parent_text = cell(4).text();
+            let parent = if parent_text.is_empty() { Some(None) } else { OrgCode::parse(&parent_text).map(Some).map_err(|e| err(4, e)).ok() };
+            let from = match cell(5) {
+                Cell::Date(n) | Cell::Number(n) => from_spreadsheet_serial(n).map_err(|e| err(5, e)).ok(),
+                c if c.is_blank() => Some(self.clock.today()),
+                c => parse_date(&c.text()).map_err(|e| err(5, e)).ok(),
+            };
+            if let (Some(code), Some(name), Some(kind), Some(level), Some(parent), Some(from)) = (code, name, kind, level, parent, from) {
+                let new = NewOrg { code, name, kind, level, parent };
+                match crate::orgs::create_in(&mut tx, &new, from, "import").await {
+                    Ok(_) => created += 1,
+                    Err(e @ (AppError::Rejected { .. } | AppError::NotFound { .. })) => errors.push(crate::import::RowError {
+                        row: *row,
+                        column: ORG_HEADERS[0].into(),
+                        problem: Invalid::inconsistent(e.message(Lang::Vi), e.message(Lang::En)),
+                    }),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        self.audit(&mut tx, "import.orgs", &format!("file:{}", path.display()), &format!("{created} tổ chức")).await?;
+        tx.commit().await?;
+        Ok(Ok(created))
+    }
+}

@@ -1,0 +1,261 @@
+//! Member use cases: find, show (audited: it is personal data), add, transfer between
+//! organizations (chuyển sinh hoạt), and the statistics of a subtree.
+
+use crate::orgs::get;
+use crate::{App, AppError, Result};
+use dangbo_domain::date::{age_on, short};
+use dangbo_domain::member::{
+    CardNumber, CitizenId, MemberRecord, MemberStatus, PersonId, PersonKind, status_on,
+};
+use dangbo_domain::name::fold;
+use dangbo_domain::org::{OrgCode, OrgName};
+use dangbo_domain::Date;
+use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
+use std::collections::BTreeMap;
+
+/// A person with their history.
+#[derive(Debug, Clone)]
+pub struct MemberDetail {
+    /// The record.
+    pub row: PersonRow,
+    /// Where they were placed, oldest first, with the organization's name at the start.
+    pub placements: Vec<(PlacementRow, OrgName)>,
+    /// Positions held, oldest first, with the organization's name at the start.
+    pub positions: Vec<(PositionRow, Option<OrgName>)>,
+}
+
+/// Head counts of a subtree on a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberStats {
+    /// Party members.
+    pub members: u64,
+    /// Of whom full members.
+    pub full: u64,
+    /// Of whom probationary.
+    pub probationary: u64,
+    /// Of whom exempted from activities.
+    pub exempt: u64,
+    /// Of whom women.
+    pub women: u64,
+    /// Non-members placed here (outstanding non-members and guests).
+    pub non_members: u64,
+    /// Members by ethnic group, largest first.
+    pub by_ethnicity: Vec<(String, u64)>,
+    /// Members by age band: under 30, 30–39, 40–49, 50–59, 60 and over.
+    pub by_age: [u64; 5],
+}
+
+/// The labels of [`MemberStats::by_age`].
+pub const AGE_BANDS: [&str; 5] = ["Dưới 30", "30–39", "40–49", "50–59", "Từ 60"];
+
+impl App {
+    /// Finds a person by party card number or citizen ID.
+    pub async fn find_person(&self, key: &str) -> Result<PersonId> {
+        let mut tx = self.db.read().await?;
+        find_in(&mut tx, key).await
+    }
+
+    /// A person with their placements and positions. Viewing personal data is audited.
+    pub async fn member_detail(&self, key: &str) -> Result<MemberDetail> {
+        let mut tx = self.db.write().await?;
+        let id = find_in(&mut tx, key).await?;
+        let row = tx.person(id).await?.ok_or_else(|| AppError::no_member(key))?;
+        let mut placements = Vec::new();
+        for p in tx.placements_of(id).await? {
+            let name = org_name_at(&mut tx, &p.org_code, p.validity.from).await?;
+            placements.push((p, name));
+        }
+        let mut positions = Vec::new();
+        for p in tx.positions_of(id).await? {
+            let name = tx.org_by_id(p.org_id, p.validity.from).await?.map(|v| v.name);
+            positions.push((p, name));
+        }
+        self.audit(&mut tx, "member.view", &format!("person:{}", id.0), "").await?;
+        tx.commit().await?;
+        Ok(MemberDetail { row, placements, positions })
+    }
+
+    /// A page of the people under `org` on `on` whose name matches `query` (diacritics
+    /// and case ignored; a full name, or the start of the given name or of any word).
+    pub async fn search_members(
+        &self,
+        org: &OrgCode,
+        on: Date,
+        query: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<MemberView>, i64)> {
+        let mut tx = self.db.read().await?;
+        let root = get(&mut tx, org, on).await?;
+        let q = fold(query);
+        let filter = MemberFilter {
+            subtree: root.path,
+            on,
+            query: (!q.is_empty()).then_some(q),
+            kind: None,
+            gender: None,
+            status: None,
+            ethnicity: None,
+            limit,
+            offset,
+        };
+        Ok(tx.members(&filter).await?)
+    }
+
+    /// Records a new person placed in cell `org` from `on`.
+    pub async fn add_member(&self, rec: &MemberRecord, kind: PersonKind, org: &OrgCode, on: Date) -> Result<PersonId> {
+        let problems = rec.check(self.clock.today());
+        if let Some((field, source)) = problems.into_iter().next() {
+            return Err(AppError::Invalid { field: field.header(dangbo_domain::Lang::Vi).into(), source });
+        }
+        let mut tx = self.db.write().await?;
+        let cell = get(&mut tx, org, on).await?;
+        require_cell(&cell)?;
+        if let Some(card) = &rec.card_number
+            && tx.person_by_card(card).await?.is_some()
+        {
+            return Err(duplicate("số thẻ đảng viên", "party card number", card.as_str()));
+        }
+        if let Some(cid) = &rec.citizen_id
+            && tx.person_by_citizen_id(cid).await?.is_some()
+        {
+            return Err(duplicate("số CCCD", "citizen ID", cid.as_str()));
+        }
+        let (person, membership) = split_record(rec, kind);
+        let id = tx.insert_person(&person).await?;
+        if let Some(m) = &membership {
+            tx.upsert_memberships(&[(id, m)]).await?;
+        }
+        tx.insert_placements(&[(id, cell.id, on, "admission")]).await?;
+        self.audit(&mut tx, "member.add", &format!("person:{}", id.0), &format!("→ {org} ({})", short(on))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Transfers a person to cell `to` from `on` (chuyển sinh hoạt đảng), keeping the
+    /// old placement in the history.
+    pub async fn transfer_member(&self, key: &str, to: &OrgCode, on: Date) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let id = find_in(&mut tx, key).await?;
+        let target = get(&mut tx, to, on).await?;
+        require_cell(&target)?;
+        let Some(current) = tx.open_placement(id).await? else {
+            return Err(AppError::rejected(
+                "Người này hiện không sinh hoạt ở tổ chức nào",
+                "This person is not placed in any organization now",
+            ));
+        };
+        if current.org_id == target.id {
+            return Err(AppError::rejected(
+                format!("Đảng viên đã sinh hoạt tại «{}»", target.name),
+                format!("The member is already placed in «{}»", target.name),
+            ));
+        }
+        if on < current.validity.from {
+            return Err(AppError::rejected(
+                format!("Ngày chuyển {} trước ngày bắt đầu sinh hoạt hiện tại {}", short(on), short(current.validity.from)),
+                format!("Transfer date {} is before the current placement began on {}", short(on), short(current.validity.from)),
+            ));
+        }
+        tx.end_placements(&[current.id], on).await?;
+        tx.insert_placements(&[(id, target.id, on, "transfer")]).await?;
+        self.audit(
+            &mut tx,
+            "member.transfer",
+            &format!("person:{}", id.0),
+            &format!("{} → {} ({})", current.org_code, to, short(on)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Head counts of the subtree of `org` on `on`.
+    pub async fn member_stats(&self, org: &OrgCode, on: Date) -> Result<MemberStats> {
+        let mut tx = self.db.read().await?;
+        let root = get(&mut tx, org, on).await?;
+        let facts = tx.member_facts(&root.path, on).await?;
+        let mut s = MemberStats::default();
+        let mut eth: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for f in &facts {
+            if f.kind != PersonKind::Member {
+                s.non_members += 1;
+                continue;
+            }
+            s.members += 1;
+            match status_on(f.full_on, on) {
+                MemberStatus::Full => s.full += 1,
+                MemberStatus::Probationary => s.probationary += 1,
+            }
+            s.exempt += u64::from(f.exempt);
+            s.women += u64::from(f.gender == dangbo_domain::member::Gender::Female);
+            *eth.entry(f.ethnicity.name()).or_default() += 1;
+            let band = match age_on(f.birth_date, on) {
+                ..30 => 0,
+                30..40 => 1,
+                40..50 => 2,
+                50..60 => 3,
+                _ => 4,
+            };
+            s.by_age[band] += 1;
+        }
+        s.by_ethnicity = eth.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        s.by_ethnicity.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dangbo_domain::name::compare(&a.0, &b.0)));
+        Ok(s)
+    }
+}
+
+pub(crate) async fn find_in(tx: &mut Tx, key: &str) -> Result<PersonId> {
+    if let Ok(card) = CardNumber::parse(key)
+        && let Some(id) = tx.person_by_card(&card).await?
+    {
+        return Ok(id);
+    }
+    if let Ok(cid) = CitizenId::parse(key)
+        && let Some(id) = tx.person_by_citizen_id(&cid).await?
+    {
+        return Ok(id);
+    }
+    Err(AppError::no_member(key.trim()))
+}
+
+async fn org_name_at(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<OrgName> {
+    match tx.org_by_code(code, on).await? {
+        Some(v) => Ok(v.name),
+        None => Ok(tx.org_history(code).await?.into_iter().next_back().map(|v| v.name).ok_or_else(|| AppError::no_org(code.as_str(), on))?),
+    }
+}
+
+pub(crate) fn require_cell(org: &dangbo_store::OrgVersion) -> Result<()> {
+    if org.kind.is_cell() {
+        return Ok(());
+    }
+    Err(AppError::rejected(
+        format!("«{}» là {}, không phải chi bộ: đảng viên sinh hoạt tại chi bộ", org.name, org.kind.vi().to_lowercase()),
+        format!("«{}» is a {}, not a cell: members are placed in cells", org.name, org.kind.en().to_lowercase()),
+    ))
+}
+
+fn duplicate(vi: &str, en: &str, value: &str) -> AppError {
+    AppError::rejected(format!("Đã có người mang {vi} {value}"), format!("Someone already has {en} {value}"))
+}
+
+/// Splits a member record into the person and, for members, the membership.
+pub(crate) fn split_record(rec: &MemberRecord, kind: PersonKind) -> (NewPerson, Option<MembershipRow>) {
+    let person = NewPerson {
+        kind,
+        name: rec.name.clone(),
+        gender: rec.gender,
+        birth_date: rec.birth_date,
+        ethnicity: rec.ethnicity,
+        citizen_id: rec.citizen_id.clone(),
+        phone: rec.phone.clone(),
+    };
+    let membership = (kind == PersonKind::Member).then(|| MembershipRow {
+        card_number: rec.card_number.clone(),
+        admitted_on: rec.admitted_on,
+        full_on: rec.full_on,
+        exempt: rec.exempt,
+    });
+    (person, membership)
+}

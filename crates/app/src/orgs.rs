@@ -1,0 +1,516 @@
+//! Organization use cases: create, rename, move, dissolve, merge and split, each on a
+//! given day, never rewriting what was recorded before that day; and the tree as of a day.
+
+use crate::{App, AppError, Result};
+use dangbo_domain::date::short;
+use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
+use dangbo_domain::Date;
+use dangbo_store::{NewOrgVersion, OrgVersion, Tx};
+use std::collections::HashMap;
+
+/// A new organization to create.
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    /// Code.
+    pub code: OrgCode,
+    /// Name.
+    pub name: OrgName,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Level.
+    pub level: Level,
+    /// Parent code; `None` for a provincial committee at the root.
+    pub parent: Option<OrgCode>,
+}
+
+/// How a split shares out what the old organization had.
+#[derive(Debug, Clone, Default)]
+pub struct SplitPlan {
+    /// The new organizations (same parent, kind and level as the old one), by code and name.
+    pub parts: Vec<(OrgCode, OrgName)>,
+    /// Which part each member goes to, by party card number or citizen ID; members not
+    /// named go to the first part.
+    pub members: HashMap<String, usize>,
+    /// Which part each child organization goes to, by code; children not named go to
+    /// the first part.
+    pub children: HashMap<OrgCode, usize>,
+}
+
+/// A node of the tree with the number of people placed in its subtree.
+#[derive(Debug, Clone)]
+pub struct TreeNode {
+    /// The version valid on the day.
+    pub org: OrgVersion,
+    /// People placed in this node and below.
+    pub people: u64,
+}
+
+/// What a restructuring did, for the preview and the confirmation message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restructured {
+    /// Organizations whose version changed (moved, renamed, created or ended).
+    pub orgs: usize,
+    /// People whose placement moved.
+    pub people: usize,
+}
+
+impl App {
+    /// The organization with `code` on `on`, or a not-found error.
+    pub async fn org(&self, code: &OrgCode, on: Date) -> Result<OrgVersion> {
+        let mut tx = self.db.read().await?;
+        get(&mut tx, code, on).await
+    }
+
+    /// The tree under `code` (or every root) on day `on`, in path order, with head counts.
+    pub async fn tree(&self, code: Option<&OrgCode>, on: Date) -> Result<Vec<TreeNode>> {
+        let mut tx = self.db.read().await?;
+        let roots = match code {
+            Some(c) => vec![get(&mut tx, c, on).await?],
+            None => tx.org_roots(on).await?,
+        };
+        let mut out = Vec::new();
+        for root in roots {
+            let nodes = tx.org_subtree(&root.path, on).await?;
+            let direct = tx.placement_counts(&root.path, on).await?;
+            let mut totals: HashMap<OrgId, u64> = HashMap::new();
+            for n in &nodes {
+                let c = direct.get(&n.id).copied().unwrap_or(0);
+                for id in n.path.ids() {
+                    *totals.entry(id).or_default() += c;
+                }
+            }
+            out.extend(sorted_tree(nodes).into_iter().map(|org| {
+                let people = totals.get(&org.id).copied().unwrap_or(0);
+                TreeNode { org, people }
+            }));
+        }
+        Ok(out)
+    }
+
+    /// The bodies of an organization (by its code on `on`), newest term first, each with
+    /// the number of people who held a seat in it.
+    pub async fn bodies(&self, code: &OrgCode, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize)>> {
+        let mut tx = self.db.read().await?;
+        let org = get(&mut tx, code, on).await?;
+        let mut out = Vec::new();
+        for b in tx.bodies_of(org.id).await? {
+            let mut people: Vec<_> = tx.positions_in_body(b.id).await?.into_iter().map(|p| p.person_id).collect();
+            people.sort();
+            people.dedup();
+            out.push((b, people.len()));
+        }
+        Ok(out)
+    }
+
+    /// Every version of an organization, oldest first.
+    pub async fn org_history(&self, code: &OrgCode) -> Result<Vec<OrgVersion>> {
+        let mut tx = self.db.read().await?;
+        let h = tx.org_history(code).await?;
+        if h.is_empty() {
+            return Err(AppError::NotFound {
+                vi: format!("Không có tổ chức đảng mã «{code}»"),
+                what: format!("no organization with code «{code}»"),
+            });
+        }
+        Ok(h)
+    }
+
+    /// Creates an organization valid from `on`.
+    pub async fn create_org(&self, new: &NewOrg, on: Date) -> Result<OrgId> {
+        let mut tx = self.db.write().await?;
+        let id = create_in(&mut tx, new, on, "create").await?;
+        self.audit(&mut tx, "org.create", &format!("org:{}", new.code), &format!("{} ({})", new.name, short(on))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Renames an organization from `on`.
+    pub async fn rename_org(&self, code: &OrgCode, name: &OrgName, on: Date) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let cur = get(&mut tx, code, on).await?;
+        ensure_latest(&mut tx, &cur.path, on).await?;
+        tx.end_org_version(cur.version_id, on).await?;
+        tx.insert_org_version(&NewOrgVersion { name: name.clone(), from: on, change: "rename".into(), ..carry(&cur) })
+            .await?;
+        self.audit(&mut tx, "org.rename", &format!("org:{code}"), &format!("{} → {} ({})", cur.name, name, short(on)))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves an organization, with everything under it, beneath `parent` from `on`.
+    pub async fn move_org(&self, code: &OrgCode, parent: &OrgCode, on: Date) -> Result<Restructured> {
+        let mut tx = self.db.write().await?;
+        let node = get(&mut tx, code, on).await?;
+        let target = get(&mut tx, parent, on).await?;
+        let done = move_in(&mut tx, &node, &target, on, "move").await?;
+        self.audit(&mut tx, "org.move", &format!("org:{code}"), &format!("→ {parent} ({})", short(on))).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Dissolves an organization from `on`. It must be empty: no sub-organizations and
+    /// nobody placed in it that day.
+    pub async fn dissolve_org(&self, code: &OrgCode, on: Date) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let node = get(&mut tx, code, on).await?;
+        ensure_latest(&mut tx, &node.path, on).await?;
+        let children = tx.org_children(node.id, on).await?.len();
+        let people = tx.placements_in(node.id, on).await?.len();
+        if children > 0 || people > 0 {
+            return Err(AppError::rejected(
+                format!(
+                    "Không thể giải thể «{}»: còn {children} tổ chức trực thuộc và {people} người sinh hoạt vào ngày {}. Hãy chuyển, hợp nhất hoặc chia tách trước",
+                    node.name,
+                    short(on)
+                ),
+                format!(
+                    "Cannot dissolve «{}»: it still has {children} sub-organizations and {people} people on {}. Move, merge or split them first",
+                    node.name,
+                    short(on)
+                ),
+            ));
+        }
+        tx.end_org_version(node.version_id, on).await?;
+        self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Merges `sources` into `target` from `on`: their sub-organizations move under the
+    /// target, their people are placed in it, and the sources end. With `create`, the
+    /// target is created first.
+    pub async fn merge_orgs(
+        &self,
+        sources: &[OrgCode],
+        target: &OrgCode,
+        create: Option<&NewOrg>,
+        on: Date,
+    ) -> Result<Restructured> {
+        let mut tx = self.db.write().await?;
+        let done = merge_in(&mut tx, sources, target, create, on).await?;
+        let names: Vec<&str> = sources.iter().map(OrgCode::as_str).collect();
+        self.audit(
+            &mut tx,
+            "org.merge",
+            &format!("org:{target}"),
+            &format!("{} → {target} ({}): {} tổ chức, {} người", names.join(", "), short(on), done.orgs, done.people),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Splits `source` into new organizations from `on`, sharing out its people and
+    /// sub-organizations by `plan`; the source ends.
+    pub async fn split_org(&self, source: &OrgCode, plan: &SplitPlan, on: Date) -> Result<Restructured> {
+        let mut tx = self.db.write().await?;
+        let done = split_in(&mut tx, source, plan, on).await?;
+        let parts: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
+        self.audit(
+            &mut tx,
+            "org.split",
+            &format!("org:{source}"),
+            &format!("→ {} ({}): {} người", parts.join(", "), short(on), done.people),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+}
+
+/// The organization with `code` on `on`, or a not-found error.
+pub(crate) async fn get(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<OrgVersion> {
+    tx.org_by_code(code, on).await?.ok_or_else(|| AppError::no_org(code.as_str(), on))
+}
+
+fn carry(v: &OrgVersion) -> NewOrgVersion {
+    NewOrgVersion {
+        id: v.id,
+        parent: v.parent,
+        name: v.name.clone(),
+        kind: v.kind,
+        level: v.level,
+        path: v.path.clone(),
+        from: v.validity.from,
+        change: v.change.clone(),
+    }
+}
+
+/// Refuses a change on `on` if anything in the subtree already changed after `on`:
+/// history is recorded forward, never rewritten.
+async fn ensure_latest(tx: &mut Tx, path: &OrgPath, on: Date) -> Result<()> {
+    if let Some(last) = tx.org_last_change_in(path, on).await?
+        && last > on
+    {
+        return Err(AppError::rejected(
+            format!(
+                "Đã có thay đổi tổ chức ngày {}, sau ngày {}: không thể ghi lại lịch sử trước đó",
+                short(last),
+                short(on)
+            ),
+            format!("The organization already changed on {}, after {}: history cannot be rewritten", short(last), short(on)),
+        ));
+    }
+    Ok(())
+}
+
+fn check_parent(parent: &OrgVersion, kind: OrgKind, name: &str) -> Result<()> {
+    if parent.kind.may_contain(kind) {
+        return Ok(());
+    }
+    Err(AppError::rejected(
+        format!("«{}» ({}) không thể trực thuộc «{}» ({})", name, kind.vi(), parent.name, parent.kind.vi()),
+        format!("«{}» ({}) cannot be under «{}» ({})", name, kind.en(), parent.name, parent.kind.en()),
+    ))
+}
+
+pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str) -> Result<OrgId> {
+    let parent = match &new.parent {
+        Some(p) => {
+            let parent = get(tx, p, on).await?;
+            check_parent(&parent, new.kind, new.name.as_str())?;
+            Some(parent)
+        }
+        None if new.kind == OrgKind::Provincial => None,
+        None => {
+            return Err(AppError::rejected(
+                format!("«{}» cần có tổ chức cấp trên (chỉ đảng bộ tỉnh mới là gốc)", new.name),
+                format!("«{}» needs a parent (only a provincial committee is a root)", new.name),
+            ));
+        }
+    };
+    if !tx.org_history(&new.code).await?.is_empty() {
+        return Err(AppError::rejected(
+            format!("Mã tổ chức «{}» đã được dùng", new.code),
+            format!("Organization code «{}» is already in use", new.code),
+        ));
+    }
+    let id = tx.insert_org(&new.code).await.map_err(|e| match e {
+        dangbo_store::StoreError::Duplicate(_) => AppError::rejected(
+            format!("Mã tổ chức «{}» đã được dùng", new.code),
+            format!("Organization code «{}» is already in use", new.code),
+        ),
+        e => e.into(),
+    })?;
+    let path = match &parent {
+        Some(p) => p.path.child(id),
+        None => OrgPath::root(id),
+    };
+    tx.insert_org_version(&NewOrgVersion {
+        id,
+        parent: parent.map(|p| p.id),
+        name: new.name.clone(),
+        kind: new.kind,
+        level: new.level,
+        path,
+        from: on,
+        change: change.into(),
+    })
+    .await?;
+    Ok(id)
+}
+
+/// Moves `node` and its subtree beneath `target` from `on`.
+async fn move_in(tx: &mut Tx, node: &OrgVersion, target: &OrgVersion, on: Date, change: &str) -> Result<Restructured> {
+    if node.path.contains(&target.path) {
+        return Err(AppError::rejected(
+            format!("Không thể chuyển «{}» vào chính nó hoặc tổ chức trực thuộc nó («{}»)", node.name, target.name),
+            format!("Cannot move «{}» under itself or its own sub-organization «{}»", node.name, target.name),
+        ));
+    }
+    check_parent(target, node.kind, node.name.as_str())?;
+    ensure_latest(tx, &node.path, on).await?;
+    let new_root = target.path.child(node.id);
+    let subtree = tx.org_subtree(&node.path, on).await?;
+    for v in &subtree {
+        let path = v.path.rebase(&node.path, &new_root).unwrap_or_else(|| v.path.clone());
+        let parent = if v.id == node.id { Some(target.id) } else { v.parent };
+        tx.end_org_version(v.version_id, on).await?;
+        tx.insert_org_version(&NewOrgVersion { parent, path, from: on, change: change.into(), ..carry(v) }).await?;
+    }
+    Ok(Restructured { orgs: subtree.len(), people: 0 })
+}
+
+/// Re-places everyone placed in `from` on `on` into `to`, from `on`.
+async fn move_people(tx: &mut Tx, from: &OrgVersion, to: OrgId, on: Date, change: &str) -> Result<usize> {
+    let placed = tx.placements_in(from.id, on).await?;
+    let ids: Vec<i64> = placed.iter().map(|p| p.id).collect();
+    tx.end_placements(&ids, on).await?;
+    let rows: Vec<_> = placed.iter().map(|p| (p.person_id, to, on, change)).collect();
+    tx.insert_placements(&rows).await?;
+    Ok(placed.len())
+}
+
+fn check_holds_people(target: &OrgVersion, source: &OrgVersion, people: usize) -> Result<()> {
+    if people == 0 || target.kind.is_cell() {
+        return Ok(());
+    }
+    Err(AppError::rejected(
+        format!(
+            "«{}» có {people} đảng viên sinh hoạt trực tiếp nhưng «{}» ({}) không phải chi bộ nên không nhận đảng viên",
+            source.name,
+            target.name,
+            target.kind.vi()
+        ),
+        format!(
+            "«{}» has {people} people placed in it, but «{}» ({}) is not a cell and cannot hold them",
+            source.name,
+            target.name,
+            target.kind.en()
+        ),
+    ))
+}
+
+pub(crate) async fn merge_in(
+    tx: &mut Tx,
+    sources: &[OrgCode],
+    target_code: &OrgCode,
+    create: Option<&NewOrg>,
+    on: Date,
+) -> Result<Restructured> {
+    if sources.is_empty() {
+        return Err(AppError::rejected("Cần ít nhất một tổ chức để hợp nhất", "At least one organization to merge is needed"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in sources {
+        if !seen.insert(s) || s == target_code {
+            return Err(AppError::rejected(
+                format!("Mã «{s}» bị lặp, hoặc trùng với tổ chức nhận hợp nhất"),
+                format!("Code «{s}» is repeated, or is also the merge target"),
+            ));
+        }
+    }
+    let mut done = Restructured::default();
+    if let Some(new) = create {
+        create_in(tx, new, on, "merge").await?;
+        done.orgs += 1;
+    }
+    let target = get(tx, target_code, on).await?;
+    let mut src = Vec::new();
+    for s in sources {
+        let v = get(tx, s, on).await?;
+        if v.path.contains(&target.path) {
+            return Err(AppError::rejected(
+                format!("«{}» nằm trong «{}» nên không thể nhận hợp nhất", target.name, v.name),
+                format!("«{}» lies inside «{}» and cannot receive it", target.name, v.name),
+            ));
+        }
+        ensure_latest(tx, &v.path, on).await?;
+        src.push(v);
+    }
+    for s in &src {
+        for child in tx.org_children(s.id, on).await? {
+            done.orgs += move_in(tx, &child, &target, on, "merge").await?.orgs;
+        }
+        let people = tx.placements_in(s.id, on).await?.len();
+        check_holds_people(&target, s, people)?;
+        done.people += move_people(tx, s, target.id, on, "merge").await?;
+        tx.end_org_version(s.version_id, on).await?;
+        done.orgs += 1;
+    }
+    Ok(done)
+}
+
+async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> Result<Restructured> {
+    if plan.parts.len() < 2 {
+        return Err(AppError::rejected("Chia tách cần ít nhất hai tổ chức mới", "A split needs at least two new organizations"));
+    }
+    let src = get(tx, source, on).await?;
+    ensure_latest(tx, &src.path, on).await?;
+    let Some(parent_id) = src.parent else {
+        return Err(AppError::rejected("Không thể chia tách tổ chức gốc", "The root organization cannot be split"));
+    };
+    let parent = tx
+        .org_by_id(parent_id, on)
+        .await?
+        .ok_or_else(|| AppError::rejected("Tổ chức cấp trên không còn hiệu lực", "The parent is no longer valid"))?;
+    let mut parts = Vec::new();
+    for (code, name) in &plan.parts {
+        let new = NewOrg { code: code.clone(), name: name.clone(), kind: src.kind, level: src.level, parent: Some(parent.code.clone()) };
+        create_in(tx, &new, on, "split").await?;
+        parts.push(get(tx, code, on).await?);
+    }
+    let mut done = Restructured { orgs: parts.len() + 1, people: 0 };
+    let children = tx.org_children(src.id, on).await?;
+    for (code, _) in plan.children.iter().filter(|(c, _)| !children.iter().any(|ch| &ch.code == *c)) {
+        return Err(AppError::rejected(
+            format!("«{code}» không phải tổ chức trực thuộc «{}»", src.name),
+            format!("«{code}» is not a sub-organization of «{}»", src.name),
+        ));
+    }
+    for child in &children {
+        let i = plan.children.get(&child.code).copied().unwrap_or(0);
+        let part = parts.get(i).ok_or_else(|| bad_part(i, parts.len()))?;
+        done.orgs += move_in(tx, child, part, on, "split").await?.orgs;
+    }
+    let placed = tx.placements_in(src.id, on).await?;
+    let mut by_part: Vec<Vec<&dangbo_store::PlacementRow>> = vec![Vec::new(); parts.len()];
+    let mut unmatched: std::collections::HashSet<&String> = plan.members.keys().collect();
+    for p in &placed {
+        let person = tx.person(p.person_id).await?;
+        let keys = person
+            .map(|r| {
+                let card = r.membership.and_then(|m| m.card_number).map(|c| c.as_str().to_string());
+                let cid = r.person.citizen_id.map(|c| c.as_str().to_string());
+                [card, cid]
+            })
+            .unwrap_or_default();
+        let i = keys
+            .iter()
+            .flatten()
+            .find_map(|k| plan.members.get_key_value(k))
+            .map(|(k, i)| {
+                unmatched.remove(k);
+                *i
+            })
+            .unwrap_or(0);
+        by_part.get_mut(i).ok_or_else(|| bad_part(i, parts.len()))?.push(p);
+    }
+    if let Some(k) = unmatched.iter().next() {
+        return Err(AppError::rejected(
+            format!("Người có số «{k}» không sinh hoạt tại «{}» vào ngày {}", src.name, short(on)),
+            format!("Nobody numbered «{k}» is placed in «{}» on {}", src.name, short(on)),
+        ));
+    }
+    for (part, placed) in parts.iter().zip(by_part) {
+        check_holds_people(part, &src, placed.len())?;
+        let ids: Vec<i64> = placed.iter().map(|p| p.id).collect();
+        tx.end_placements(&ids, on).await?;
+        let rows: Vec<_> = placed.iter().map(|p| (p.person_id, part.id, on, "split")).collect();
+        tx.insert_placements(&rows).await?;
+        done.people += placed.len();
+    }
+    tx.end_org_version(src.version_id, on).await?;
+    Ok(done)
+}
+
+fn bad_part(i: usize, n: usize) -> AppError {
+    AppError::rejected(
+        format!("Phần chia tách số {} không có (chỉ có {n} phần)", i + 1),
+        format!("Split part {} does not exist (there are {n})", i + 1),
+    )
+}
+
+/// Orders a subtree for display: parents before children, siblings in Vietnamese order.
+pub fn sorted_tree(mut nodes: Vec<OrgVersion>) -> Vec<OrgVersion> {
+    let mut children: HashMap<Option<OrgId>, Vec<OrgVersion>> = HashMap::new();
+    let ids: std::collections::HashSet<OrgId> = nodes.iter().map(|n| n.id).collect();
+    nodes.sort_by(|a, b| dangbo_domain::name::compare(a.name.as_str(), b.name.as_str()));
+    let mut roots = Vec::new();
+    for n in nodes {
+        match n.parent.filter(|p| ids.contains(p)) {
+            Some(p) => children.entry(Some(p)).or_default().push(n),
+            None => roots.push(n),
+        }
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<OrgVersion> = roots.into_iter().rev().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(n.id)) {
+            stack.extend(kids.into_iter().rev());
+        }
+        out.push(n);
+    }
+    out
+}

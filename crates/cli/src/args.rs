@@ -1,0 +1,291 @@
+//! The command line, as clap reads it. Values are parsed straight into domain types, so
+//! a bad date or code is refused with the domain's own message before anything runs.
+
+use clap::{Parser, Subcommand};
+use dangbo_domain::date::parse_date;
+use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
+use dangbo_domain::{Date, Lang};
+use std::path::PathBuf;
+
+fn date(s: &str) -> Result<Date, String> {
+    parse_date(s).map_err(|e| e.message(Lang::Vi))
+}
+
+fn code(s: &str) -> Result<OrgCode, String> {
+    OrgCode::parse(s).map_err(|e| e.message(Lang::Vi))
+}
+
+fn org_name(s: &str) -> Result<OrgName, String> {
+    OrgName::parse(s).map_err(|e| e.message(Lang::Vi))
+}
+
+fn kind(s: &str) -> Result<OrgKind, String> {
+    OrgKind::parse_text(s).ok_or_else(|| dangbo_domain::Invalid::OrgKind(s.into()).message(Lang::Vi))
+}
+
+fn level(s: &str) -> Result<Level, String> {
+    Level::parse_text(s).ok_or_else(|| dangbo_domain::Invalid::Level(s.into()).message(Lang::Vi))
+}
+
+fn lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| "ngôn ngữ là «vi» hoặc «en» / language is «vi» or «en»".into())
+}
+
+fn part(s: &str) -> Result<(OrgCode, OrgName), String> {
+    let (c, n) = s.split_once('=').ok_or("cần dạng MÃ=Tên, ví dụ LS.CL.QL1=Chi bộ thôn Nà Sla 1")?;
+    Ok((code(c)?, org_name(n)?))
+}
+
+/// dangbo: sổ đảng viên, cây tổ chức và hoạt động của đảng bộ (the working system of a
+/// party organization).
+#[derive(Parser, Debug)]
+#[command(name = "dangbo", version, about, long_about = None, after_help = "Ngày viết dạng ngày/tháng/năm, ví dụ 15/11/2023. Mã lỗi: 1 = yêu cầu không hợp lệ, 2 = sai cú pháp lệnh, 3 = lỗi hệ thống.")]
+pub struct Cli {
+    /// Cơ sở dữ liệu: đường dẫn tệp SQLite, hoặc postgres://… (database: SQLite file or PostgreSQL URL)
+    #[arg(long, global = true, env = "DANGBO_DATABASE_URL", default_value = "./dangbo.db", hide_env_values = true)]
+    pub database_url: String,
+    /// Ngôn ngữ thông báo: vi hoặc en (message language)
+    #[arg(long, global = true, env = "DANGBO_LANG", default_value = "vi", value_parser = lang)]
+    pub lang: Lang,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu (create or upgrade the schema)
+    Migrate,
+    /// Nạp dữ liệu mẫu một tỉnh như Lạng Sơn vào cơ sở dữ liệu trống (load the demo province)
+    Demo {
+        /// Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu (seed: same seed, same data)
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+    },
+    /// Nhập từ tệp .xlsx hoặc .csv (import)
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Xuất ra tệp .xlsx hoặc .csv (export)
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Cây tổ chức đảng và sắp xếp tổ chức (organization tree and restructuring)
+    Org {
+        #[command(subcommand)]
+        cmd: OrgCmd,
+    },
+    /// Đảng viên: tìm, xem, chuyển sinh hoạt (members: find, show, transfer)
+    Member {
+        #[command(subcommand)]
+        cmd: MemberCmd,
+    },
+    /// Sao lưu cơ sở dữ liệu khi đang chạy (online backup)
+    Backup {
+        /// Tệp sao lưu sẽ tạo (must not exist)
+        file: PathBuf,
+    },
+    /// Khôi phục từ bản sao lưu; hãy dừng máy chủ trước (restore; stop the server first)
+    Restore {
+        /// Tệp sao lưu
+        file: PathBuf,
+        /// Không hỏi lại (do not ask for confirmation)
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Nhập đảng viên; mặc định: có lỗi thì không nhập gì (import members; all or nothing)
+    Members {
+        /// Tệp .xlsx hoặc .csv với các cột «Họ và tên», «Ngày sinh», «Giới tính», «Dân tộc», «Số thẻ đảng viên», «Ngày vào Đảng», «Ngày chính thức», «Chi bộ»…
+        file: PathBuf,
+        /// Ngày hiệu lực của việc xếp và chuyển sinh hoạt (default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Nhập các dòng hợp lệ, ghi các dòng lỗi ra tệp riêng (import valid rows, write rejects)
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Tệp ghi các dòng lỗi (default: <tệp>.loi.csv)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Tệp ánh xạ cột: mỗi dòng «Tiêu đề trong tệp = trường» (column mapping file)
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
+    /// Nhập tổ chức đảng với các cột «Mã», «Tên tổ chức», «Loại», «Cấp», «Mã cấp trên», «Từ ngày»
+    Orgs {
+        /// Tệp .xlsx hoặc .csv
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportWhat {
+    /// Xuất đảng viên của một tổ chức và các tổ chức trực thuộc (export members of a subtree)
+    Members {
+        /// Mã tổ chức (organization code)
+        #[arg(long, value_parser = code)]
+        org: OrgCode,
+        /// Tính đến ngày (as of date; default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Tệp .xlsx hoặc .csv
+        file: PathBuf,
+    },
+    /// Xuất cây tổ chức (export the organization tree)
+    Orgs {
+        /// Mã tổ chức gốc
+        #[arg(long, value_parser = code)]
+        org: OrgCode,
+        /// Tính đến ngày (default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Tệp .xlsx hoặc .csv
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCmd {
+    /// Xem cây tổ chức tại một ngày (the tree as of a date)
+    Tree {
+        /// Mã tổ chức gốc (default: every root)
+        #[arg(value_parser = code)]
+        code: Option<OrgCode>,
+        /// Tính đến ngày (default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Số cấp hiển thị (levels shown)
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+    },
+    /// Thông tin một tổ chức: trực thuộc, cơ quan lãnh đạo, thống kê đảng viên (details)
+    Show {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+    },
+    /// Lịch sử các phiên bản của tổ chức (history)
+    History {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+    },
+    /// Thành lập tổ chức (create)
+    Create {
+        #[arg(long, value_parser = code)]
+        code: OrgCode,
+        #[arg(long, value_parser = org_name)]
+        name: OrgName,
+        /// đảng bộ tỉnh | đảng bộ cấp trên cơ sở | đảng bộ cơ sở | chi bộ cơ sở | đảng bộ bộ phận | chi bộ trực thuộc
+        #[arg(long, value_parser = kind)]
+        kind: OrgKind,
+        /// tỉnh | huyện | xã
+        #[arg(long, value_parser = level)]
+        level: Level,
+        /// Mã tổ chức cấp trên
+        #[arg(long, value_parser = code)]
+        parent: Option<OrgCode>,
+        /// Ngày thành lập (default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+    },
+    /// Đổi tên từ một ngày (rename)
+    Rename {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+        #[arg(long, value_parser = org_name)]
+        name: OrgName,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+    /// Chuyển về trực thuộc tổ chức khác, cùng mọi tổ chức trực thuộc nó (move)
+    Move {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+        /// Mã tổ chức cấp trên mới
+        #[arg(long, value_parser = code)]
+        to: OrgCode,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+    /// Giải thể một tổ chức đã trống (dissolve an empty organization)
+    Dissolve {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+    /// Hợp nhất nhiều tổ chức vào một; đảng viên và tổ chức trực thuộc được chuyển theo (merge)
+    Merge {
+        /// Các tổ chức bị hợp nhất
+        #[arg(required = true, value_parser = code)]
+        sources: Vec<OrgCode>,
+        /// Tổ chức nhận; nếu có --name thì tạo mới
+        #[arg(long, value_parser = code)]
+        into: OrgCode,
+        /// Tên tổ chức mới (creates the target)
+        #[arg(long, value_parser = org_name)]
+        name: Option<OrgName>,
+        #[arg(long, value_parser = kind)]
+        kind: Option<OrgKind>,
+        #[arg(long, value_parser = level)]
+        level: Option<Level>,
+        #[arg(long, value_parser = code)]
+        parent: Option<OrgCode>,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+    /// Chia tách một tổ chức thành nhiều tổ chức mới (split)
+    Split {
+        #[arg(value_parser = code)]
+        code: OrgCode,
+        /// Tổ chức mới, dạng MÃ=Tên; lặp lại cho mỗi phần (at least two)
+        #[arg(long = "part", required = true, value_parser = part)]
+        parts: Vec<(OrgCode, OrgName)>,
+        /// Tệp .csv hai cột: số thẻ đảng viên hoặc CCCD (hoặc mã tổ chức trực thuộc), và mã phần nhận; còn lại về phần đầu
+        #[arg(long)]
+        assign: Option<PathBuf>,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    /// Tìm theo tên, không cần dấu: «nguyen quoc doan», «doan» (find by name)
+    Find {
+        /// Tên hoặc một phần tên
+        #[arg(required = true)]
+        query: Vec<String>,
+        /// Trong tổ chức (default: the whole tree)
+        #[arg(long, value_parser = code)]
+        org: Option<OrgCode>,
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Số dòng mỗi trang
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Trang
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Hồ sơ đảng viên theo số thẻ hoặc số CCCD (show; audited)
+    Show {
+        /// Số thẻ đảng viên hoặc số CCCD
+        key: String,
+    },
+    /// Chuyển sinh hoạt đảng sang chi bộ khác (transfer)
+    Transfer {
+        /// Số thẻ đảng viên hoặc số CCCD
+        key: String,
+        /// Mã chi bộ mới
+        #[arg(long, value_parser = code)]
+        to: OrgCode,
+        #[arg(long, value_parser = date)]
+        date: Date,
+    },
+}

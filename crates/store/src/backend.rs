@@ -1,0 +1,182 @@
+//! The two databases: how to open each, its own migrations, and its backup.
+
+use crate::{Result, StoreError, Tx};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, AssertSqlSafe, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (WAL, foreign keys on).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
+}];
+
+const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sql: include_str!("../migrations/postgres/0001_registry.sql"),
+}];
+
+/// An open database: a pool of connections and the backend it speaks to.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    sqlite_path: Option<String>,
+}
+
+impl Db {
+    /// Opens `target`: a `postgres://` or `postgresql://` URL, or else the path of an
+    /// SQLite file (an `sqlite:` prefix is accepted), created if it does not exist.
+    pub async fn open(target: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            let options = AnyConnectOptions::from_str(target)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?;
+            return Ok(Db { pool, backend: Backend::Postgres, sqlite_path: None });
+        }
+        let path = target.strip_prefix("sqlite://").or_else(|| target.strip_prefix("sqlite:")).unwrap_or(target);
+        let path = path.split('?').next().unwrap_or(path).to_string();
+        let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // busy_timeout waits for a writer instead of failing; synchronous=NORMAL
+                    // is safe with WAL (a power cut may lose the last commits, never corrupt).
+                    conn.execute(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode = WAL").fetch_one(&pool).await?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Schema(format!("SQLite refused WAL mode ({mode})")));
+        }
+        Ok(Db { pool, backend: Backend::Sqlite, sqlite_path: Some(path) })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A read snapshot.
+    pub async fn read(&self) -> Result<Tx> {
+        Ok(Tx { inner: self.pool.begin().await?, backend: self.backend })
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so a transaction that reads before it writes never fails halfway for a lock.
+    pub async fn write(&self) -> Result<Tx> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { inner, backend: self.backend })
+    }
+
+    /// Applies the migrations this database has not seen yet, each in its own
+    /// transaction. Returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize> {
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS dangbo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM dangbo_migrations").fetch_all(&self.pool).await?;
+        let latest = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some((v,)) = done.iter().find(|(v,)| *v > latest) {
+            return Err(StoreError::Schema(format!(
+                "the database has migration {v}, newer than this dangbo knows ({latest})"
+            )));
+        }
+        let mut applied = 0;
+        for m in migrations.iter().filter(|m| !done.iter().any(|(v,)| *v == m.version)) {
+            let mut tx = self.write().await?;
+            sqlx::raw_sql(AssertSqlSafe(m.sql)).execute(&mut *tx.inner).await?;
+            sqlx::query("INSERT INTO dangbo_migrations (version, name) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.name)
+                .execute(&mut *tx.inner)
+                .await?;
+            tx.commit().await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// Whether the schema is in place (used to tell an empty database from a loaded one).
+    pub async fn is_migrated(&self) -> Result<bool> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT count(*) FROM sqlite_master WHERE name = 'dangbo_migrations'",
+            Backend::Postgres => "SELECT count(*) FROM pg_tables WHERE tablename = 'dangbo_migrations'",
+        };
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+
+    /// The SQLite file this database lives in, if it is SQLite.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        self.sqlite_path.as_deref()
+    }
+
+    /// Writes a consistent copy of an SQLite database to `dest` while it stays in use
+    /// (`VACUUM INTO` reads one snapshot). PostgreSQL is backed up with `pg_dump`.
+    pub async fn backup_sqlite(&self, dest: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Schema("VACUUM INTO is for SQLite; use pg_dump for PostgreSQL".into()));
+        }
+        sqlx::query("VACUUM INTO $1").bind(dest).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; `Ok(())` when it answers `ok`.
+    pub async fn check_integrity(&self) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(&self.pool).await?;
+        match rows.as_slice() {
+            [(ok,)] if ok == "ok" => Ok(()),
+            _ => Err(StoreError::Schema(format!(
+                "integrity check failed: {}",
+                rows.iter().map(|(r,)| r.as_str()).collect::<Vec<_>>().join("; ")
+            ))),
+        }
+    }
+
+    /// Closes every connection (and, on SQLite, checkpoints the WAL into the file).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,191 @@
+//! Organization versions: the tree as it stood on any day.
+
+use crate::rows::{corrupt, d, date, opt_date, valid_on};
+use crate::{Result, Tx, unique};
+use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
+use dangbo_domain::{Date, Validity};
+use sqlx::AssertSqlSafe;
+
+/// One version of an organization: its name, kind, level and place in the tree over a
+/// range of days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgVersion {
+    /// The row id of this version.
+    pub version_id: i64,
+    /// The organization.
+    pub id: OrgId,
+    /// Its code.
+    pub code: OrgCode,
+    /// Its name in this version.
+    pub name: OrgName,
+    /// Its kind.
+    pub kind: OrgKind,
+    /// Its level.
+    pub level: Level,
+    /// Its parent, if not a root.
+    pub parent: Option<OrgId>,
+    /// Its path in this version.
+    pub path: OrgPath,
+    /// The days this version is valid.
+    pub validity: Validity,
+    /// What made this version: `create`, `rename`, `move`, `merge`, `split`, ….
+    pub change: String,
+}
+
+/// A new version to record.
+#[derive(Debug, Clone)]
+pub struct NewOrgVersion {
+    /// The organization.
+    pub id: OrgId,
+    /// Its parent.
+    pub parent: Option<OrgId>,
+    /// Its name.
+    pub name: OrgName,
+    /// Its kind.
+    pub kind: OrgKind,
+    /// Its level.
+    pub level: Level,
+    /// Its path.
+    pub path: OrgPath,
+    /// First day of validity.
+    pub from: Date,
+    /// What made it.
+    pub change: String,
+}
+
+type Row = (i64, i64, String, String, String, String, Option<i64>, String, String, Option<String>, String);
+
+const SELECT: &str = "SELECT v.id, v.org_id, o.code, v.name, v.kind, v.level, v.parent_id, v.path, \
+     v.valid_from, v.valid_to, v.change FROM org_version v JOIN org o ON o.id = v.org_id";
+
+fn decode(r: Row) -> Result<OrgVersion> {
+    let t = "org_version";
+    Ok(OrgVersion {
+        version_id: r.0,
+        id: OrgId(r.1),
+        code: OrgCode::parse(&r.2).map_err(|_| corrupt("org", "code", &r.2))?,
+        name: OrgName::parse(&r.3).map_err(|_| corrupt(t, "name", &r.3))?,
+        kind: OrgKind::from_code(&r.4).ok_or_else(|| corrupt(t, "kind", &r.4))?,
+        level: Level::from_code(&r.5).ok_or_else(|| corrupt(t, "level", &r.5))?,
+        parent: r.6.map(OrgId),
+        path: OrgPath::parse(&r.7).ok_or_else(|| corrupt(t, "path", &r.7))?,
+        validity: Validity { from: date(t, "valid_from", &r.8)?, to: opt_date(t, "valid_to", r.9.as_deref())? },
+        change: r.10,
+    })
+}
+
+impl Tx {
+    async fn org_rows(&mut self, sql: String, binds: Vec<String>) -> Result<Vec<OrgVersion>> {
+        let mut q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(&mut *self.inner).await?.into_iter().map(decode).collect()
+    }
+
+    /// Registers a new organization code and returns its id.
+    pub async fn insert_org(&mut self, code: &OrgCode) -> Result<OrgId> {
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO org (code) VALUES ($1) RETURNING id")
+            .bind(code.as_str())
+            .fetch_one(&mut *self.inner)
+            .await
+            .map_err(|e| unique(e, || code.to_string()))?;
+        Ok(OrgId(id))
+    }
+
+    /// Records a version of an organization, valid from `v.from` on.
+    pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, depth, change) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(v.id.0)
+        .bind(d(v.from))
+        .bind(v.parent.map(|p| p.0))
+        .bind(v.name.as_str())
+        .bind(dangbo_domain::name::fold(v.name.as_str()))
+        .bind(v.kind.code())
+        .bind(v.level.code())
+        .bind(v.path.as_str())
+        .bind(v.path.depth() as i64)
+        .bind(v.change.as_str())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a version on day `on` (it is no longer valid from that day).
+    pub async fn end_org_version(&mut self, version_id: i64, on: Date) -> Result<()> {
+        sqlx::query("UPDATE org_version SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
+            .bind(d(on))
+            .bind(version_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// The version of the organization with `code` valid on `on`.
+    pub async fn org_by_code(&mut self, code: &OrgCode, on: Date) -> Result<Option<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE o.code = $1 AND {}", valid_on("v", 2));
+        Ok(self.org_rows(sql, vec![code.to_string(), d(on)]).await?.pop())
+    }
+
+    /// The version of organization `id` valid on `on`.
+    pub async fn org_by_id(&mut self, id: OrgId, on: Date) -> Result<Option<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE v.org_id = $1 AND {}", valid_on("v", 2));
+        let q = sqlx::query_as::<_, Row>(AssertSqlSafe(sql)).bind(id.0).bind(d(on));
+        q.fetch_optional(&mut *self.inner).await?.map(decode).transpose()
+    }
+
+    /// Every version of the organization with `code`, oldest first.
+    pub async fn org_history(&mut self, code: &OrgCode) -> Result<Vec<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE o.code = $1 ORDER BY v.valid_from, v.id");
+        self.org_rows(sql, vec![code.to_string()]).await
+    }
+
+    /// The organizations valid on `on` with `path` as or under their path: the node and
+    /// everything beneath it, in path order.
+    pub async fn org_subtree(&mut self, path: &OrgPath, on: Date) -> Result<Vec<OrgVersion>> {
+        let (lo, hi) = path.subtree_range();
+        let sql = format!("{SELECT} WHERE v.path >= $1 AND v.path < $2 AND {} ORDER BY v.path", valid_on("v", 3));
+        self.org_rows(sql, vec![lo, hi, d(on)]).await
+    }
+
+    /// The children of `id` valid on `on`, by name.
+    pub async fn org_children(&mut self, id: OrgId, on: Date) -> Result<Vec<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE v.parent_id = $1 AND {} ORDER BY v.name_key", valid_on("v", 2));
+        let rows: Vec<Row> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).bind(d(on)).fetch_all(&mut *self.inner).await?;
+        rows.into_iter().map(decode).collect()
+    }
+
+    /// The roots of the forest valid on `on`.
+    pub async fn org_roots(&mut self, on: Date) -> Result<Vec<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE v.parent_id IS NULL AND {} ORDER BY v.name_key", valid_on("v", 1));
+        self.org_rows(sql, vec![d(on)]).await
+    }
+
+    /// Organizations valid on `on` whose folded name is exactly `name_key`.
+    pub async fn org_by_name_key(&mut self, name_key: &str, on: Date) -> Result<Vec<OrgVersion>> {
+        let sql = format!("{SELECT} WHERE v.name_key = $1 AND {} ORDER BY v.path", valid_on("v", 2));
+        self.org_rows(sql, vec![name_key.to_string(), d(on)]).await
+    }
+
+    /// The latest day on which any organization in the subtree of `path` (as of `on`)
+    /// has a version starting; changes before it would rewrite history.
+    pub async fn org_last_change_in(&mut self, path: &OrgPath, on: Date) -> Result<Option<Date>> {
+        let (lo, hi) = path.subtree_range();
+        let sql = "SELECT max(w.valid_from) FROM org_version w WHERE w.org_id IN \
+                   (SELECT v.org_id FROM org_version v WHERE v.path >= $1 AND v.path < $2 \
+                    AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to > $3))";
+        let (max,): (Option<String>,) =
+            sqlx::query_as(sql).bind(lo).bind(hi).bind(d(on)).fetch_one(&mut *self.inner).await?;
+        opt_date("org_version", "valid_from", max.as_deref())
+    }
+
+    /// The number of organizations ever recorded.
+    pub async fn org_count(&mut self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM org").fetch_one(&mut *self.inner).await?;
+        Ok(n)
+    }
+}

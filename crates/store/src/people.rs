@@ -1,0 +1,720 @@
+//! People, party membership, placements in organizations over time, bodies and positions.
+
+use crate::rows::{corrupt, d, date, opt_date, valid_on};
+use crate::{Backend, Result, Tx, unique};
+use dangbo_domain::cadre::{BodyId, BodyKind, PositionSource, Term, Title};
+use dangbo_domain::member::{
+    CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonId, PersonKind, Phone,
+};
+use dangbo_domain::name::PersonName;
+use dangbo_domain::org::{OrgCode, OrgId, OrgName, OrgPath};
+use dangbo_domain::{Date, Validity};
+use sqlx::any::AnyArguments;
+use sqlx::{Arguments, AssertSqlSafe};
+
+/// A person to record or update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    /// Member, outstanding non-member or guest.
+    pub kind: PersonKind,
+    /// Full name.
+    pub name: PersonName,
+    /// Gender.
+    pub gender: Gender,
+    /// Date of birth.
+    pub birth_date: Date,
+    /// Ethnic group.
+    pub ethnicity: Ethnicity,
+    /// Citizen ID.
+    pub citizen_id: Option<CitizenId>,
+    /// Phone.
+    pub phone: Option<Phone>,
+}
+
+/// Party membership of a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipRow {
+    /// Party card number, once issued.
+    pub card_number: Option<CardNumber>,
+    /// Admission date.
+    pub admitted_on: Date,
+    /// Date made full member.
+    pub full_on: Option<Date>,
+    /// Exempted from party activities.
+    pub exempt: bool,
+}
+
+/// A stored person with their membership, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    /// Id.
+    pub id: PersonId,
+    /// The person's record.
+    pub person: NewPerson,
+    /// Membership, for party members.
+    pub membership: Option<MembershipRow>,
+}
+
+/// A person together with the organization they belong to on the day asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberView {
+    /// The person.
+    pub row: PersonRow,
+    /// Their organization that day.
+    pub org_id: OrgId,
+    /// Its code.
+    pub org_code: OrgCode,
+    /// Its name that day.
+    pub org_name: OrgName,
+}
+
+/// A period a person spent in an organization (sinh hoạt đảng tại …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementRow {
+    /// Row id.
+    pub id: i64,
+    /// The person.
+    pub person_id: PersonId,
+    /// The organization.
+    pub org_id: OrgId,
+    /// Its code.
+    pub org_code: OrgCode,
+    /// The days.
+    pub validity: Validity,
+    /// What started it: `admission`, `transfer`, `merge`, `split`, `import`, `demo`.
+    pub change: String,
+}
+
+/// What the member list is filtered by.
+#[derive(Debug, Clone)]
+pub struct MemberFilter {
+    /// Only members placed in this subtree.
+    pub subtree: OrgPath,
+    /// The day.
+    pub on: Date,
+    /// A folded search text (see `dangbo_domain::name::fold`).
+    pub query: Option<String>,
+    /// Only this kind of person.
+    pub kind: Option<PersonKind>,
+    /// Only this gender.
+    pub gender: Option<Gender>,
+    /// Only this status on the day.
+    pub status: Option<MemberStatus>,
+    /// Only this ethnic group.
+    pub ethnicity: Option<Ethnicity>,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// The few facts about a member that statistics need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberFacts {
+    /// Gender.
+    pub gender: Gender,
+    /// Ethnic group.
+    pub ethnicity: Ethnicity,
+    /// Date of birth.
+    pub birth_date: Date,
+    /// Kind of person.
+    pub kind: PersonKind,
+    /// Date made full member.
+    pub full_on: Option<Date>,
+    /// Exempt from activities.
+    pub exempt: bool,
+}
+
+/// A collective body for a term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyRow {
+    /// Id.
+    pub id: BodyId,
+    /// Its organization.
+    pub org_id: OrgId,
+    /// Kind.
+    pub kind: BodyKind,
+    /// Term.
+    pub term: Term,
+    /// The size prescribed for it.
+    pub prescribed_size: i64,
+}
+
+/// A position a person holds or held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PositionRow {
+    /// Row id.
+    pub id: i64,
+    /// Who.
+    pub person_id: PersonId,
+    /// Where.
+    pub org_id: OrgId,
+    /// In which body, if any.
+    pub body_id: Option<BodyId>,
+    /// Title.
+    pub title: Title,
+    /// How they came to it.
+    pub source: PositionSource,
+    /// When.
+    pub validity: Validity,
+}
+
+const PERSON_COLS: &str = "p.id, p.kind, p.full_name, p.gender, p.birth_date, p.ethnicity, p.citizen_id, p.phone, \
+     m.card_number, m.admitted_on, m.full_on, m.exempt";
+
+type PersonTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn decode_person(r: PersonTuple) -> Result<PersonRow> {
+    let t = "person";
+    let membership = match r.9 {
+        None => None,
+        Some(admitted) => Some(MembershipRow {
+            card_number: r
+                .8
+                .as_deref()
+                .map(|c| CardNumber::parse(c).map_err(|_| corrupt("membership", "card_number", c)))
+                .transpose()?,
+            admitted_on: date("membership", "admitted_on", &admitted)?,
+            full_on: opt_date("membership", "full_on", r.10.as_deref())?,
+            exempt: r.11 == Some(1),
+        }),
+    };
+    Ok(PersonRow {
+        id: PersonId(r.0),
+        person: NewPerson {
+            kind: PersonKind::from_code(&r.1).ok_or_else(|| corrupt(t, "kind", &r.1))?,
+            name: PersonName::parse(&r.2).map_err(|_| corrupt(t, "full_name", &r.2))?,
+            gender: Gender::from_code(&r.3).ok_or_else(|| corrupt(t, "gender", &r.3))?,
+            birth_date: date(t, "birth_date", &r.4)?,
+            ethnicity: Ethnicity::parse(&r.5).map_err(|_| corrupt(t, "ethnicity", &r.5))?,
+            citizen_id: r
+                .6
+                .as_deref()
+                .map(|c| CitizenId::parse(c).map_err(|_| corrupt(t, "citizen_id", c)))
+                .transpose()?,
+            phone: r.7.as_deref().map(|c| Phone::parse(c).map_err(|_| corrupt(t, "phone", c))).transpose()?,
+        },
+        membership,
+    })
+}
+
+/// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
+/// SQLite's parameter limit.
+const BATCH: usize = 250;
+
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("${}", r * cols + c + 1));
+        }
+        s.push(')');
+    }
+    s
+}
+
+fn bind_person(args: &mut AnyArguments, id: i64, p: &NewPerson) -> std::result::Result<(), sqlx::error::BoxDynError> {
+    let n = &p.name;
+    args.add(id)?;
+    args.add(p.kind.code())?;
+    args.add(n.full())?;
+    args.add(n.family())?;
+    args.add(n.middle())?;
+    args.add(n.given())?;
+    args.add(n.sort_key())?;
+    args.add(n.search_key())?;
+    args.add(dangbo_domain::name::fold(n.given()))?;
+    args.add(p.gender.code())?;
+    args.add(d(p.birth_date))?;
+    args.add(p.ethnicity.name())?;
+    args.add(p.citizen_id.as_ref().map(|c| c.as_str().to_string()))?;
+    args.add(p.phone.as_ref().map(|c| c.as_str().to_string()))?;
+    Ok(())
+}
+
+const PERSON_INSERT: &str = "INSERT INTO person (id, kind, full_name, family_name, middle_name, given_name, sort_key, \
+     search_name, search_given, gender, birth_date, ethnicity, citizen_id, phone) VALUES ";
+const PERSON_COLS_N: usize = 14;
+
+fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
+    crate::StoreError::Database(sqlx::Error::Encode(e))
+}
+
+impl Tx {
+    /// Reserves `n` fresh person ids, so that batches can be inserted with known ids.
+    pub async fn reserve_person_ids(&mut self, n: usize) -> Result<Vec<PersonId>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        match self.backend {
+            // The write transaction holds SQLite's only write lock, so max(id) is ours.
+            Backend::Sqlite => {
+                let (max,): (Option<i64>,) =
+                    sqlx::query_as("SELECT max(id) FROM person").fetch_one(&mut *self.inner).await?;
+                let start = max.unwrap_or(0) + 1;
+                Ok((start..start + n as i64).map(PersonId).collect())
+            }
+            Backend::Postgres => {
+                let ids: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT nextval(pg_get_serial_sequence('person', 'id')) FROM generate_series(1, $1)",
+                )
+                .bind(n as i64)
+                .fetch_all(&mut *self.inner)
+                .await?;
+                Ok(ids.into_iter().map(|(i,)| PersonId(i)).collect())
+            }
+        }
+    }
+
+    /// Inserts people with ids from [`Tx::reserve_person_ids`], many rows per statement.
+    pub async fn insert_people(&mut self, people: &[(PersonId, &NewPerson)]) -> Result<()> {
+        for chunk in people.chunks(BATCH) {
+            let sql = format!("{PERSON_INSERT}{}", placeholders(chunk.len(), PERSON_COLS_N));
+            let mut args = AnyArguments::default();
+            for (id, p) in chunk {
+                bind_person(&mut args, id.0, p).map_err(bind_err)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| unique(e, || "citizen_id".to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts one person and returns the id.
+    pub async fn insert_person(&mut self, p: &NewPerson) -> Result<PersonId> {
+        let id = self.reserve_person_ids(1).await?[0];
+        self.insert_people(&[(id, p)]).await?;
+        Ok(id)
+    }
+
+    /// Replaces the record of person `id`.
+    pub async fn update_person(&mut self, id: PersonId, p: &NewPerson) -> Result<()> {
+        let n = &p.name;
+        sqlx::query(
+            "UPDATE person SET kind = $2, full_name = $3, family_name = $4, middle_name = $5, given_name = $6, \
+             sort_key = $7, search_name = $8, search_given = $9, gender = $10, birth_date = $11, ethnicity = $12, \
+             citizen_id = $13, phone = $14 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(p.kind.code())
+        .bind(n.full())
+        .bind(n.family())
+        .bind(n.middle())
+        .bind(n.given())
+        .bind(n.sort_key())
+        .bind(n.search_key())
+        .bind(dangbo_domain::name::fold(n.given()))
+        .bind(p.gender.code())
+        .bind(d(p.birth_date))
+        .bind(p.ethnicity.name())
+        .bind(p.citizen_id.as_ref().map(|c| c.as_str().to_string()))
+        .bind(p.phone.as_ref().map(|c| c.as_str().to_string()))
+        .execute(&mut *self.inner)
+        .await
+        .map_err(|e| unique(e, || "citizen_id".to_string()))?;
+        Ok(())
+    }
+
+    /// Records or replaces the membership of people, many rows per statement.
+    pub async fn upsert_memberships(&mut self, rows: &[(PersonId, &MembershipRow)]) -> Result<()> {
+        for chunk in rows.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO membership (person_id, card_number, admitted_on, full_on, exempt) VALUES {} \
+                 ON CONFLICT (person_id) DO UPDATE SET card_number = excluded.card_number, \
+                 admitted_on = excluded.admitted_on, full_on = excluded.full_on, exempt = excluded.exempt",
+                placeholders(chunk.len(), 5)
+            );
+            let mut args = AnyArguments::default();
+            for (id, m) in chunk {
+                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
+                    args.add(id.0)?;
+                    args.add(m.card_number.as_ref().map(|c| c.as_str().to_string()))?;
+                    args.add(d(m.admitted_on))?;
+                    args.add(m.full_on.map(d))?;
+                    args.add(i64::from(m.exempt))?;
+                    Ok(())
+                })()
+                .map_err(bind_err)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| unique(e, || "card_number".to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The person with `id`.
+    pub async fn person(&mut self, id: PersonId) -> Result<Option<PersonRow>> {
+        let sql = format!("SELECT {PERSON_COLS} FROM person p LEFT JOIN membership m ON m.person_id = p.id WHERE p.id = $1");
+        let row: Option<PersonTuple> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(&mut *self.inner).await?;
+        row.map(decode_person).transpose()
+    }
+
+    /// The person holding a card number.
+    pub async fn person_by_card(&mut self, card: &CardNumber) -> Result<Option<PersonId>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT person_id FROM membership WHERE card_number = $1")
+            .bind(card.as_str())
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        Ok(row.map(|(i,)| PersonId(i)))
+    }
+
+    /// The person with a citizen ID.
+    pub async fn person_by_citizen_id(&mut self, cid: &CitizenId) -> Result<Option<PersonId>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM person WHERE citizen_id = $1")
+            .bind(cid.as_str())
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        Ok(row.map(|(i,)| PersonId(i)))
+    }
+
+    /// Every person's identifying numbers: (id, card number, citizen ID). Imports match
+    /// on these in memory instead of asking once per row.
+    pub async fn person_keys(&mut self) -> Result<Vec<(PersonId, Option<String>, Option<String>)>> {
+        let rows: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT p.id, m.card_number, p.citizen_id FROM person p LEFT JOIN membership m ON m.person_id = p.id",
+        )
+        .fetch_all(&mut *self.inner)
+        .await?;
+        Ok(rows.into_iter().map(|(i, c, z)| (PersonId(i), c, z)).collect())
+    }
+
+    /// Places people in organizations from a day on, many rows per statement:
+    /// (person, organization, first day, what started it).
+    pub async fn insert_placements(&mut self, rows: &[(PersonId, OrgId, Date, &str)]) -> Result<()> {
+        for chunk in rows.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {}",
+                placeholders(chunk.len(), 4)
+            );
+            let mut args = AnyArguments::default();
+            for (p, o, from, change) in chunk {
+                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
+                    args.add(p.0)?;
+                    args.add(o.0)?;
+                    args.add(d(*from))?;
+                    args.add(change.to_string())?;
+                    Ok(())
+                })()
+                .map_err(bind_err)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
+    /// How many people are placed in each organization of a subtree on a day.
+    pub async fn placement_counts(&mut self, subtree: &OrgPath, on: Date) -> Result<std::collections::HashMap<OrgId, u64>> {
+        let (lo, hi) = subtree.subtree_range();
+        let sql = format!(
+            "SELECT pl.org_id, count(*) FROM placement pl JOIN org_version v ON v.org_id = pl.org_id \
+             WHERE {} AND {} AND v.path >= $2 AND v.path < $3 GROUP BY pl.org_id",
+            valid_on("pl", 1),
+            valid_on("v", 1)
+        );
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(d(on)).bind(lo).bind(hi).fetch_all(&mut *self.inner).await?;
+        Ok(rows.into_iter().map(|(o, n)| (OrgId(o), n as u64)).collect())
+    }
+
+    /// Every open placement: person → (placement id, organization).
+    pub async fn open_placements(&mut self) -> Result<std::collections::HashMap<PersonId, (i64, OrgId)>> {
+        let rows: Vec<(i64, i64, i64)> =
+            sqlx::query_as("SELECT id, person_id, org_id FROM placement WHERE valid_to IS NULL")
+                .fetch_all(&mut *self.inner)
+                .await?;
+        Ok(rows.into_iter().map(|(id, p, o)| (PersonId(p), (id, OrgId(o)))).collect())
+    }
+
+    /// Ends placements on day `on`.
+    pub async fn end_placements(&mut self, ids: &[i64], on: Date) -> Result<()> {
+        for id in ids {
+            sqlx::query("UPDATE placement SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
+                .bind(d(on))
+                .bind(*id)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn placement_rows(&mut self, cond: &str, bind_i: i64, bind_d: Option<Date>) -> Result<Vec<PlacementRow>> {
+        let sql = format!(
+            "SELECT pl.id, pl.person_id, pl.org_id, o.code, pl.valid_from, pl.valid_to, pl.change \
+             FROM placement pl JOIN org o ON o.id = pl.org_id WHERE {cond} ORDER BY pl.valid_from, pl.id"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, String, String, Option<String>, String)>(AssertSqlSafe(sql))
+            .bind(bind_i);
+        if let Some(day) = bind_d {
+            q = q.bind(d(day));
+        }
+        let t = "placement";
+        q.fetch_all(&mut *self.inner)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(PlacementRow {
+                    id: r.0,
+                    person_id: PersonId(r.1),
+                    org_id: OrgId(r.2),
+                    org_code: OrgCode::parse(&r.3).map_err(|_| corrupt("org", "code", &r.3))?,
+                    validity: Validity { from: date(t, "valid_from", &r.4)?, to: opt_date(t, "valid_to", r.5.as_deref())? },
+                    change: r.6,
+                })
+            })
+            .collect()
+    }
+
+    /// A person's placements, oldest first.
+    pub async fn placements_of(&mut self, person: PersonId) -> Result<Vec<PlacementRow>> {
+        self.placement_rows("pl.person_id = $1", person.0, None).await
+    }
+
+    /// The placements in organization `org` valid on `on`.
+    pub async fn placements_in(&mut self, org: OrgId, on: Date) -> Result<Vec<PlacementRow>> {
+        let cond = format!("pl.org_id = $1 AND {}", valid_on("pl", 2));
+        self.placement_rows(&cond, org.0, Some(on)).await
+    }
+
+    /// The open placement of a person (where they are now), if any.
+    pub async fn open_placement(&mut self, person: PersonId) -> Result<Option<PlacementRow>> {
+        Ok(self.placement_rows("pl.person_id = $1 AND pl.valid_to IS NULL", person.0, None).await?.pop())
+    }
+
+    fn member_where(f: &MemberFilter, args: &mut AnyArguments) -> std::result::Result<String, sqlx::error::BoxDynError> {
+        let (lo, hi) = f.subtree.subtree_range();
+        args.add(d(f.on))?;
+        args.add(lo)?;
+        args.add(hi)?;
+        let mut w = format!(
+            "{} AND {} AND v.path >= $2 AND v.path < $3",
+            valid_on("pl", 1),
+            valid_on("v", 1)
+        );
+        let mut n = 3;
+        let mut next = |args: &mut AnyArguments, v: String| -> std::result::Result<String, sqlx::error::BoxDynError> {
+            args.add(v)?;
+            n += 1;
+            Ok(format!("${n}"))
+        };
+        if let Some(q) = f.query.as_deref().filter(|q| !q.is_empty()) {
+            let lo = next(args, q.to_string())?;
+            let hi = next(args, format!("{q}~"))?;
+            let like = next(args, format!("% {q}%"))?;
+            w.push_str(&format!(
+                " AND ((p.search_given >= {lo} AND p.search_given < {hi}) OR (p.search_name >= {lo} AND p.search_name < {hi}) \
+                 OR (' ' || p.search_name) LIKE {like})"
+            ));
+        }
+        if let Some(k) = f.kind {
+            let x = next(args, k.code().to_string())?;
+            w.push_str(&format!(" AND p.kind = {x}"));
+        }
+        if let Some(g) = f.gender {
+            let x = next(args, g.code().to_string())?;
+            w.push_str(&format!(" AND p.gender = {x}"));
+        }
+        if let Some(e) = f.ethnicity {
+            let x = next(args, e.name().to_string())?;
+            w.push_str(&format!(" AND p.ethnicity = {x}"));
+        }
+        match f.status {
+            Some(MemberStatus::Full) => w.push_str(" AND m.full_on IS NOT NULL AND m.full_on <= $1"),
+            Some(MemberStatus::Probationary) => {
+                w.push_str(" AND m.person_id IS NOT NULL AND (m.full_on IS NULL OR m.full_on > $1)")
+            }
+            None => {}
+        }
+        Ok(w)
+    }
+
+    /// A page of the people placed under a subtree on a day, in Vietnamese name order,
+    /// and the total count that matches.
+    pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
+        const FROM: &str = "FROM placement pl JOIN person p ON p.id = pl.person_id \
+             LEFT JOIN membership m ON m.person_id = p.id \
+             JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id";
+        let mut args = AnyArguments::default();
+        let w = Self::member_where(f, &mut args).map_err(bind_err)?;
+        let count_sql = format!("SELECT count(*) {FROM} WHERE {w}");
+        let (total,): (i64,) =
+            sqlx::query_as_with(AssertSqlSafe(count_sql), args).fetch_one(&mut *self.inner).await?;
+
+        let mut args = AnyArguments::default();
+        let w = Self::member_where(f, &mut args).map_err(bind_err)?;
+        let sql = format!(
+            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {FROM} WHERE {w} ORDER BY p.sort_key, p.id LIMIT {} OFFSET {}",
+            f.limit.max(0),
+            f.offset.max(0)
+        );
+        let rows: Vec<(
+            i64, String, String, String, String, String, Option<String>, Option<String>,
+            Option<String>, Option<String>, Option<String>, Option<i64>, i64, String, String,
+        )> = sqlx::query_as_with(AssertSqlSafe(sql), args).fetch_all(&mut *self.inner).await?;
+        let views = rows
+            .into_iter()
+            .map(|r| {
+                let code = OrgCode::parse(&r.13).map_err(|_| corrupt("org", "code", &r.13))?;
+                let name = OrgName::parse(&r.14).map_err(|_| corrupt("org_version", "name", &r.14))?;
+                let row = decode_person((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11))?;
+                Ok(MemberView { row, org_id: OrgId(r.12), org_code: code, org_name: name })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((views, total))
+    }
+
+    /// The facts statistics need about everyone placed under a subtree on a day.
+    pub async fn member_facts(&mut self, subtree: &OrgPath, on: Date) -> Result<Vec<MemberFacts>> {
+        let (lo, hi) = subtree.subtree_range();
+        let sql = format!(
+            "SELECT p.gender, p.ethnicity, p.birth_date, p.kind, m.full_on, m.exempt \
+             FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
+             JOIN org_version v ON v.org_id = pl.org_id \
+             WHERE {} AND {} AND v.path >= $2 AND v.path < $3",
+            valid_on("pl", 1),
+            valid_on("v", 1)
+        );
+        let rows: Vec<(String, String, String, String, Option<String>, Option<i64>)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(d(on))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        let t = "person";
+        rows.into_iter()
+            .map(|r| {
+                Ok(MemberFacts {
+                    gender: Gender::from_code(&r.0).ok_or_else(|| corrupt(t, "gender", &r.0))?,
+                    ethnicity: Ethnicity::parse(&r.1).map_err(|_| corrupt(t, "ethnicity", &r.1))?,
+                    birth_date: date(t, "birth_date", &r.2)?,
+                    kind: PersonKind::from_code(&r.3).ok_or_else(|| corrupt(t, "kind", &r.3))?,
+                    full_on: opt_date("membership", "full_on", r.4.as_deref())?,
+                    exempt: r.5 == Some(1),
+                })
+            })
+            .collect()
+    }
+
+    /// Records a body of an organization for a term.
+    pub async fn insert_body(&mut self, org: OrgId, kind: BodyKind, term: Term, size: i64) -> Result<BodyId> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO body (org_id, kind, term_ordinal, term_from, term_to, prescribed_size) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org.0)
+        .bind(kind.code())
+        .bind(i64::from(term.ordinal))
+        .bind(i64::from(term.from_year))
+        .bind(i64::from(term.to_year))
+        .bind(size)
+        .fetch_one(&mut *self.inner)
+        .await
+        .map_err(|e| unique(e, || format!("{} {}", kind.vi(), term.label_vi())))?;
+        Ok(BodyId(id))
+    }
+
+    /// The bodies of an organization, newest term first.
+    pub async fn bodies_of(&mut self, org: OrgId) -> Result<Vec<BodyRow>> {
+        let rows: Vec<(i64, i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT id, org_id, kind, term_ordinal, term_from, term_to, prescribed_size FROM body \
+             WHERE org_id = $1 ORDER BY term_ordinal DESC, id",
+        )
+        .bind(org.0)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let term = Term::new(r.3 as u16, r.4 as i16, r.5 as i16)
+                    .map_err(|_| corrupt("body", "term", format!("{} {}-{}", r.3, r.4, r.5)))?;
+                Ok(BodyRow {
+                    id: BodyId(r.0),
+                    org_id: OrgId(r.1),
+                    kind: BodyKind::from_code(&r.2).ok_or_else(|| corrupt("body", "kind", &r.2))?,
+                    term,
+                    prescribed_size: r.6,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a position.
+    pub async fn insert_position(&mut self, p: &PositionRow) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(p.person_id.0)
+        .bind(p.org_id.0)
+        .bind(p.body_id.map(|b| b.0))
+        .bind(p.title.as_str())
+        .bind(p.source.code())
+        .bind(d(p.validity.from))
+        .bind(p.validity.to.map(d))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(id)
+    }
+
+    async fn position_rows(&mut self, cond: &str, id: i64) -> Result<Vec<PositionRow>> {
+        let sql = format!(
+            "SELECT id, person_id, org_id, body_id, title, source, valid_from, valid_to FROM position \
+             WHERE {cond} ORDER BY valid_from, id"
+        );
+        let rows: Vec<(i64, i64, i64, Option<i64>, String, String, String, Option<String>)> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_all(&mut *self.inner).await?;
+        let t = "position";
+        rows.into_iter()
+            .map(|r| {
+                Ok(PositionRow {
+                    id: r.0,
+                    person_id: PersonId(r.1),
+                    org_id: OrgId(r.2),
+                    body_id: r.3.map(BodyId),
+                    title: Title::parse(&r.4).map_err(|_| corrupt(t, "title", &r.4))?,
+                    source: PositionSource::from_code(&r.5).ok_or_else(|| corrupt(t, "source", &r.5))?,
+                    validity: Validity { from: date(t, "valid_from", &r.6)?, to: opt_date(t, "valid_to", r.7.as_deref())? },
+                })
+            })
+            .collect()
+    }
+
+    /// A person's positions, oldest first.
+    pub async fn positions_of(&mut self, person: PersonId) -> Result<Vec<PositionRow>> {
+        self.position_rows("person_id = $1", person.0).await
+    }
+
+    /// The positions held in a body, oldest first.
+    pub async fn positions_in_body(&mut self, body: BodyId) -> Result<Vec<PositionRow>> {
+        self.position_rows("body_id = $1", body.0).await
+    }
+
+    /// The number of people recorded.
+    pub async fn person_count(&mut self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM person").fetch_one(&mut *self.inner).await?;
+        Ok(n)
+    }
+}

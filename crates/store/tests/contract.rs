@@ -1,0 +1,341 @@
+//! The storage contract: every test runs against SQLite, and against PostgreSQL when
+//! `DANGBO_TEST_POSTGRES` names a server. Both backends must behave identically.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use dangbo_domain::cadre::{BodyKind, PositionSource, Term, Title};
+use dangbo_domain::member::{CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonKind, Phone};
+use dangbo_domain::name::{PersonName, fold};
+use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
+use dangbo_domain::{Date, Validity};
+use dangbo_store::testing::TestDb;
+use dangbo_store::{MemberFilter, MembershipRow, NewOrgVersion, NewPerson, PositionRow, StoreError, Tx};
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(dangbo_store::testing::sqlite().await.unwrap()).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    match dangbo_store::testing::postgres().await.unwrap() {
+                        Some(db) => super::$name(db).await,
+                        None => eprintln!("skipped: set DANGBO_TEST_POSTGRES to run against PostgreSQL"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+contract!(
+    migrations_are_idempotent,
+    tree_as_of_a_date,
+    codes_are_unique,
+    names_sort_and_search_the_same_way,
+    rollback_leaves_nothing,
+    placements_and_counts,
+    bodies_and_positions,
+    audit_and_meta,
+);
+
+fn day(y: i16, m: i8, d: i8) -> Date {
+    Date::constant(y, m, d)
+}
+
+async fn org(tx: &mut Tx, code: &str, name: &str, kind: OrgKind, parent: Option<(OrgId, &OrgPath)>, from: Date) -> (OrgId, OrgPath) {
+    let id = tx.insert_org(&OrgCode::parse(code).unwrap()).await.unwrap();
+    let path = match parent {
+        Some((_, p)) => p.child(id),
+        None => OrgPath::root(id),
+    };
+    tx.insert_org_version(&NewOrgVersion {
+        id,
+        parent: parent.map(|p| p.0),
+        name: OrgName::parse(name).unwrap(),
+        kind,
+        level: Level::Province,
+        path: path.clone(),
+        from,
+        change: "create".into(),
+    })
+    .await
+    .unwrap();
+    (id, path)
+}
+
+fn person(name: &str, cid: Option<&str>) -> NewPerson {
+    NewPerson {
+        kind: PersonKind::Member,
+        name: PersonName::parse(name).unwrap(),
+        gender: Gender::Female,
+        birth_date: day(1985, 3, 4),
+        ethnicity: Ethnicity::parse("Tày").unwrap(),
+        citizen_id: cid.map(|c| CitizenId::parse(c).unwrap()),
+        phone: Some(Phone::parse("0912345678").unwrap()),
+    }
+}
+
+async fn migrations_are_idempotent(t: TestDb) {
+    assert_eq!(t.db.migrate().await.unwrap(), 0);
+    assert!(t.db.is_migrated().await.unwrap());
+}
+
+async fn tree_as_of_a_date(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    let (root, rp) = org(&mut tx, "LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None, day(2015, 1, 1)).await;
+    let (d, dp) = org(&mut tx, "LS.CL", "Đảng bộ huyện Chi Lăng", OrgKind::UpperBase, Some((root, &rp)), day(2015, 1, 1)).await;
+    let (c, cp) = org(&mut tx, "LS.CL.QL", "Đảng bộ xã Quang Lang", OrgKind::BaseCommittee, Some((d, &dp)), day(2015, 1, 1)).await;
+    // A sibling whose id shares a prefix with another (ids 1, 10, …) must not leak into
+    // a subtree: filler orgs push ids past 10.
+    for i in 0..8 {
+        org(&mut tx, &format!("F{i}"), &format!("Chi bộ số {i}"), OrgKind::BaseCell, Some((root, &rp)), day(2015, 1, 1)).await;
+    }
+    // On 1/7/2025 the commune moves directly under the province and the district ends.
+    let v = tx.org_by_code(&OrgCode::parse("LS.CL.QL").unwrap(), day(2025, 7, 1)).await.unwrap().unwrap();
+    tx.end_org_version(v.version_id, day(2025, 7, 1)).await.unwrap();
+    let new_path = rp.child(c);
+    tx.insert_org_version(&NewOrgVersion {
+        id: c,
+        parent: Some(root),
+        name: OrgName::parse("Đảng bộ xã Quang Lang").unwrap(),
+        kind: OrgKind::BaseCommittee,
+        level: Level::Commune,
+        path: new_path.clone(),
+        from: day(2025, 7, 1),
+        change: "move".into(),
+    })
+    .await
+    .unwrap();
+    let dv = tx.org_by_code(&OrgCode::parse("LS.CL").unwrap(), day(2025, 6, 30)).await.unwrap().unwrap();
+    tx.end_org_version(dv.version_id, day(2025, 7, 1)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = t.db.read().await.unwrap();
+    let before = tx.org_subtree(&rp, day(2025, 6, 30)).await.unwrap();
+    let after = tx.org_subtree(&rp, day(2025, 7, 1)).await.unwrap();
+    assert_eq!(before.len(), 11);
+    assert_eq!(after.len(), 10);
+    assert!(before.iter().any(|v| v.code.as_str() == "LS.CL"));
+    assert!(!after.iter().any(|v| v.code.as_str() == "LS.CL"));
+    let q_before = before.iter().find(|v| v.id == c).unwrap();
+    let q_after = after.iter().find(|v| v.id == c).unwrap();
+    assert_eq!(q_before.path, cp);
+    assert_eq!(q_after.path, new_path);
+    assert_eq!(q_after.validity, Validity::since(day(2025, 7, 1)));
+    assert_eq!(tx.org_subtree(&dp, day(2025, 6, 30)).await.unwrap().len(), 2);
+    assert_eq!(tx.org_subtree(&dp, day(2025, 7, 1)).await.unwrap().len(), 0);
+    assert_eq!(tx.org_children(root, day(2025, 6, 30)).await.unwrap().len(), 9);
+    assert_eq!(tx.org_children(root, day(2025, 7, 1)).await.unwrap().len(), 9);
+    assert_eq!(tx.org_roots(day(2020, 1, 1)).await.unwrap().len(), 1);
+    assert!(tx.org_roots(day(2014, 12, 31)).await.unwrap().is_empty());
+    assert_eq!(tx.org_history(&OrgCode::parse("LS.CL.QL").unwrap()).await.unwrap().len(), 2);
+    assert_eq!(tx.org_by_name_key(&fold("Đảng bộ huyện Chi Lăng"), day(2023, 1, 1)).await.unwrap().len(), 1);
+    assert_eq!(tx.org_last_change_in(&rp, day(2025, 7, 1)).await.unwrap(), Some(day(2025, 7, 1)));
+    assert_eq!(tx.org_by_id(c, day(2015, 1, 1)).await.unwrap().unwrap().path, cp);
+}
+
+async fn codes_are_unique(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    tx.insert_org(&OrgCode::parse("LS").unwrap()).await.unwrap();
+    let again = tx.insert_org(&OrgCode::parse("LS").unwrap()).await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+}
+
+async fn seed_people(tx: &mut Tx, names: &[&str]) -> (OrgId, OrgPath) {
+    let (root, rp) = org(tx, "LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None, day(2015, 1, 1)).await;
+    let (cell, cp) = org(tx, "C1", "Chi bộ Sở Tư pháp", OrgKind::BaseCell, Some((root, &rp)), day(2015, 1, 1)).await;
+    let people: Vec<NewPerson> = names.iter().map(|n| person(n, None)).collect();
+    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
+    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
+    tx.insert_people(&rows).await.unwrap();
+    let m = MembershipRow { card_number: None, admitted_on: day(2010, 1, 1), full_on: Some(day(2011, 1, 1)), exempt: false };
+    let ms: Vec<_> = ids.iter().map(|i| (*i, &m)).collect();
+    tx.upsert_memberships(&ms).await.unwrap();
+    let pl: Vec<_> = ids.iter().map(|i| (*i, cell, day(2015, 1, 1), "test")).collect();
+    tx.insert_placements(&pl).await.unwrap();
+    (cell, cp)
+}
+
+fn filter(path: &OrgPath, query: Option<&str>) -> MemberFilter {
+    MemberFilter {
+        subtree: path.clone(),
+        on: day(2024, 1, 1),
+        query: query.map(fold),
+        kind: None,
+        gender: None,
+        status: None,
+        ethnicity: None,
+        limit: 100,
+        offset: 0,
+    }
+}
+
+async fn names_sort_and_search_the_same_way(t: TestDb) {
+    let names = [
+        "Nguyễn Quốc Đoàn", "Lê Văn Dũng", "Hoàng Thị Ánh", "Trần An", "Vi Văn Ân", "Lương Thị Ăn",
+        "Nông Đức Ưng", "Hà Uy", "Đàm Văn Đạt", "Dương Thị Dung", "Lăng Văn Bình", "Mã Thị Hạnh",
+        "Bế Thị Hà", "Lục Văn Hả", "Chu Thị Há", "Nguyễn Văn Đoan",
+    ];
+    let mut tx = t.db.write().await.unwrap();
+    let (_, path) = seed_people(&mut tx, &names).await;
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let (rows, total) = tx.members(&filter(&path, None)).await.unwrap();
+    assert_eq!(total, names.len() as i64);
+    let got: Vec<String> = rows.iter().map(|r| r.row.person.name.full().to_string()).collect();
+    let mut expected: Vec<PersonName> = names.iter().map(|n| PersonName::parse(n).unwrap()).collect();
+    expected.sort_by(|a, b| {
+        dangbo_domain::name::compare(a.given(), b.given())
+            .then_with(|| dangbo_domain::name::compare(a.family(), b.family()))
+            .then_with(|| dangbo_domain::name::compare(a.middle(), b.middle()))
+    });
+    let expected: Vec<String> = expected.iter().map(|n| n.full().to_string()).collect();
+    assert_eq!(got, expected);
+
+    for (q, want) in [
+        ("nguyen quoc doan", vec!["Nguyễn Quốc Đoàn"]),
+        ("Nguyen Quoc Doan", vec!["Nguyễn Quốc Đoàn"]),
+        ("NGUYỄN QUỐC ĐOÀN", vec!["Nguyễn Quốc Đoàn"]),
+        ("doa", vec!["Nguyễn Văn Đoan", "Nguyễn Quốc Đoàn"]),
+        ("quoc doan", vec!["Nguyễn Quốc Đoàn"]),
+        ("d", vec!["Đàm Văn Đạt", "Dương Thị Dung", "Lê Văn Dũng", "Nguyễn Văn Đoan", "Nguyễn Quốc Đoàn", "Nông Đức Ưng"]),
+        ("xyz", vec![]),
+    ] {
+        let (rows, total) = tx.members(&filter(&path, Some(q))).await.unwrap();
+        let mut got: Vec<&str> = rows.iter().map(|r| r.row.person.name.full()).collect();
+        let mut want = want.clone();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want, "query {q:?}");
+        assert_eq!(total, want.len() as i64);
+    }
+    let mut f = filter(&path, None);
+    f.limit = 5;
+    f.offset = 5;
+    let (page, total) = tx.members(&f).await.unwrap();
+    assert_eq!(total, names.len() as i64);
+    let page: Vec<String> = page.iter().map(|r| r.row.person.name.full().to_string()).collect();
+    assert_eq!(page, expected[5..10]);
+}
+
+async fn rollback_leaves_nothing(t: TestDb) {
+    {
+        let mut tx = t.db.write().await.unwrap();
+        seed_people(&mut tx, &["Nguyễn Văn A", "Trần Thị B"]).await;
+        // dropped without commit
+    }
+    let mut tx = t.db.read().await.unwrap();
+    assert_eq!(tx.org_count().await.unwrap(), 0);
+    assert_eq!(tx.person_count().await.unwrap(), 0);
+}
+
+async fn placements_and_counts(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    let (cell, _) = seed_people(&mut tx, &["Nguyễn Văn A", "Trần Thị B", "Lê Văn C"]).await;
+    let a = tx.person_keys().await.unwrap()[0].0;
+    let open = tx.open_placement(a).await.unwrap().unwrap();
+    assert_eq!(open.org_id, cell);
+    tx.end_placements(&[open.id], day(2024, 6, 1)).await.unwrap();
+    let ids = tx.reserve_person_ids(1).await.unwrap();
+    let cid = CitizenId::parse("020085012345").unwrap();
+    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))]).await.unwrap();
+    tx.upsert_memberships(&[(
+        ids[0],
+        &MembershipRow { card_number: Some(CardNumber::parse("20012345").unwrap()), admitted_on: day(2023, 5, 1), full_on: None, exempt: true },
+    )])
+    .await
+    .unwrap();
+    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")]).await.unwrap();
+    let dup = tx.insert_people(&[(PersonId_(ids[0].0 + 1), &person("Lò Văn E", Some(cid.as_str())))]).await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+
+    let mut tx = t.db.write().await.unwrap();
+    // Rolled back: the same rows again (PostgreSQL does not hand sequence numbers back,
+    // so the ids may differ).
+    let (cell, path) = seed_people(&mut tx, &["Nguyễn Văn A", "Trần Thị B", "Lê Văn C"]).await;
+    let ids = tx.reserve_person_ids(1).await.unwrap();
+    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))]).await.unwrap();
+    tx.upsert_memberships(&[(
+        ids[0],
+        &MembershipRow { card_number: Some(CardNumber::parse("20012345").unwrap()), admitted_on: day(2023, 5, 1), full_on: None, exempt: true },
+    )])
+    .await
+    .unwrap();
+    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")]).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = t.db.read().await.unwrap();
+    assert_eq!(tx.person_by_citizen_id(&cid).await.unwrap(), Some(ids[0]));
+    assert_eq!(tx.person_by_card(&CardNumber::parse("20012345").unwrap()).await.unwrap(), Some(ids[0]));
+    let counts = tx.placement_counts(&path, day(2024, 1, 1)).await.unwrap();
+    assert_eq!(counts.get(&cell), Some(&4));
+    assert_eq!(tx.placement_counts(&path, day(2023, 1, 1)).await.unwrap().get(&cell), Some(&3));
+    let facts = tx.member_facts(&path, day(2024, 1, 1)).await.unwrap();
+    assert_eq!(facts.len(), 4);
+    assert_eq!(facts.iter().filter(|f| f.exempt).count(), 1);
+    let mut f = filter(&path, None);
+    f.status = Some(MemberStatus::Probationary);
+    assert_eq!(tx.members(&f).await.unwrap().1, 1);
+    f.status = Some(MemberStatus::Full);
+    assert_eq!(tx.members(&f).await.unwrap().1, 3);
+    let p = tx.person(ids[0]).await.unwrap().unwrap();
+    assert_eq!(p.person.name.full(), "Hoàng Văn D");
+    assert!(p.membership.unwrap().exempt);
+    assert_eq!(tx.placements_of(ids[0]).await.unwrap().len(), 1);
+    assert_eq!(tx.open_placements().await.unwrap().len(), 4);
+}
+
+#[allow(non_snake_case)]
+fn PersonId_(i: i64) -> dangbo_domain::member::PersonId {
+    dangbo_domain::member::PersonId(i)
+}
+
+async fn bodies_and_positions(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    let (cell, _) = seed_people(&mut tx, &["Nguyễn Hoàng Tùng"]).await;
+    let who = tx.person_keys().await.unwrap()[0].0;
+    let term = Term::new(14, 2020, 2025).unwrap();
+    let body = tx.insert_body(cell, BodyKind::Executive, term, 25).await.unwrap();
+    tx.insert_position(&PositionRow {
+        id: 0,
+        person_id: who,
+        org_id: cell,
+        body_id: Some(body),
+        title: Title::parse("Bí thư").unwrap(),
+        source: PositionSource::Election,
+        validity: Validity { from: day(2020, 10, 15), to: Some(day(2025, 7, 1)) },
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.write().await.unwrap();
+    assert!(matches!(tx.insert_body(cell, BodyKind::Executive, term, 25).await, Err(StoreError::Duplicate(_))));
+    drop(tx);
+    let mut tx = t.db.read().await.unwrap();
+    let bodies = tx.bodies_of(cell).await.unwrap();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(bodies[0].prescribed_size, 25);
+    assert_eq!(bodies[0].term, term);
+    let held = tx.positions_of(who).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].validity.to, Some(day(2025, 7, 1)));
+    assert_eq!(tx.positions_in_body(body).await.unwrap().len(), 1);
+}
+
+async fn audit_and_meta(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    tx.audit("2026-11-21T09:00:00+07:00", "cli:test", "member.view", "person:1", "").await.unwrap();
+    tx.set_meta("k", "v1").await.unwrap();
+    tx.set_meta("k", "v2").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let lines = tx.audit_for("person:1").await.unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].1, "cli:test");
+    assert_eq!(tx.meta("k").await.unwrap().as_deref(), Some("v2"));
+    assert_eq!(tx.meta("missing").await.unwrap(), None);
+}
