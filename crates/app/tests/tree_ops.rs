@@ -1,0 +1,216 @@
+//! Property tests of the restructuring operations over a real (SQLite) database: whatever
+//! sequence of moves, merges, splits, renames, dissolutions and transfers is tried, the
+//! tree never has a cycle, the past is never rewritten, people are never lost or doubled,
+//! and a rejected operation changes nothing.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use dangbo_app::orgs::{NewOrg, SplitPlan};
+use dangbo_app::{App, AppError, Clock};
+use dangbo_domain::member::{CardNumber, Ethnicity, Gender, MemberRecord, PersonKind};
+use dangbo_domain::name::PersonName;
+use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
+use dangbo_domain::Date;
+use dangbo_store::testing;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Move(usize, usize),
+    Merge(Vec<usize>, usize),
+    Split(usize, usize),
+    Rename(usize),
+    Dissolve(usize),
+    Transfer(usize, usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..20usize, 0..20usize).prop_map(|(a, b)| Op::Move(a, b)),
+        (proptest::collection::vec(0..20usize, 1..3), 0..20usize).prop_map(|(a, b)| Op::Merge(a, b)),
+        (0..20usize, 2..4usize).prop_map(|(a, n)| Op::Split(a, n)),
+        (0..20usize).prop_map(Op::Rename),
+        (0..20usize).prop_map(Op::Dissolve),
+        (0..40usize, 0..20usize).prop_map(|(a, b)| Op::Transfer(a, b)),
+    ]
+}
+
+fn code(s: &str) -> OrgCode {
+    OrgCode::parse(s).unwrap()
+}
+
+fn name(s: &str) -> OrgName {
+    OrgName::parse(s).unwrap()
+}
+
+/// The tree and placements on a day: code → (name, parent code, path as codes, people).
+type Snapshot = BTreeMap<String, (String, Option<String>, Vec<String>, Vec<String>)>;
+
+async fn snapshot(app: &App, on: Date) -> Snapshot {
+    let mut tx = app.db.read().await.unwrap();
+    let mut out = Snapshot::new();
+    for root in tx.org_roots(on).await.unwrap() {
+        let nodes = tx.org_subtree(&root.path, on).await.unwrap();
+        let by_id: BTreeMap<_, _> = nodes.iter().map(|n| (n.id, n.code.to_string())).collect();
+        for n in &nodes {
+            // No cycle and a consistent path: the path is the parent's path plus the node.
+            let ids = n.path.ids();
+            assert_eq!(ids.last(), Some(&n.id), "path of {} ends with itself", n.code);
+            assert_eq!(ids.len() >= 2, n.parent.is_some());
+            if let Some(p) = n.parent {
+                let parent = nodes.iter().find(|x| x.id == p).expect("parent valid the same day");
+                assert_eq!(parent.path.child(n.id), n.path, "path of {}", n.code);
+                assert!(parent.kind.may_contain(n.kind));
+            }
+            let mut people: Vec<String> = tx
+                .placements_in(n.id, on)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.person_id.0.to_string())
+                .collect();
+            people.sort();
+            let path = ids.iter().map(|i| by_id.get(i).cloned().unwrap_or_default()).collect();
+            out.insert(n.code.to_string(), (n.name.to_string(), n.parent.and_then(|p| by_id.get(&p).cloned()), path, people));
+        }
+    }
+    out
+}
+
+fn people(s: &Snapshot) -> Vec<String> {
+    let mut all: Vec<String> = s.values().flat_map(|v| v.3.clone()).collect();
+    all.sort();
+    all
+}
+
+async fn setup() -> (testing::TestDb, App, usize) {
+    let t = testing::sqlite().await.unwrap();
+    let app = App::new(t.db.clone(), Clock::Fixed(Date::constant(2026, 1, 1)), "test");
+    let start = Date::constant(2015, 1, 1);
+    let mk = |c: &str, n: &str, k: OrgKind, p: Option<&str>| NewOrg { code: code(c), name: name(n), kind: k, level: Level::Province, parent: p.map(code) };
+    app.create_org(&mk("LS", "Đảng bộ tỉnh", OrgKind::Provincial, None), start).await.unwrap();
+    let mut card = 10_000_000u64;
+    let mut n = 0;
+    for b in ["A", "B", "C"] {
+        app.create_org(&mk(b, &format!("Đảng bộ khối {b}"), OrgKind::UpperBase, Some("LS")), start).await.unwrap();
+        let base = format!("{b}.B");
+        app.create_org(&mk(&base, &format!("Đảng bộ cơ quan {b}"), OrgKind::BaseCommittee, Some(b)), start).await.unwrap();
+        for i in 0..2 {
+            let cell = format!("{b}.C{i}");
+            app.create_org(&mk(&cell, &format!("Chi bộ cơ sở {b} {i}"), OrgKind::BaseCell, Some(b)), start).await.unwrap();
+            let sub = format!("{b}.B.S{i}");
+            app.create_org(&mk(&sub, &format!("Chi bộ trực thuộc {b} {i}"), OrgKind::SubordinateCell, Some(&base)), start).await.unwrap();
+            for target in [&cell, &sub] {
+                for _ in 0..2 {
+                    card += 1;
+                    n += 1;
+                    let rec = MemberRecord {
+                        name: PersonName::parse("Hoàng Văn Minh").unwrap(),
+                        gender: Gender::Male,
+                        birth_date: Date::constant(1980, 1, 1),
+                        ethnicity: Ethnicity::parse("Nùng").unwrap(),
+                        citizen_id: None,
+                        card_number: Some(CardNumber::parse(&card.to_string()).unwrap()),
+                        admitted_on: Date::constant(2005, 1, 1),
+                        full_on: Some(Date::constant(2006, 1, 1)),
+                        exempt: false,
+                        phone: None,
+                    };
+                    app.add_member(&rec, PersonKind::Member, &code(target), start).await.unwrap();
+                }
+            }
+        }
+    }
+    (t, app, n)
+}
+
+async fn apply(app: &App, op: &Op, on: Date, step: usize) -> Result<(), AppError> {
+    let codes: Vec<String> = snapshot(app, on).await.into_keys().collect();
+    let pick = |i: usize| code(&codes[i % codes.len()]);
+    match op {
+        Op::Move(a, b) => app.move_org(&pick(*a), &pick(*b), on).await.map(drop),
+        Op::Merge(srcs, t) => {
+            let srcs: Vec<OrgCode> = srcs.iter().map(|i| pick(*i)).collect();
+            app.merge_orgs(&srcs, &pick(*t), None, on).await.map(drop)
+        }
+        Op::Split(a, n) => {
+            let parts = (0..*n).map(|k| (code(&format!("S{step}.{k}")), name(&format!("Phần {k} của bước {step}")))).collect();
+            app.split_org(&pick(*a), &SplitPlan { parts, ..Default::default() }, on).await.map(drop)
+        }
+        Op::Rename(a) => app.rename_org(&pick(*a), &name(&format!("Tên mới bước {step}")), on).await,
+        Op::Dissolve(a) => app.dissolve_org(&pick(*a), on).await,
+        Op::Transfer(m, t) => {
+            let card = (10_000_001 + (*m as u64 % 24)).to_string();
+            app.transfer_member(&card, &pick(*t), on).await
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+    #[test]
+    fn restructuring_keeps_the_tree_sound(ops in proptest::collection::vec(op(), 1..8)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let (_t, app, total) = setup().await;
+            let mut history: Vec<(Date, Snapshot)> = Vec::new();
+            let mut day = Date::constant(2020, 1, 1);
+            history.push((day, snapshot(&app, day).await));
+            for (step, op) in ops.iter().enumerate() {
+                day = day.checked_add(jiff::Span::new().days(30)).unwrap();
+                let before = snapshot(&app, day).await;
+                let result = apply(&app, op, day, step).await;
+                let after = snapshot(&app, day).await;
+                match &result {
+                    Ok(()) => {}
+                    Err(AppError::Rejected { .. } | AppError::NotFound { .. }) => {
+                        assert_eq!(before, after, "a rejected {op:?} changed nothing");
+                    }
+                    Err(e) => panic!("{op:?} failed: {e}"),
+                }
+                // People are conserved: everyone is placed exactly once.
+                let placed = people(&after);
+                assert_eq!(placed.len(), total, "after {op:?}");
+                let mut unique = placed.clone();
+                unique.dedup();
+                assert_eq!(unique.len(), total, "nobody is placed twice after {op:?}");
+                // The past is unchanged.
+                for (d, snap) in &history {
+                    assert_eq!(&snapshot(&app, *d).await, snap, "history of {d} after {op:?}");
+                }
+                history.push((day, after));
+            }
+        });
+    }
+}
+
+#[tokio::test]
+async fn merge_moves_members_with_the_date() {
+    let (_t, app, total) = setup().await;
+    let on = Date::constant(2025, 7, 1);
+    let new = NewOrg { code: code("AB"), name: name("Chi bộ hợp nhất"), kind: OrgKind::BaseCell, level: Level::Province, parent: Some(code("LS")) };
+    let done = app.merge_orgs(&[code("A.C0"), code("B.C0")], &code("AB"), Some(&new), on).await.unwrap();
+    assert_eq!(done.people, 4);
+    let before = snapshot(&app, Date::constant(2025, 6, 30)).await;
+    let after = snapshot(&app, on).await;
+    assert!(before.contains_key("A.C0") && !after.contains_key("A.C0"));
+    assert_eq!(after["AB"].3.len(), 4);
+    assert_eq!(people(&before).len(), total);
+    assert_eq!(people(&after).len(), total);
+    // Merging people into a committee (not a cell) is refused and changes nothing.
+    let err = app.merge_orgs(&[code("C.C0")], &code("C"), None, on).await.unwrap_err();
+    assert!(err.message(dangbo_domain::Lang::Vi).contains("không phải chi bộ"), "{}", err.message(dangbo_domain::Lang::Vi));
+    assert_eq!(snapshot(&app, on).await, after);
+}
+
+#[tokio::test]
+async fn moving_under_ones_own_subtree_is_refused() {
+    let (_t, app, _) = setup().await;
+    let on = Date::constant(2025, 7, 1);
+    let err = app.move_org(&code("A"), &code("A.B"), on).await.unwrap_err();
+    assert!(matches!(err, AppError::Rejected { .. }));
+    // A change dated before the last recorded change is refused: history is not rewritten.
+    app.rename_org(&code("A"), &name("Khối A mới"), on).await.unwrap();
+    let err = app.rename_org(&code("A"), &name("Khối A cũ"), Date::constant(2025, 1, 1)).await.unwrap_err();
+    assert!(err.message(dangbo_domain::Lang::Vi).contains("không thể ghi lại lịch sử"));
+}
