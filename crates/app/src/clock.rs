@@ -15,7 +15,9 @@ pub enum Clock {
 impl Clock {
     fn now(&self) -> jiff::civil::DateTime {
         match self {
-            Clock::System => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7))).datetime(),
+            Clock::System => jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+                .datetime(),
             Clock::Fixed(d) => d.to_datetime(jiff::civil::Time::midnight()),
         }
     }

@@ -48,7 +48,10 @@ pub enum AppError {
 impl AppError {
     /// A rejection with both texts.
     pub fn rejected(vi: impl Into<String>, en: impl Into<String>) -> AppError {
-        AppError::Rejected { vi: vi.into(), en: en.into() }
+        AppError::Rejected {
+            vi: vi.into(),
+            en: en.into(),
+        }
     }
 
     /// "No organization with code X on day D".
@@ -69,7 +72,10 @@ impl AppError {
 
     /// Whether the caller is at fault (exit code 1), rather than the system.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, AppError::Store(StoreError::Database(_) | StoreError::Corrupt { .. } | StoreError::Schema(_)))
+        !matches!(
+            self,
+            AppError::Store(StoreError::Database(_) | StoreError::Corrupt { .. } | StoreError::Schema(_))
+        )
     }
 
     /// The message for a person.

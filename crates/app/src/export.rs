@@ -86,7 +86,9 @@ impl App {
                     Out::Text(n.name.to_string()),
                     Out::Text(n.kind.vi().to_string()),
                     Out::Text(n.level.vi().to_string()),
-                    n.parent.and_then(|p| codes.get(&p)).map_or(Out::Empty, |c| Out::Text(c.to_string())),
+                    n.parent
+                        .and_then(|p| codes.get(&p))
+                        .map_or(Out::Empty, |c| Out::Text(c.to_string())),
                     Out::Date(n.validity.from),
                 ]
             })
@@ -125,28 +127,50 @@ impl App {
             }
             let cell = |i: usize| idx[i].and_then(|c| cells.get(c)).cloned().unwrap_or(Cell::Empty);
             let mut err = |i: usize, problem: Invalid| {
-                errors.push(crate::import::RowError { row: *row, column: ORG_HEADERS[i].into(), problem })
+                errors.push(crate::import::RowError {
+                    row: *row,
+                    column: ORG_HEADERS[i].into(),
+                    problem,
+                })
             };
             let code = OrgCode::parse(&cell(0).text()).map_err(|e| err(0, e)).ok();
             let name = OrgName::parse(&cell(1).text()).map_err(|e| err(1, e)).ok();
-            let kind = OrgKind::parse_text(&cell(2).text()).ok_or_else(|| err(2, Invalid::OrgKind(cell(2).text()))).ok();
-            let level = Level::parse_text(&cell(3).text()).ok_or_else(|| err(3, Invalid::Level(cell(3).text()))).ok();
+            let kind = OrgKind::parse_text(&cell(2).text())
+                .ok_or_else(|| err(2, Invalid::OrgKind(cell(2).text())))
+                .ok();
+            let level = Level::parse_text(&cell(3).text())
+                .ok_or_else(|| err(3, Invalid::Level(cell(3).text())))
+                .ok();
             let parent_text = cell(4).text();
-            let parent = if parent_text.is_empty() { Some(None) } else { OrgCode::parse(&parent_text).map(Some).map_err(|e| err(4, e)).ok() };
+            let parent = if parent_text.is_empty() {
+                Some(None)
+            } else {
+                OrgCode::parse(&parent_text).map(Some).map_err(|e| err(4, e)).ok()
+            };
             let from = match cell(5) {
                 Cell::Date(n) | Cell::Number(n) => from_spreadsheet_serial(n).map_err(|e| err(5, e)).ok(),
                 c if c.is_blank() => Some(self.clock.today()),
                 c => parse_date(&c.text()).map_err(|e| err(5, e)).ok(),
             };
-            if let (Some(code), Some(name), Some(kind), Some(level), Some(parent), Some(from)) = (code, name, kind, level, parent, from) {
-                let new = NewOrg { code, name, kind, level, parent };
+            if let (Some(code), Some(name), Some(kind), Some(level), Some(parent), Some(from)) =
+                (code, name, kind, level, parent, from)
+            {
+                let new = NewOrg {
+                    code,
+                    name,
+                    kind,
+                    level,
+                    parent,
+                };
                 match crate::orgs::create_in(&mut tx, &new, from, "import").await {
                     Ok(_) => created += 1,
-                    Err(e @ (AppError::Rejected { .. } | AppError::NotFound { .. })) => errors.push(crate::import::RowError {
-                        row: *row,
-                        column: ORG_HEADERS[0].into(),
-                        problem: Invalid::inconsistent(e.message(Lang::Vi), e.message(Lang::En)),
-                    }),
+                    Err(e @ (AppError::Rejected { .. } | AppError::NotFound { .. })) => {
+                        errors.push(crate::import::RowError {
+                            row: *row,
+                            column: ORG_HEADERS[0].into(),
+                            problem: Invalid::inconsistent(e.message(Lang::Vi), e.message(Lang::En)),
+                        })
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -154,7 +178,13 @@ impl App {
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        self.audit(&mut tx, "import.orgs", &format!("file:{}", path.display()), &format!("{created} tổ chức")).await?;
+        self.audit(
+            &mut tx,
+            "import.orgs",
+            &format!("file:{}", path.display()),
+            &format!("{created} tổ chức"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(created))
     }

@@ -89,8 +89,14 @@ pub fn parse_mapping(text: &str) -> Result<HashMap<String, MemberField>> {
         }
         let bad = || {
             AppError::rejected(
-                format!("Tệp ánh xạ, dòng {}: cần dạng «Tiêu đề trong tệp = trường», ví dụ «HỌ TÊN = full_name»", i + 1),
-                format!("Mapping file, line {}: expected «Header in file = field», e.g. «HỌ TÊN = full_name»", i + 1),
+                format!(
+                    "Tệp ánh xạ, dòng {}: cần dạng «Tiêu đề trong tệp = trường», ví dụ «HỌ TÊN = full_name»",
+                    i + 1
+                ),
+                format!(
+                    "Mapping file, line {}: expected «Header in file = field», e.g. «HỌ TÊN = full_name»",
+                    i + 1
+                ),
             )
         };
         let (header, field) = line.split_once('=').ok_or_else(bad)?;
@@ -107,8 +113,17 @@ struct Parsed {
     org_from: Date,
 }
 
+/// Where each field is: its column index and the header as written in the file.
+type Columns = HashMap<MemberField, (usize, String)>;
+
 fn required() -> [MemberField; 5] {
-    [MemberField::FullName, MemberField::BirthDate, MemberField::Gender, MemberField::Ethnicity, MemberField::AdmittedOn]
+    [
+        MemberField::FullName,
+        MemberField::BirthDate,
+        MemberField::Gender,
+        MemberField::Ethnicity,
+        MemberField::AdmittedOn,
+    ]
 }
 
 /// Finds the header row (the first of the first 20 rows naming at least three fields)
@@ -116,14 +131,23 @@ fn required() -> [MemberField; 5] {
 fn columns(
     table: &Table,
     mapping: &HashMap<String, MemberField>,
-) -> std::result::Result<(usize, HashMap<MemberField, (usize, String)>), Vec<RowError>> {
-    let whole = |problem| vec![RowError { row: 0, column: String::new(), problem }];
+) -> std::result::Result<(usize, Columns), Vec<RowError>> {
+    let whole = |problem| {
+        vec![RowError {
+            row: 0,
+            column: String::new(),
+            problem,
+        }]
+    };
     for (idx, (_, cells)) in table.rows.iter().enumerate().take(20) {
         let mut found: HashMap<MemberField, (usize, String)> = HashMap::new();
         let mut errors = Vec::new();
         for (c, cell) in cells.iter().enumerate() {
             let header = cell.text();
-            let field = mapping.get(&fold(&header)).copied().or_else(|| MemberField::from_header(&header));
+            let field = mapping
+                .get(&fold(&header))
+                .copied()
+                .or_else(|| MemberField::from_header(&header));
             if let Some(f) = field
                 && let Some((_, first)) = found.insert(f, (c, header.clone()))
             {
@@ -140,8 +164,11 @@ fn columns(
         if found.len() < 3 {
             continue;
         }
-        let mut missing: Vec<&str> =
-            required().iter().filter(|f| !found.contains_key(f)).map(|f| f.header(Lang::Vi)).collect();
+        let mut missing: Vec<&str> = required()
+            .iter()
+            .filter(|f| !found.contains_key(f))
+            .map(|f| f.header(Lang::Vi))
+            .collect();
         if !found.contains_key(&MemberField::OrgCode) && !found.contains_key(&MemberField::OrgName) {
             missing.push("Chi bộ (hoặc Mã chi bộ)");
         }
@@ -151,7 +178,11 @@ fn columns(
                 format!("Required columns are missing: {}", missing.join(", ")),
             )));
         }
-        return if errors.is_empty() { Ok((idx, found)) } else { Err(errors) };
+        return if errors.is_empty() {
+            Ok((idx, found))
+        } else {
+            Err(errors)
+        };
     }
     Err(whole(Invalid::inconsistent(
         "Không tìm thấy dòng tiêu đề: cần các cột như «Họ và tên», «Ngày sinh», «Giới tính», «Dân tộc», «Ngày vào Đảng», «Chi bộ»",
@@ -175,7 +206,12 @@ struct Orgs {
 }
 
 impl Orgs {
-    async fn resolve(&mut self, tx: &mut Tx, code: &str, name: &str) -> Result<std::result::Result<OrgVersion, Invalid>> {
+    async fn resolve(
+        &mut self,
+        tx: &mut Tx,
+        code: &str,
+        name: &str,
+    ) -> Result<std::result::Result<OrgVersion, Invalid>> {
         let on = self.on;
         let found = if !code.trim().is_empty() {
             let Ok(c) = OrgCode::parse(code) else {
@@ -214,15 +250,29 @@ impl Orgs {
                 many => {
                     let codes: Vec<&str> = many.iter().map(|v| v.code.as_str()).collect();
                     return Ok(Err(Invalid::inconsistent(
-                        format!("Có {} tổ chức cùng tên «{}» ({}): hãy ghi cột «Mã chi bộ»", many.len(), name.trim(), codes.join(", ")),
-                        format!("{} organizations are named «{}» ({}): fill in the «Mã chi bộ» column", many.len(), name.trim(), codes.join(", ")),
+                        format!(
+                            "Có {} tổ chức cùng tên «{}» ({}): hãy ghi cột «Mã chi bộ»",
+                            many.len(),
+                            name.trim(),
+                            codes.join(", ")
+                        ),
+                        format!(
+                            "{} organizations are named «{}» ({}): fill in the «Mã chi bộ» column",
+                            many.len(),
+                            name.trim(),
+                            codes.join(", ")
+                        ),
                     )));
                 }
             }
         };
         if !found.kind.is_cell() {
             return Ok(Err(Invalid::inconsistent(
-                format!("«{}» là {}, không phải chi bộ", found.name, found.kind.vi().to_lowercase()),
+                format!(
+                    "«{}» là {}, không phải chi bộ",
+                    found.name,
+                    found.kind.vi().to_lowercase()
+                ),
                 format!("«{}» is a {}, not a cell", found.name, found.kind.en().to_lowercase()),
             )));
         }
@@ -254,7 +304,11 @@ impl App {
         // Everything is read and checked inside the write transaction, so what is checked
         // is what is written.
         let mut tx = self.db.write().await?;
-        let mut orgs = Orgs { on: opts.on, by_code: HashMap::new(), by_name: HashMap::new() };
+        let mut orgs = Orgs {
+            on: opts.on,
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
         let mut parsed: Vec<Parsed> = Vec::new();
         let mut bad_rows: Vec<usize> = Vec::new();
         let mut seen_card: HashMap<String, usize> = HashMap::new();
@@ -268,37 +322,83 @@ impl App {
             }
             report.rows += 1;
             let mut errs: Vec<RowError> = Vec::new();
-            let cell = |f: MemberField| cols.get(&f).and_then(|(c, _)| cells.get(*c)).cloned().unwrap_or(Cell::Empty);
-            let col = |f: MemberField| cols.get(&f).map(|(_, h)| h.clone()).unwrap_or_else(|| f.header(Lang::Vi).to_string());
+            let cell = |f: MemberField| {
+                cols.get(&f)
+                    .and_then(|(c, _)| cells.get(*c))
+                    .cloned()
+                    .unwrap_or(Cell::Empty)
+            };
+            let col = |f: MemberField| {
+                cols.get(&f)
+                    .map(|(_, h)| h.clone())
+                    .unwrap_or_else(|| f.header(Lang::Vi).to_string())
+            };
             macro_rules! field {
                 ($f:expr, $e:expr) => {
                     match $e {
                         Ok(v) => Some(v),
                         Err(problem) => {
-                            errs.push(RowError { row: *row, column: col($f), problem });
+                            errs.push(RowError {
+                                row: *row,
+                                column: col($f),
+                                problem,
+                            });
                             None
                         }
                     }
                 };
             }
-            let name = field!(MemberField::FullName, PersonName::parse(&cell(MemberField::FullName).text()));
-            let birth = field!(MemberField::BirthDate, date_cell(&cell(MemberField::BirthDate)).and_then(|d| d.ok_or(Invalid::Missing)));
+            let name = field!(
+                MemberField::FullName,
+                PersonName::parse(&cell(MemberField::FullName).text())
+            );
+            let birth = field!(
+                MemberField::BirthDate,
+                date_cell(&cell(MemberField::BirthDate)).and_then(|d| d.ok_or(Invalid::Missing))
+            );
             let gender = field!(MemberField::Gender, parse_gender(&cell(MemberField::Gender).text()));
-            let ethnicity = field!(MemberField::Ethnicity, Ethnicity::parse(&cell(MemberField::Ethnicity).text()));
+            let ethnicity = field!(
+                MemberField::Ethnicity,
+                Ethnicity::parse(&cell(MemberField::Ethnicity).text())
+            );
             let cid_cell = cell(MemberField::CitizenId);
             let cid_text = match &cid_cell {
                 // A spreadsheet that stored the number as a number dropped its leading zeros.
                 Cell::Number(_) => format!("{:0>12}", cid_cell.text()),
                 c => c.text(),
             };
-            let cid = field!(MemberField::CitizenId, if cid_text.is_empty() { Ok(None) } else { CitizenId::parse(&cid_text).map(Some) });
+            let cid = field!(
+                MemberField::CitizenId,
+                if cid_text.is_empty() {
+                    Ok(None)
+                } else {
+                    CitizenId::parse(&cid_text).map(Some)
+                }
+            );
             let card_text = cell(MemberField::CardNumber).text();
-            let card = field!(MemberField::CardNumber, if card_text.is_empty() { Ok(None) } else { CardNumber::parse(&card_text).map(Some) });
-            let admitted = field!(MemberField::AdmittedOn, date_cell(&cell(MemberField::AdmittedOn)).and_then(|d| d.ok_or(Invalid::Missing)));
+            let card = field!(
+                MemberField::CardNumber,
+                if card_text.is_empty() {
+                    Ok(None)
+                } else {
+                    CardNumber::parse(&card_text).map(Some)
+                }
+            );
+            let admitted = field!(
+                MemberField::AdmittedOn,
+                date_cell(&cell(MemberField::AdmittedOn)).and_then(|d| d.ok_or(Invalid::Missing))
+            );
             let full_on = field!(MemberField::FullOn, date_cell(&cell(MemberField::FullOn)));
             let exempt = field!(MemberField::Exempt, parse_yes_no(&cell(MemberField::Exempt).text()));
             let phone_text = cell(MemberField::Phone).text();
-            let phone = field!(MemberField::Phone, if phone_text.is_empty() { Ok(None) } else { Phone::parse(&phone_text).map(Some) });
+            let phone = field!(
+                MemberField::Phone,
+                if phone_text.is_empty() {
+                    Ok(None)
+                } else {
+                    Phone::parse(&phone_text).map(Some)
+                }
+            );
             if let (Some(None), Some(None)) = (&card, &cid) {
                 errs.push(RowError {
                     row: *row,
@@ -310,8 +410,16 @@ impl App {
                 });
             }
             for (key, seen, f) in [
-                (card.clone().flatten().map(|c| c.as_str().to_string()), &mut seen_card, MemberField::CardNumber),
-                (cid.clone().flatten().map(|c| c.as_str().to_string()), &mut seen_cid, MemberField::CitizenId),
+                (
+                    card.clone().flatten().map(|c| c.as_str().to_string()),
+                    &mut seen_card,
+                    MemberField::CardNumber,
+                ),
+                (
+                    cid.clone().flatten().map(|c| c.as_str().to_string()),
+                    &mut seen_cid,
+                    MemberField::CitizenId,
+                ),
             ] {
                 if let Some(k) = key {
                     if let Some(first) = seen.get(&k) {
@@ -333,22 +441,65 @@ impl App {
             } else {
                 MemberField::OrgName
             };
-            let org = match orgs.resolve(&mut tx, &cell(MemberField::OrgCode).text(), &cell(MemberField::OrgName).text()).await? {
+            let org = match orgs
+                .resolve(
+                    &mut tx,
+                    &cell(MemberField::OrgCode).text(),
+                    &cell(MemberField::OrgName).text(),
+                )
+                .await?
+            {
                 Ok(v) => Some(v),
                 Err(problem) => {
-                    errs.push(RowError { row: *row, column: col(org_col), problem });
+                    errs.push(RowError {
+                        row: *row,
+                        column: col(org_col),
+                        problem,
+                    });
                     None
                 }
             };
-            if let (Some(name), Some(birth), Some(gender), Some(ethnicity), Some(cid), Some(card), Some(admitted), Some(full_on), Some(exempt), Some(phone), Some(org)) =
-                (name, birth, gender, ethnicity, cid, card, admitted, full_on, exempt, phone, org)
-            {
-                let record = MemberRecord { name, gender, birth_date: birth, ethnicity, citizen_id: cid, card_number: card, admitted_on: admitted, full_on, exempt, phone };
+            if let (
+                Some(name),
+                Some(birth),
+                Some(gender),
+                Some(ethnicity),
+                Some(cid),
+                Some(card),
+                Some(admitted),
+                Some(full_on),
+                Some(exempt),
+                Some(phone),
+                Some(org),
+            ) = (
+                name, birth, gender, ethnicity, cid, card, admitted, full_on, exempt, phone, org,
+            ) {
+                let record = MemberRecord {
+                    name,
+                    gender,
+                    birth_date: birth,
+                    ethnicity,
+                    citizen_id: cid,
+                    card_number: card,
+                    admitted_on: admitted,
+                    full_on,
+                    exempt,
+                    phone,
+                };
                 for (f, problem) in record.check(today) {
-                    errs.push(RowError { row: *row, column: col(f), problem });
+                    errs.push(RowError {
+                        row: *row,
+                        column: col(f),
+                        problem,
+                    });
                 }
                 if errs.is_empty() {
-                    parsed.push(Parsed { row: *row, record, org: org.id, org_from: org.validity.from });
+                    parsed.push(Parsed {
+                        row: *row,
+                        record,
+                        org: org.id,
+                        org_from: org.validity.from,
+                    });
                 }
             }
             if !errs.is_empty() {
@@ -370,13 +521,24 @@ impl App {
         }
         let mut matched: Vec<(usize, Option<PersonId>)> = Vec::with_capacity(parsed.len());
         for (k, p) in parsed.iter().enumerate() {
-            let a = p.record.card_number.as_ref().and_then(|c| by_card.get(c.as_str()).copied());
-            let b = p.record.citizen_id.as_ref().and_then(|c| by_cid.get(c.as_str()).copied());
+            let a = p
+                .record
+                .card_number
+                .as_ref()
+                .and_then(|c| by_card.get(c.as_str()).copied());
+            let b = p
+                .record
+                .citizen_id
+                .as_ref()
+                .and_then(|c| by_cid.get(c.as_str()).copied());
             match (a, b) {
                 (Some(x), Some(y)) if x != y => {
                     report.errors.push(RowError {
                         row: p.row,
-                        column: cols.get(&MemberField::CitizenId).map(|c| c.1.clone()).unwrap_or_default(),
+                        column: cols
+                            .get(&MemberField::CitizenId)
+                            .map(|c| c.1.clone())
+                            .unwrap_or_default(),
                         problem: Invalid::inconsistent(
                             "Số thẻ đảng viên và số CCCD thuộc về hai người khác nhau đã có trong hệ thống",
                             "The party card number and the citizen ID belong to two different people already recorded",
@@ -407,8 +569,12 @@ impl App {
                     let (r, cells) = &data[i];
                     let mut out: Vec<Out> = cells.iter().map(|c| Out::Text(c.text())).collect();
                     out.resize(header.len() - 1, Out::Empty);
-                    let msgs: Vec<String> =
-                        report.errors.iter().filter(|e| e.row == *r).map(|e| e.message(Lang::Vi)).collect();
+                    let msgs: Vec<String> = report
+                        .errors
+                        .iter()
+                        .filter(|e| e.row == *r)
+                        .map(|e| e.message(Lang::Vi))
+                        .collect();
                     out.push(Out::Text(msgs.join("; ")));
                     out
                 })
@@ -419,14 +585,24 @@ impl App {
 
         // Write: new people in batches, updates one by one, placements in batches.
         let open = tx.open_placements().await?;
-        let fresh: Vec<&Parsed> = matched.iter().filter(|(_, id)| id.is_none()).map(|(k, _)| &parsed[*k]).collect();
+        let fresh: Vec<&Parsed> = matched
+            .iter()
+            .filter(|(_, id)| id.is_none())
+            .map(|(k, _)| &parsed[*k])
+            .collect();
         let ids = tx.reserve_person_ids(fresh.len()).await?;
-        let split: Vec<(NewPerson, Option<MembershipRow>)> =
-            fresh.iter().map(|p| split_record(&p.record, PersonKind::Member)).collect();
+        let split: Vec<(NewPerson, Option<MembershipRow>)> = fresh
+            .iter()
+            .map(|p| split_record(&p.record, PersonKind::Member))
+            .collect();
         let people: Vec<(PersonId, &NewPerson)> = ids.iter().copied().zip(split.iter().map(|s| &s.0)).collect();
         tx.insert_people(&people).await?;
-        let memberships: Vec<(PersonId, &MembershipRow)> =
-            ids.iter().copied().zip(split.iter()).filter_map(|(id, s)| s.1.as_ref().map(|m| (id, m))).collect();
+        let memberships: Vec<(PersonId, &MembershipRow)> = ids
+            .iter()
+            .copied()
+            .zip(split.iter())
+            .filter_map(|(id, s)| s.1.as_ref().map(|m| (id, m)))
+            .collect();
         tx.upsert_memberships(&memberships).await?;
         let placements: Vec<(PersonId, OrgId, Date, &str)> = ids
             .iter()

@@ -33,7 +33,11 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 impl App {
     /// An application over `db`, acting as `actor`.
     pub fn new(db: Db, clock: Clock, actor: impl Into<String>) -> App {
-        App { db, clock, actor: actor.into() }
+        App {
+            db,
+            clock,
+            actor: actor.into(),
+        }
     }
 
     /// Writes an audit line in `tx`, stamped with the clock's time.
@@ -44,7 +48,8 @@ impl App {
         subject: &str,
         detail: &str,
     ) -> Result<()> {
-        tx.audit(&self.clock.timestamp(), &self.actor, action, subject, detail).await?;
+        tx.audit(&self.clock.timestamp(), &self.actor, action, subject, detail)
+            .await?;
         Ok(())
     }
 }

@@ -3,13 +3,11 @@
 
 use crate::orgs::get;
 use crate::{App, AppError, Result};
+use dangbo_domain::Date;
 use dangbo_domain::date::{age_on, short};
-use dangbo_domain::member::{
-    CardNumber, CitizenId, MemberRecord, MemberStatus, PersonId, PersonKind, status_on,
-};
+use dangbo_domain::member::{CardNumber, CitizenId, MemberRecord, MemberStatus, PersonId, PersonKind, status_on};
 use dangbo_domain::name::fold;
 use dangbo_domain::org::{OrgCode, OrgName};
-use dangbo_domain::Date;
 use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
 use std::collections::BTreeMap;
 
@@ -70,9 +68,14 @@ impl App {
             let name = tx.org_by_id(p.org_id, p.validity.from).await?.map(|v| v.name);
             positions.push((p, name));
         }
-        self.audit(&mut tx, "member.view", &format!("person:{}", id.0), "").await?;
+        self.audit(&mut tx, "member.view", &format!("person:{}", id.0), "")
+            .await?;
         tx.commit().await?;
-        Ok(MemberDetail { row, placements, positions })
+        Ok(MemberDetail {
+            row,
+            placements,
+            positions,
+        })
     }
 
     /// A page of the people under `org` on `on` whose name matches `query` (diacritics
@@ -106,7 +109,10 @@ impl App {
     pub async fn add_member(&self, rec: &MemberRecord, kind: PersonKind, org: &OrgCode, on: Date) -> Result<PersonId> {
         let problems = rec.check(self.clock.today());
         if let Some((field, source)) = problems.into_iter().next() {
-            return Err(AppError::Invalid { field: field.header(dangbo_domain::Lang::Vi).into(), source });
+            return Err(AppError::Invalid {
+                field: field.header(dangbo_domain::Lang::Vi).into(),
+                source,
+            });
         }
         let mut tx = self.db.write().await?;
         let cell = get(&mut tx, org, on).await?;
@@ -127,7 +133,13 @@ impl App {
             tx.upsert_memberships(&[(id, m)]).await?;
         }
         tx.insert_placements(&[(id, cell.id, on, "admission")]).await?;
-        self.audit(&mut tx, "member.add", &format!("person:{}", id.0), &format!("→ {org} ({})", short(on))).await?;
+        self.audit(
+            &mut tx,
+            "member.add",
+            &format!("person:{}", id.0),
+            &format!("→ {org} ({})", short(on)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -153,8 +165,16 @@ impl App {
         }
         if on < current.validity.from {
             return Err(AppError::rejected(
-                format!("Ngày chuyển {} trước ngày bắt đầu sinh hoạt hiện tại {}", short(on), short(current.validity.from)),
-                format!("Transfer date {} is before the current placement began on {}", short(on), short(current.validity.from)),
+                format!(
+                    "Ngày chuyển {} trước ngày bắt đầu sinh hoạt hiện tại {}",
+                    short(on),
+                    short(current.validity.from)
+                ),
+                format!(
+                    "Transfer date {} is before the current placement began on {}",
+                    short(on),
+                    short(current.validity.from)
+                ),
             ));
         }
         tx.end_placements(&[current.id], on).await?;
@@ -200,7 +220,8 @@ impl App {
             s.by_age[band] += 1;
         }
         s.by_ethnicity = eth.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        s.by_ethnicity.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dangbo_domain::name::compare(&a.0, &b.0)));
+        s.by_ethnicity
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dangbo_domain::name::compare(&a.0, &b.0)));
         Ok(s)
     }
 }
@@ -222,7 +243,13 @@ pub(crate) async fn find_in(tx: &mut Tx, key: &str) -> Result<PersonId> {
 async fn org_name_at(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<OrgName> {
     match tx.org_by_code(code, on).await? {
         Some(v) => Ok(v.name),
-        None => Ok(tx.org_history(code).await?.into_iter().next_back().map(|v| v.name).ok_or_else(|| AppError::no_org(code.as_str(), on))?),
+        None => Ok(tx
+            .org_history(code)
+            .await?
+            .into_iter()
+            .next_back()
+            .map(|v| v.name)
+            .ok_or_else(|| AppError::no_org(code.as_str(), on))?),
     }
 }
 
@@ -231,13 +258,24 @@ pub(crate) fn require_cell(org: &dangbo_store::OrgVersion) -> Result<()> {
         return Ok(());
     }
     Err(AppError::rejected(
-        format!("«{}» là {}, không phải chi bộ: đảng viên sinh hoạt tại chi bộ", org.name, org.kind.vi().to_lowercase()),
-        format!("«{}» is a {}, not a cell: members are placed in cells", org.name, org.kind.en().to_lowercase()),
+        format!(
+            "«{}» là {}, không phải chi bộ: đảng viên sinh hoạt tại chi bộ",
+            org.name,
+            org.kind.vi().to_lowercase()
+        ),
+        format!(
+            "«{}» is a {}, not a cell: members are placed in cells",
+            org.name,
+            org.kind.en().to_lowercase()
+        ),
     ))
 }
 
 fn duplicate(vi: &str, en: &str, value: &str) -> AppError {
-    AppError::rejected(format!("Đã có người mang {vi} {value}"), format!("Someone already has {en} {value}"))
+    AppError::rejected(
+        format!("Đã có người mang {vi} {value}"),
+        format!("Someone already has {en} {value}"),
+    )
 }
 
 /// Splits a member record into the person and, for members, the membership.

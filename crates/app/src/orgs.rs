@@ -2,9 +2,9 @@
 //! given day, never rewriting what was recorded before that day; and the tree as of a day.
 
 use crate::{App, AppError, Result};
+use dangbo_domain::Date;
 use dangbo_domain::date::short;
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
-use dangbo_domain::Date;
 use dangbo_store::{NewOrgVersion, OrgVersion, Tx};
 use std::collections::HashMap;
 
@@ -94,7 +94,12 @@ impl App {
         let org = get(&mut tx, code, on).await?;
         let mut out = Vec::new();
         for b in tx.bodies_of(org.id).await? {
-            let mut people: Vec<_> = tx.positions_in_body(b.id).await?.into_iter().map(|p| p.person_id).collect();
+            let mut people: Vec<_> = tx
+                .positions_in_body(b.id)
+                .await?
+                .into_iter()
+                .map(|p| p.person_id)
+                .collect();
             people.sort();
             people.dedup();
             out.push((b, people.len()));
@@ -119,7 +124,13 @@ impl App {
     pub async fn create_org(&self, new: &NewOrg, on: Date) -> Result<OrgId> {
         let mut tx = self.db.write().await?;
         let id = create_in(&mut tx, new, on, "create").await?;
-        self.audit(&mut tx, "org.create", &format!("org:{}", new.code), &format!("{} ({})", new.name, short(on))).await?;
+        self.audit(
+            &mut tx,
+            "org.create",
+            &format!("org:{}", new.code),
+            &format!("{} ({})", new.name, short(on)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -130,10 +141,20 @@ impl App {
         let cur = get(&mut tx, code, on).await?;
         ensure_latest(&mut tx, &cur.path, on).await?;
         tx.end_org_version(cur.version_id, on).await?;
-        tx.insert_org_version(&NewOrgVersion { name: name.clone(), from: on, change: "rename".into(), ..carry(&cur) })
-            .await?;
-        self.audit(&mut tx, "org.rename", &format!("org:{code}"), &format!("{} → {} ({})", cur.name, name, short(on)))
-            .await?;
+        tx.insert_org_version(&NewOrgVersion {
+            name: name.clone(),
+            from: on,
+            change: "rename".into(),
+            ..carry(&cur)
+        })
+        .await?;
+        self.audit(
+            &mut tx,
+            "org.rename",
+            &format!("org:{code}"),
+            &format!("{} → {} ({})", cur.name, name, short(on)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -144,7 +165,13 @@ impl App {
         let node = get(&mut tx, code, on).await?;
         let target = get(&mut tx, parent, on).await?;
         let done = move_in(&mut tx, &node, &target, on, "move").await?;
-        self.audit(&mut tx, "org.move", &format!("org:{code}"), &format!("→ {parent} ({})", short(on))).await?;
+        self.audit(
+            &mut tx,
+            "org.move",
+            &format!("org:{code}"),
+            &format!("→ {parent} ({})", short(on)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -172,7 +199,8 @@ impl App {
             ));
         }
         tx.end_org_version(node.version_id, on).await?;
-        self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on)).await?;
+        self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -194,7 +222,13 @@ impl App {
             &mut tx,
             "org.merge",
             &format!("org:{target}"),
-            &format!("{} → {target} ({}): {} tổ chức, {} người", names.join(", "), short(on), done.orgs, done.people),
+            &format!(
+                "{} → {target} ({}): {} tổ chức, {} người",
+                names.join(", "),
+                short(on),
+                done.orgs,
+                done.people
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -221,7 +255,9 @@ impl App {
 
 /// The organization with `code` on `on`, or a not-found error.
 pub(crate) async fn get(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<OrgVersion> {
-    tx.org_by_code(code, on).await?.ok_or_else(|| AppError::no_org(code.as_str(), on))
+    tx.org_by_code(code, on)
+        .await?
+        .ok_or_else(|| AppError::no_org(code.as_str(), on))
 }
 
 fn carry(v: &OrgVersion) -> NewOrgVersion {
@@ -249,7 +285,11 @@ async fn ensure_latest(tx: &mut Tx, path: &OrgPath, on: Date) -> Result<()> {
                 short(last),
                 short(on)
             ),
-            format!("The organization already changed on {}, after {}: history cannot be rewritten", short(last), short(on)),
+            format!(
+                "The organization already changed on {}, after {}: history cannot be rewritten",
+                short(last),
+                short(on)
+            ),
         ));
     }
     Ok(())
@@ -260,8 +300,20 @@ fn check_parent(parent: &OrgVersion, kind: OrgKind, name: &str) -> Result<()> {
         return Ok(());
     }
     Err(AppError::rejected(
-        format!("«{}» ({}) không thể trực thuộc «{}» ({})", name, kind.vi(), parent.name, parent.kind.vi()),
-        format!("«{}» ({}) cannot be under «{}» ({})", name, kind.en(), parent.name, parent.kind.en()),
+        format!(
+            "«{}» ({}) không thể trực thuộc «{}» ({})",
+            name,
+            kind.vi(),
+            parent.name,
+            parent.kind.vi()
+        ),
+        format!(
+            "«{}» ({}) cannot be under «{}» ({})",
+            name,
+            kind.en(),
+            parent.name,
+            parent.kind.en()
+        ),
     ))
 }
 
@@ -315,8 +367,14 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
 async fn move_in(tx: &mut Tx, node: &OrgVersion, target: &OrgVersion, on: Date, change: &str) -> Result<Restructured> {
     if node.path.contains(&target.path) {
         return Err(AppError::rejected(
-            format!("Không thể chuyển «{}» vào chính nó hoặc tổ chức trực thuộc nó («{}»)", node.name, target.name),
-            format!("Cannot move «{}» under itself or its own sub-organization «{}»", node.name, target.name),
+            format!(
+                "Không thể chuyển «{}» vào chính nó hoặc tổ chức trực thuộc nó («{}»)",
+                node.name, target.name
+            ),
+            format!(
+                "Cannot move «{}» under itself or its own sub-organization «{}»",
+                node.name, target.name
+            ),
         ));
     }
     check_parent(target, node.kind, node.name.as_str())?;
@@ -327,9 +385,19 @@ async fn move_in(tx: &mut Tx, node: &OrgVersion, target: &OrgVersion, on: Date, 
         let path = v.path.rebase(&node.path, &new_root).unwrap_or_else(|| v.path.clone());
         let parent = if v.id == node.id { Some(target.id) } else { v.parent };
         tx.end_org_version(v.version_id, on).await?;
-        tx.insert_org_version(&NewOrgVersion { parent, path, from: on, change: change.into(), ..carry(v) }).await?;
+        tx.insert_org_version(&NewOrgVersion {
+            parent,
+            path,
+            from: on,
+            change: change.into(),
+            ..carry(v)
+        })
+        .await?;
     }
-    Ok(Restructured { orgs: subtree.len(), people: 0 })
+    Ok(Restructured {
+        orgs: subtree.len(),
+        people: 0,
+    })
 }
 
 /// Re-places everyone placed in `from` on `on` into `to`, from `on`.
@@ -370,7 +438,10 @@ pub(crate) async fn merge_in(
     on: Date,
 ) -> Result<Restructured> {
     if sources.is_empty() {
-        return Err(AppError::rejected("Cần ít nhất một tổ chức để hợp nhất", "At least one organization to merge is needed"));
+        return Err(AppError::rejected(
+            "Cần ít nhất một tổ chức để hợp nhất",
+            "At least one organization to merge is needed",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for s in sources {
@@ -414,12 +485,18 @@ pub(crate) async fn merge_in(
 
 async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> Result<Restructured> {
     if plan.parts.len() < 2 {
-        return Err(AppError::rejected("Chia tách cần ít nhất hai tổ chức mới", "A split needs at least two new organizations"));
+        return Err(AppError::rejected(
+            "Chia tách cần ít nhất hai tổ chức mới",
+            "A split needs at least two new organizations",
+        ));
     }
     let src = get(tx, source, on).await?;
     ensure_latest(tx, &src.path, on).await?;
     let Some(parent_id) = src.parent else {
-        return Err(AppError::rejected("Không thể chia tách tổ chức gốc", "The root organization cannot be split"));
+        return Err(AppError::rejected(
+            "Không thể chia tách tổ chức gốc",
+            "The root organization cannot be split",
+        ));
     };
     let parent = tx
         .org_by_id(parent_id, on)
@@ -427,13 +504,26 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         .ok_or_else(|| AppError::rejected("Tổ chức cấp trên không còn hiệu lực", "The parent is no longer valid"))?;
     let mut parts = Vec::new();
     for (code, name) in &plan.parts {
-        let new = NewOrg { code: code.clone(), name: name.clone(), kind: src.kind, level: src.level, parent: Some(parent.code.clone()) };
+        let new = NewOrg {
+            code: code.clone(),
+            name: name.clone(),
+            kind: src.kind,
+            level: src.level,
+            parent: Some(parent.code.clone()),
+        };
         create_in(tx, &new, on, "split").await?;
         parts.push(get(tx, code, on).await?);
     }
-    let mut done = Restructured { orgs: parts.len() + 1, people: 0 };
+    let mut done = Restructured {
+        orgs: parts.len() + 1,
+        people: 0,
+    };
     let children = tx.org_children(src.id, on).await?;
-    for (code, _) in plan.children.iter().filter(|(c, _)| !children.iter().any(|ch| &ch.code == *c)) {
+    if let Some((code, _)) = plan
+        .children
+        .iter()
+        .find(|(c, _)| !children.iter().any(|ch| &ch.code == *c))
+    {
         return Err(AppError::rejected(
             format!("«{code}» không phải tổ chức trực thuộc «{}»", src.name),
             format!("«{code}» is not a sub-organization of «{}»", src.name),
@@ -469,7 +559,11 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
     }
     if let Some(k) = unmatched.iter().next() {
         return Err(AppError::rejected(
-            format!("Người có số «{k}» không sinh hoạt tại «{}» vào ngày {}", src.name, short(on)),
+            format!(
+                "Người có số «{k}» không sinh hoạt tại «{}» vào ngày {}",
+                src.name,
+                short(on)
+            ),
             format!("Nobody numbered «{k}» is placed in «{}» on {}", src.name, short(on)),
         ));
     }

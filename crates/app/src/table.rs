@@ -52,15 +52,25 @@ pub struct Table {
 }
 
 fn file_err(path: &Path, e: impl std::fmt::Display) -> AppError {
-    AppError::File { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) }
+    AppError::File {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 /// Reads a `.xlsx` (first sheet) or `.csv` file.
 pub fn read(path: &Path) -> Result<Table> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|source| AppError::File { path: path.display().to_string(), source })?;
+            let bytes = std::fs::read(path).map_err(|source| AppError::File {
+                path: path.display().to_string(),
+                source,
+            })?;
             read_csv(&bytes).map_err(|e| file_err(path, e))
         }
         "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(path),
@@ -76,16 +86,38 @@ pub fn read(path: &Path) -> Result<Table> {
 pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!("tệp không phải UTF-8 (byte {}); hãy lưu lại dưới dạng CSV UTF-8", e.valid_up_to())
+        format!(
+            "tệp không phải UTF-8 (byte {}); hãy lưu lại dưới dạng CSV UTF-8",
+            e.valid_up_to()
+        )
     })?;
     let first = text.lines().next().unwrap_or_default();
-    let sep = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
+    let sep = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sep)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| format!("dòng {}: {e}", i + 1))?;
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
-        rows.push((line, rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect()));
+        rows.push((
+            line,
+            rec.iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        ));
     }
     Ok(Table { rows })
 }
@@ -133,7 +165,11 @@ pub enum Out {
 /// Writes a header and rows as `.xlsx` (dates as real dates shown dd/mm/yyyy, a bold
 /// frozen header) or `.csv` (UTF-8 with BOM so spreadsheet programs read the Vietnamese).
 pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -148,12 +184,18 @@ pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
             }
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
             bytes.extend(w.into_inner().map_err(|e| file_err(path, e))?);
-            std::fs::write(path, bytes).map_err(|source| AppError::File { path: path.display().to_string(), source })
+            std::fs::write(path, bytes).map_err(|source| AppError::File {
+                path: path.display().to_string(),
+                source,
+            })
         }
         "xlsx" => write_xlsx(path, header, rows).map_err(|e| file_err(path, e)),
         _ => Err(AppError::rejected(
             format!("Không ghi được «{}»: chỉ xuất ra .xlsx hoặc .csv", path.display()),
-            format!("Cannot write «{}»: only .xlsx and .csv exports are supported", path.display()),
+            format!(
+                "Cannot write «{}»: only .xlsx and .csv exports are supported",
+                path.display()
+            ),
         )),
     }
 }

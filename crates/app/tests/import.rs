@@ -12,7 +12,8 @@ use dangbo_store::testing;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const HEADER: &str = "STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số CCCD,Số thẻ đảng viên,Ngày vào Đảng,Ngày chính thức,Chi bộ,Mã chi bộ";
+const HEADER: &str =
+    "STT,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số CCCD,Số thẻ đảng viên,Ngày vào Đảng,Ngày chính thức,Chi bộ,Mã chi bộ";
 
 async fn app_with_cells() -> (testing::TestDb, App) {
     let t = testing::sqlite().await.unwrap();
@@ -25,16 +26,40 @@ async fn app_with_cells() -> (testing::TestDb, App) {
         level: Level::Province,
         parent: p.map(|p| OrgCode::parse(p).unwrap()),
     };
-    app.create_org(&mk("LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None), on).await.unwrap();
-    app.create_org(&mk("KCQ", "Đảng bộ Khối các cơ quan tỉnh", OrgKind::UpperBase, Some("LS")), on).await.unwrap();
-    app.create_org(&mk("STP", "Chi bộ Sở Tư pháp", OrgKind::BaseCell, Some("KCQ")), on).await.unwrap();
-    app.create_org(&mk("VP", "Đảng bộ Văn phòng UBND tỉnh", OrgKind::BaseCommittee, Some("KCQ")), on).await.unwrap();
-    app.create_org(&mk("VP.1", "Chi bộ Phòng Tổng hợp", OrgKind::SubordinateCell, Some("VP")), on).await.unwrap();
+    app.create_org(&mk("LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None), on)
+        .await
+        .unwrap();
+    app.create_org(
+        &mk("KCQ", "Đảng bộ Khối các cơ quan tỉnh", OrgKind::UpperBase, Some("LS")),
+        on,
+    )
+    .await
+    .unwrap();
+    app.create_org(&mk("STP", "Chi bộ Sở Tư pháp", OrgKind::BaseCell, Some("KCQ")), on)
+        .await
+        .unwrap();
+    app.create_org(
+        &mk("VP", "Đảng bộ Văn phòng UBND tỉnh", OrgKind::BaseCommittee, Some("KCQ")),
+        on,
+    )
+    .await
+    .unwrap();
+    app.create_org(
+        &mk("VP.1", "Chi bộ Phòng Tổng hợp", OrgKind::SubordinateCell, Some("VP")),
+        on,
+    )
+    .await
+    .unwrap();
     (t, app)
 }
 
 fn opts(skip: bool) -> ImportOptions {
-    ImportOptions { skip_invalid: skip, on: Date::constant(2026, 11, 21), mapping: Default::default(), rejects: None }
+    ImportOptions {
+        skip_invalid: skip,
+        on: Date::constant(2026, 11, 21),
+        mapping: Default::default(),
+        rejects: None,
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -44,15 +69,25 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 }
 
 fn good_row(i: usize) -> String {
-    let names = ["Hoàng Văn Chính", "Vũ Thị Phương Nga", "Nguyễn Hoàng Tùng", "Lương Thị Hương", "Nông Văn Sơn"];
-    let cell = if i % 2 == 0 { ",STP" } else { "Chi bộ Phòng Tổng hợp," };
+    let names = [
+        "Hoàng Văn Chính",
+        "Vũ Thị Phương Nga",
+        "Nguyễn Hoàng Tùng",
+        "Lương Thị Hương",
+        "Nông Văn Sơn",
+    ];
+    let cell = if i.is_multiple_of(2) {
+        ",STP"
+    } else {
+        "Chi bộ Phòng Tổng hợp,"
+    };
     format!(
         "{i},{},{:02}/0{}/19{},{},{},0200{:08},{},{:02}/03/2005,{:02}/04/2006,{cell}",
         names[i % names.len()],
         1 + i % 28,
         1 + i % 9,
         50 + i % 35,
-        if i % 3 == 0 { "Nữ" } else { "Nam" },
+        if i.is_multiple_of(3) { "Nữ" } else { "Nam" },
         ["Tày", "Nùng", "Kinh", "Dao"][i % 4],
         i,
         30_000_000 + i,
@@ -97,11 +132,19 @@ async fn bad_rows_are_reported_and_nothing_is_written() {
         ]
     );
     let msgs: Vec<String> = report.errors.iter().map(|e| e.message(Lang::Vi)).collect();
-    assert!(msgs[0].starts_with("Dòng 3, cột «Ngày sinh»: Ngày «31/02/1980» không hợp lệ"), "{}", msgs[0]);
+    assert!(
+        msgs[0].starts_with("Dòng 3, cột «Ngày sinh»: Ngày «31/02/1980» không hợp lệ"),
+        "{}",
+        msgs[0]
+    );
     assert!(msgs[2].contains("chưa đủ 18 tuổi"), "{}", msgs[2]);
     assert!(msgs[4].contains("trùng với dòng 2"), "{}", msgs[4]);
     assert!(msgs[6].contains("không phải chi bộ"), "{}", msgs[6]);
-    assert!(report.errors[0].message(Lang::En).starts_with("Row 3, column «Ngày sinh»: Date «31/02/1980» is not valid"));
+    assert!(
+        report.errors[0]
+            .message(Lang::En)
+            .starts_with("Row 3, column «Ngày sinh»: Date «31/02/1980» is not valid")
+    );
     assert_eq!(count(&app).await, 0, "nothing is written when a row is bad");
 
     // With skip_invalid the good row goes in and the bad ones go to the rejects file.
@@ -118,11 +161,22 @@ async fn bad_rows_are_reported_and_nothing_is_written() {
 async fn missing_columns_and_files_are_explained() {
     let (_t, app) = app_with_cells().await;
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "x.csv", "Họ và tên,Ngày sinh,Giới tính\nA B,01/01/1980,Nam\n");
+    let file = write(
+        dir.path(),
+        "x.csv",
+        "Họ và tên,Ngày sinh,Giới tính\nA B,01/01/1980,Nam\n",
+    );
     let report = app.import_members(&file, &opts(false), &|_, _| {}).await.unwrap();
     assert_eq!(report.errors.len(), 1);
-    assert!(report.errors[0].message(Lang::Vi).contains("Thiếu cột bắt buộc: Dân tộc, Ngày vào Đảng, Chi bộ"));
-    let err = app.import_members(&dir.path().join("none.csv"), &opts(false), &|_, _| {}).await.unwrap_err();
+    assert!(
+        report.errors[0]
+            .message(Lang::Vi)
+            .contains("Thiếu cột bắt buộc: Dân tộc, Ngày vào Đảng, Chi bộ")
+    );
+    let err = app
+        .import_members(&dir.path().join("none.csv"), &opts(false), &|_, _| {})
+        .await
+        .unwrap_err();
     assert!(err.message(Lang::Vi).contains("none.csv"));
     let file = write(dir.path(), "x.pdf", "");
     assert!(app.import_members(&file, &opts(false), &|_, _| {}).await.is_err());
@@ -170,14 +224,23 @@ async fn export_then_import_into_an_empty_database_gives_the_same_registry() {
         let app2 = App::new(t2.db.clone(), Clock::Fixed(on), "test");
         assert_eq!(app2.import_orgs(&orgs).await.unwrap().unwrap(), 5);
         let r = app2.import_members(&members, &opts(false), &|_, _| {}).await.unwrap();
-        assert!(r.errors.is_empty(), "{:?}", r.errors.iter().map(|e| e.message(Lang::Vi)).collect::<Vec<_>>());
+        assert!(
+            r.errors.is_empty(),
+            "{:?}",
+            r.errors.iter().map(|e| e.message(Lang::Vi)).collect::<Vec<_>>()
+        );
         assert_eq!(r.created, 50);
 
         let registry = |app: &App| {
             let app = app.clone();
             async move {
-                let (rows, _) = app.search_members(&OrgCode::parse("LS").unwrap(), on, "", 1000, 0).await.unwrap();
-                rows.into_iter().map(|v| (v.row.person, v.row.membership, v.org_code, v.org_name)).collect::<Vec<_>>()
+                let (rows, _) = app
+                    .search_members(&OrgCode::parse("LS").unwrap(), on, "", 1000, 0)
+                    .await
+                    .unwrap();
+                rows.into_iter()
+                    .map(|v| (v.row.person, v.row.membership, v.org_code, v.org_name))
+                    .collect::<Vec<_>>()
             }
         };
         assert_eq!(registry(&app).await, registry(&app2).await, "round trip through {ext}");
@@ -196,10 +259,17 @@ async fn a_hundred_thousand_rows_with_one_percent_bad_reports_exactly_those() {
         let line = if i % 100 == 37 {
             bad.insert(i + 1); // spreadsheet row: the header is row 1
             match (i / 100) % 5 {
-                0 => row.replace("/19", "/18"),            // born before 1900 — out of range
-                1 => row.replace(",Tày,", ",Tay Ban Nha,").replace(",Nùng,", ",Tay Ban Nha,").replace(",Kinh,", ",Tay Ban Nha,").replace(",Dao,", ",Tay Ban Nha,"),
+                0 => row.replace("/19", "/18"), // born before 1900 — out of range
+                1 => row
+                    .replace(",Tày,", ",Tay Ban Nha,")
+                    .replace(",Nùng,", ",Tay Ban Nha,")
+                    .replace(",Kinh,", ",Tay Ban Nha,")
+                    .replace(",Dao,", ",Tay Ban Nha,"),
                 2 => row.replace(",Nam,", ",Khác,").replace(",Nữ,", ",Khác,"),
-                3 => row.replacen(&format!("{i},"), &format!("{i},X,"), 1).replacen(",X,", ",", 1).replace("/2005", "/2035"),
+                3 => row
+                    .replacen(&format!("{i},"), &format!("{i},X,"), 1)
+                    .replacen(",X,", ",", 1)
+                    .replace("/2005", "/2035"),
                 _ => row.replace(",STP", ",NOPE").replace("Chi bộ Phòng Tổng hợp,", ",NOPE"),
             }
         } else {
@@ -213,7 +283,10 @@ async fn a_hundred_thousand_rows_with_one_percent_bad_reports_exactly_those() {
     let rows: BTreeSet<usize> = report.errors.iter().map(|e| e.row).collect();
     assert_eq!(report.rows, 100_000);
     let unexpected: Vec<_> = rows.symmetric_difference(&bad).take(10).collect();
-    assert!(unexpected.is_empty(), "rows reported but not bad, or bad but not reported: {unexpected:?}");
+    assert!(
+        unexpected.is_empty(),
+        "rows reported but not bad, or bad but not reported: {unexpected:?}"
+    );
     assert_eq!(rows.len(), 1000);
     assert_eq!(count(&app).await, 0);
     let report = app.import_members(&file, &opts(true), &|_, _| {}).await.unwrap();

@@ -6,10 +6,10 @@
 
 use dangbo_app::orgs::{NewOrg, SplitPlan};
 use dangbo_app::{App, AppError, Clock};
+use dangbo_domain::Date;
 use dangbo_domain::member::{CardNumber, Ethnicity, Gender, MemberRecord, PersonKind};
 use dangbo_domain::name::PersonName;
 use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
-use dangbo_domain::Date;
 use dangbo_store::testing;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -71,7 +71,15 @@ async fn snapshot(app: &App, on: Date) -> Snapshot {
                 .collect();
             people.sort();
             let path = ids.iter().map(|i| by_id.get(i).cloned().unwrap_or_default()).collect();
-            out.insert(n.code.to_string(), (n.name.to_string(), n.parent.and_then(|p| by_id.get(&p).cloned()), path, people));
+            out.insert(
+                n.code.to_string(),
+                (
+                    n.name.to_string(),
+                    n.parent.and_then(|p| by_id.get(&p).cloned()),
+                    path,
+                    people,
+                ),
+            );
         }
     }
     out
@@ -87,19 +95,52 @@ async fn setup() -> (testing::TestDb, App, usize) {
     let t = testing::sqlite().await.unwrap();
     let app = App::new(t.db.clone(), Clock::Fixed(Date::constant(2026, 1, 1)), "test");
     let start = Date::constant(2015, 1, 1);
-    let mk = |c: &str, n: &str, k: OrgKind, p: Option<&str>| NewOrg { code: code(c), name: name(n), kind: k, level: Level::Province, parent: p.map(code) };
-    app.create_org(&mk("LS", "Đảng bộ tỉnh", OrgKind::Provincial, None), start).await.unwrap();
+    let mk = |c: &str, n: &str, k: OrgKind, p: Option<&str>| NewOrg {
+        code: code(c),
+        name: name(n),
+        kind: k,
+        level: Level::Province,
+        parent: p.map(code),
+    };
+    app.create_org(&mk("LS", "Đảng bộ tỉnh", OrgKind::Provincial, None), start)
+        .await
+        .unwrap();
     let mut card = 10_000_000u64;
     let mut n = 0;
     for b in ["A", "B", "C"] {
-        app.create_org(&mk(b, &format!("Đảng bộ khối {b}"), OrgKind::UpperBase, Some("LS")), start).await.unwrap();
+        app.create_org(
+            &mk(b, &format!("Đảng bộ khối {b}"), OrgKind::UpperBase, Some("LS")),
+            start,
+        )
+        .await
+        .unwrap();
         let base = format!("{b}.B");
-        app.create_org(&mk(&base, &format!("Đảng bộ cơ quan {b}"), OrgKind::BaseCommittee, Some(b)), start).await.unwrap();
+        app.create_org(
+            &mk(&base, &format!("Đảng bộ cơ quan {b}"), OrgKind::BaseCommittee, Some(b)),
+            start,
+        )
+        .await
+        .unwrap();
         for i in 0..2 {
             let cell = format!("{b}.C{i}");
-            app.create_org(&mk(&cell, &format!("Chi bộ cơ sở {b} {i}"), OrgKind::BaseCell, Some(b)), start).await.unwrap();
+            app.create_org(
+                &mk(&cell, &format!("Chi bộ cơ sở {b} {i}"), OrgKind::BaseCell, Some(b)),
+                start,
+            )
+            .await
+            .unwrap();
             let sub = format!("{b}.B.S{i}");
-            app.create_org(&mk(&sub, &format!("Chi bộ trực thuộc {b} {i}"), OrgKind::SubordinateCell, Some(&base)), start).await.unwrap();
+            app.create_org(
+                &mk(
+                    &sub,
+                    &format!("Chi bộ trực thuộc {b} {i}"),
+                    OrgKind::SubordinateCell,
+                    Some(&base),
+                ),
+                start,
+            )
+            .await
+            .unwrap();
             for target in [&cell, &sub] {
                 for _ in 0..2 {
                     card += 1;
@@ -116,7 +157,9 @@ async fn setup() -> (testing::TestDb, App, usize) {
                         exempt: false,
                         phone: None,
                     };
-                    app.add_member(&rec, PersonKind::Member, &code(target), start).await.unwrap();
+                    app.add_member(&rec, PersonKind::Member, &code(target), start)
+                        .await
+                        .unwrap();
                 }
             }
         }
@@ -134,10 +177,29 @@ async fn apply(app: &App, op: &Op, on: Date, step: usize) -> Result<(), AppError
             app.merge_orgs(&srcs, &pick(*t), None, on).await.map(drop)
         }
         Op::Split(a, n) => {
-            let parts = (0..*n).map(|k| (code(&format!("S{step}.{k}")), name(&format!("Phần {k} của bước {step}")))).collect();
-            app.split_org(&pick(*a), &SplitPlan { parts, ..Default::default() }, on).await.map(drop)
+            let parts = (0..*n)
+                .map(|k| {
+                    (
+                        code(&format!("S{step}.{k}")),
+                        name(&format!("Phần {k} của bước {step}")),
+                    )
+                })
+                .collect();
+            app.split_org(
+                &pick(*a),
+                &SplitPlan {
+                    parts,
+                    ..Default::default()
+                },
+                on,
+            )
+            .await
+            .map(drop)
         }
-        Op::Rename(a) => app.rename_org(&pick(*a), &name(&format!("Tên mới bước {step}")), on).await,
+        Op::Rename(a) => {
+            app.rename_org(&pick(*a), &name(&format!("Tên mới bước {step}")), on)
+                .await
+        }
         Op::Dissolve(a) => app.dissolve_org(&pick(*a), on).await,
         Op::Transfer(m, t) => {
             let card = (10_000_001 + (*m as u64 % 24)).to_string();
@@ -188,8 +250,17 @@ proptest! {
 async fn merge_moves_members_with_the_date() {
     let (_t, app, total) = setup().await;
     let on = Date::constant(2025, 7, 1);
-    let new = NewOrg { code: code("AB"), name: name("Chi bộ hợp nhất"), kind: OrgKind::BaseCell, level: Level::Province, parent: Some(code("LS")) };
-    let done = app.merge_orgs(&[code("A.C0"), code("B.C0")], &code("AB"), Some(&new), on).await.unwrap();
+    let new = NewOrg {
+        code: code("AB"),
+        name: name("Chi bộ hợp nhất"),
+        kind: OrgKind::BaseCell,
+        level: Level::Province,
+        parent: Some(code("LS")),
+    };
+    let done = app
+        .merge_orgs(&[code("A.C0"), code("B.C0")], &code("AB"), Some(&new), on)
+        .await
+        .unwrap();
     assert_eq!(done.people, 4);
     let before = snapshot(&app, Date::constant(2025, 6, 30)).await;
     let after = snapshot(&app, on).await;
@@ -199,7 +270,11 @@ async fn merge_moves_members_with_the_date() {
     assert_eq!(people(&after).len(), total);
     // Merging people into a committee (not a cell) is refused and changes nothing.
     let err = app.merge_orgs(&[code("C.C0")], &code("C"), None, on).await.unwrap_err();
-    assert!(err.message(dangbo_domain::Lang::Vi).contains("không phải chi bộ"), "{}", err.message(dangbo_domain::Lang::Vi));
+    assert!(
+        err.message(dangbo_domain::Lang::Vi).contains("không phải chi bộ"),
+        "{}",
+        err.message(dangbo_domain::Lang::Vi)
+    );
     assert_eq!(snapshot(&app, on).await, after);
 }
 
@@ -211,6 +286,12 @@ async fn moving_under_ones_own_subtree_is_refused() {
     assert!(matches!(err, AppError::Rejected { .. }));
     // A change dated before the last recorded change is refused: history is not rewritten.
     app.rename_org(&code("A"), &name("Khối A mới"), on).await.unwrap();
-    let err = app.rename_org(&code("A"), &name("Khối A cũ"), Date::constant(2025, 1, 1)).await.unwrap_err();
-    assert!(err.message(dangbo_domain::Lang::Vi).contains("không thể ghi lại lịch sử"));
+    let err = app
+        .rename_org(&code("A"), &name("Khối A cũ"), Date::constant(2025, 1, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message(dangbo_domain::Lang::Vi)
+            .contains("không thể ghi lại lịch sử")
+    );
 }

@@ -32,7 +32,9 @@ fn lang(s: &str) -> Result<Lang, String> {
 }
 
 fn part(s: &str) -> Result<(OrgCode, OrgName), String> {
-    let (c, n) = s.split_once('=').ok_or("cần dạng MÃ=Tên, ví dụ LS.CL.QL1=Chi bộ thôn Nà Sla 1")?;
+    let (c, n) = s
+        .split_once('=')
+        .ok_or("cần dạng MÃ=Tên, ví dụ LS.CL.QL1=Chi bộ thôn Nà Sla 1")?;
     Ok((code(c)?, org_name(n)?))
 }
 
@@ -42,7 +44,13 @@ fn part(s: &str) -> Result<(OrgCode, OrgName), String> {
 #[command(name = "dangbo", version, about, long_about = None, after_help = "Ngày viết dạng ngày/tháng/năm, ví dụ 15/11/2023. Mã lỗi: 1 = yêu cầu không hợp lệ, 2 = sai cú pháp lệnh, 3 = lỗi hệ thống.")]
 pub struct Cli {
     /// Cơ sở dữ liệu: đường dẫn tệp SQLite, hoặc postgres://… (database: SQLite file or PostgreSQL URL)
-    #[arg(long, global = true, env = "DANGBO_DATABASE_URL", default_value = "./dangbo.db", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "DANGBO_DATABASE_URL",
+        default_value = "./dangbo.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Ngôn ngữ thông báo: vi hoặc en (message language)
     #[arg(long, global = true, env = "DANGBO_LANG", default_value = "vi", value_parser = lang)]

@@ -21,7 +21,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.lang;
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -46,7 +50,9 @@ fn main() -> ExitCode {
 }
 
 async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
-    let db = Db::open(url).await.with_context(|| format!("cannot open the database {}", print::redact(url)))?;
+    let db = Db::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", print::redact(url)))?;
     if migrate {
         db.migrate().await.map_err(AppError::from)?;
     } else if !db.is_migrated().await.map_err(AppError::from)? {
@@ -67,7 +73,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
     let clock = Clock::System;
     let url = cli.database_url.clone();
-    let needs_schema = !matches!(cli.command, Command::Migrate | Command::Demo { .. } | Command::Restore { .. });
+    let needs_schema = !matches!(
+        cli.command,
+        Command::Migrate | Command::Demo { .. } | Command::Restore { .. }
+    );
     if let Command::Restore { file, yes } = &cli.command {
         return backup::restore(&url, file, *yes, lang).await;
     }
@@ -89,11 +98,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 match lang {
                     Lang::Vi => format!(
                         "Đã tạo dữ liệu mẫu tỉnh Lạng Sơn: {} tổ chức đảng, {} người, {} cơ quan lãnh đạo, {} chức vụ.",
-                        thousands(s.orgs), thousands(s.people), thousands(s.bodies), thousands(s.positions)
+                        thousands(s.orgs),
+                        thousands(s.people),
+                        thousands(s.bodies),
+                        thousands(s.positions)
                     ),
                     Lang::En => format!(
                         "Loaded the Lạng Sơn demo: {} organizations, {} people, {} bodies, {} positions.",
-                        thousands(s.orgs), thousands(s.people), thousands(s.bodies), thousands(s.positions)
+                        thousands(s.orgs),
+                        thousands(s.people),
+                        thousands(s.bodies),
+                        thousands(s.positions)
                     ),
                 }
             );
@@ -101,42 +116,82 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { what } => match what {
-            ImportWhat::Members { file, date, skip_invalid, rejects, mapping } => {
+            ImportWhat::Members {
+                file,
+                date,
+                skip_invalid,
+                rejects,
+                mapping,
+            } => {
                 let mapping = match mapping {
-                    Some(m) => parse_mapping(&std::fs::read_to_string(&m).with_context(|| format!("{}", m.display()))?)?,
+                    Some(m) => {
+                        parse_mapping(&std::fs::read_to_string(&m).with_context(|| format!("{}", m.display()))?)?
+                    }
                     None => Default::default(),
                 };
-                let opts = ImportOptions { skip_invalid, on: date.unwrap_or(today), mapping, rejects };
+                let opts = ImportOptions {
+                    skip_invalid,
+                    on: date.unwrap_or(today),
+                    mapping,
+                    rejects,
+                };
                 let bar = print::progress();
-                let report = app.import_members(&file, &opts, &|done, total| {
-                    bar.set_length(total);
-                    bar.set_position(done);
-                }).await;
+                let report = app
+                    .import_members(&file, &opts, &|done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await;
                 bar.finish_and_clear();
                 print::import_report(&report?, lang)
             }
             ImportWhat::Orgs { file } => match app.import_orgs(&file).await? {
                 Ok(n) => {
-                    println!("{}", lang.pick(&format!("Đã tạo {n} tổ chức đảng."), &format!("Created {n} organizations.")));
+                    println!(
+                        "{}",
+                        lang.pick(
+                            &format!("Đã tạo {n} tổ chức đảng."),
+                            &format!("Created {n} organizations.")
+                        )
+                    );
                     Ok(())
                 }
                 Err(errors) => {
                     for e in &errors {
                         eprintln!("{}", e.message(lang));
                     }
-                    Err(print::UserError(lang.pick("Không nhập tổ chức nào vì tệp có lỗi.", "Nothing was imported: the file has errors.").into()).into())
+                    Err(print::UserError(
+                        lang.pick(
+                            "Không nhập tổ chức nào vì tệp có lỗi.",
+                            "Nothing was imported: the file has errors.",
+                        )
+                        .into(),
+                    )
+                    .into())
                 }
             },
         },
         Command::Export { what } => match what {
             ExportWhat::Members { org, date, file } => {
                 let n = app.export_members(&org, date.unwrap_or(today), &file).await?;
-                println!("{}", lang.pick(&format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()), &format!("Exported {} members to {}.", thousands(n as u64), file.display())));
+                println!(
+                    "{}",
+                    lang.pick(
+                        &format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()),
+                        &format!("Exported {} members to {}.", thousands(n as u64), file.display())
+                    )
+                );
                 Ok(())
             }
             ExportWhat::Orgs { org, date, file } => {
                 let n = app.export_orgs(&org, date.unwrap_or(today), &file).await?;
-                println!("{}", lang.pick(&format!("Đã xuất {n} tổ chức ra {}.", file.display()), &format!("Exported {n} organizations to {}.", file.display())));
+                println!(
+                    "{}",
+                    lang.pick(
+                        &format!("Đã xuất {n} tổ chức ra {}.", file.display()),
+                        &format!("Exported {n} organizations to {}.", file.display())
+                    )
+                );
                 Ok(())
             }
         },
@@ -170,44 +225,153 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
                 print::version(&v, lang);
             }
         }
-        OrgCmd::Create { code, name, kind, level, parent, date } => {
+        OrgCmd::Create {
+            code,
+            name,
+            kind,
+            level,
+            parent,
+            date,
+        } => {
             let on = date.unwrap_or(today);
-            app.create_org(&NewOrg { code: code.clone(), name, kind, level, parent }, on).await?;
-            println!("{}", lang.pick(&format!("Đã tạo tổ chức {code} từ ngày {}.", short(on)), &format!("Created {code} from {}.", short(on))));
+            app.create_org(
+                &NewOrg {
+                    code: code.clone(),
+                    name,
+                    kind,
+                    level,
+                    parent,
+                },
+                on,
+            )
+            .await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("Đã tạo tổ chức {code} từ ngày {}.", short(on)),
+                    &format!("Created {code} from {}.", short(on))
+                )
+            );
         }
         OrgCmd::Rename { code, name, date } => {
             app.rename_org(&code, &name, date).await?;
-            println!("{}", lang.pick(&format!("Đã đổi tên {code} thành «{name}» từ ngày {}.", short(date)), &format!("Renamed {code} to «{name}» from {}.", short(date))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("Đã đổi tên {code} thành «{name}» từ ngày {}.", short(date)),
+                    &format!("Renamed {code} to «{name}» from {}.", short(date))
+                )
+            );
         }
         OrgCmd::Move { code, to, date } => {
             let r = app.move_org(&code, &to, date).await?;
-            println!("{}", lang.pick(&format!("Đã chuyển {code} (cùng {} tổ chức) về trực thuộc {to} từ ngày {}.", r.orgs, short(date)), &format!("Moved {code} ({} organizations) under {to} from {}.", r.orgs, short(date))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "Đã chuyển {code} (cùng {} tổ chức) về trực thuộc {to} từ ngày {}.",
+                        r.orgs,
+                        short(date)
+                    ),
+                    &format!(
+                        "Moved {code} ({} organizations) under {to} from {}.",
+                        r.orgs,
+                        short(date)
+                    )
+                )
+            );
         }
         OrgCmd::Dissolve { code, date } => {
             app.dissolve_org(&code, date).await?;
-            println!("{}", lang.pick(&format!("Đã giải thể {code} từ ngày {}.", short(date)), &format!("Dissolved {code} from {}.", short(date))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("Đã giải thể {code} từ ngày {}.", short(date)),
+                    &format!("Dissolved {code} from {}.", short(date))
+                )
+            );
         }
-        OrgCmd::Merge { sources, into, name, kind, level, parent, date } => {
+        OrgCmd::Merge {
+            sources,
+            into,
+            name,
+            kind,
+            level,
+            parent,
+            date,
+        } => {
             let create = match name {
                 Some(name) => Some(NewOrg {
                     code: into.clone(),
                     name,
-                    kind: kind.ok_or_else(|| print::UserError(lang.pick("tạo tổ chức mới cần --kind", "a new organization needs --kind").into()))?,
-                    level: level.ok_or_else(|| print::UserError(lang.pick("tạo tổ chức mới cần --level", "a new organization needs --level").into()))?,
+                    kind: kind.ok_or_else(|| {
+                        print::UserError(
+                            lang.pick("tạo tổ chức mới cần --kind", "a new organization needs --kind")
+                                .into(),
+                        )
+                    })?,
+                    level: level.ok_or_else(|| {
+                        print::UserError(
+                            lang.pick("tạo tổ chức mới cần --level", "a new organization needs --level")
+                                .into(),
+                        )
+                    })?,
                     parent,
                 }),
                 None => None,
             };
             let r = app.merge_orgs(&sources, &into, create.as_ref(), date).await?;
-            println!("{}", lang.pick(&format!("Đã hợp nhất {} tổ chức vào {into} từ ngày {}: {} tổ chức thay đổi, {} người chuyển sinh hoạt.", sources.len(), short(date), r.orgs, thousands(r.people as u64)), &format!("Merged {} organizations into {into} from {}: {} organizations changed, {} people moved.", sources.len(), short(date), r.orgs, thousands(r.people as u64))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "Đã hợp nhất {} tổ chức vào {into} từ ngày {}: {} tổ chức thay đổi, {} người chuyển sinh hoạt.",
+                        sources.len(),
+                        short(date),
+                        r.orgs,
+                        thousands(r.people as u64)
+                    ),
+                    &format!(
+                        "Merged {} organizations into {into} from {}: {} organizations changed, {} people moved.",
+                        sources.len(),
+                        short(date),
+                        r.orgs,
+                        thousands(r.people as u64)
+                    )
+                )
+            );
         }
-        OrgCmd::Split { code, parts, assign, date } => {
-            let mut plan = SplitPlan { parts, ..Default::default() };
+        OrgCmd::Split {
+            code,
+            parts,
+            assign,
+            date,
+        } => {
+            let mut plan = SplitPlan {
+                parts,
+                ..Default::default()
+            };
             if let Some(file) = assign {
                 print::read_assignments(&file, &mut plan, lang)?;
             }
             let r = app.split_org(&code, &plan, date).await?;
-            println!("{}", lang.pick(&format!("Đã chia tách {code} thành {} tổ chức từ ngày {}: {} người chuyển sinh hoạt.", plan.parts.len(), short(date), thousands(r.people as u64)), &format!("Split {code} into {} organizations from {}: {} people moved.", plan.parts.len(), short(date), thousands(r.people as u64))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "Đã chia tách {code} thành {} tổ chức từ ngày {}: {} người chuyển sinh hoạt.",
+                        plan.parts.len(),
+                        short(date),
+                        thousands(r.people as u64)
+                    ),
+                    &format!(
+                        "Split {code} into {} organizations from {}: {} people moved.",
+                        plan.parts.len(),
+                        short(date),
+                        thousands(r.people as u64)
+                    )
+                )
+            );
         }
     }
     Ok(())
@@ -215,13 +379,32 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
 
 async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lang) -> anyhow::Result<()> {
     match cmd {
-        MemberCmd::Find { query, org, date, limit, page } => {
+        MemberCmd::Find {
+            query,
+            org,
+            date,
+            limit,
+            page,
+        } => {
             let on = date.unwrap_or(today);
             let org = match org {
                 Some(o) => o,
-                None => app.tree(None, on).await?.into_iter().next().map(|n| n.org.code).ok_or_else(|| print::UserError(lang.pick("chưa có tổ chức nào", "there are no organizations yet").into()))?,
+                None => app
+                    .tree(None, on)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|n| n.org.code)
+                    .ok_or_else(|| {
+                        print::UserError(
+                            lang.pick("chưa có tổ chức nào", "there are no organizations yet")
+                                .into(),
+                        )
+                    })?,
             };
-            let (rows, total) = app.search_members(&org, on, &query.join(" "), limit, (page.max(1) - 1) * limit).await?;
+            let (rows, total) = app
+                .search_members(&org, on, &query.join(" "), limit, (page.max(1) - 1) * limit)
+                .await?;
             print::members(&rows, total, page.max(1), limit, on, lang);
         }
         MemberCmd::Show { key } => {
@@ -230,7 +413,13 @@ async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lan
         }
         MemberCmd::Transfer { key, to, date } => {
             app.transfer_member(&key, &to, date).await?;
-            println!("{}", lang.pick(&format!("Đã chuyển sinh hoạt đảng của {key} sang {to} từ ngày {}.", short(date)), &format!("Transferred {key} to {to} from {}.", short(date))));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("Đã chuyển sinh hoạt đảng của {key} sang {to} từ ngày {}.", short(date)),
+                    &format!("Transferred {key} to {to} from {}.", short(date))
+                )
+            );
         }
     }
     Ok(())

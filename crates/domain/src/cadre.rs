@@ -51,19 +51,36 @@ impl Term {
                 format!("Term {ordinal} ({from_year}–{to_year}) is not valid"),
             ));
         }
-        Ok(Term { ordinal, from_year, to_year })
+        Ok(Term {
+            ordinal,
+            from_year,
+            to_year,
+        })
     }
 
     /// `khóa XIV, nhiệm kỳ 2020–2025`.
     pub fn label_vi(&self) -> String {
-        format!("khóa {}, nhiệm kỳ {}–{}", roman(self.ordinal), self.from_year, self.to_year)
+        format!(
+            "khóa {}, nhiệm kỳ {}–{}",
+            roman(self.ordinal),
+            self.from_year,
+            self.to_year
+        )
     }
 }
 
 /// Writes a term number in Roman numerals, as the party does: 14 → `XIV`.
 pub fn roman(mut n: u16) -> String {
     const TABLE: &[(u16, &str)] = &[
-        (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     ];
     let mut out = String::new();
     for &(value, numeral) in TABLE {
@@ -112,7 +129,10 @@ mod tests {
         assert_eq!(roman(17), "XVII");
         assert_eq!(roman(13), "XIII");
         assert_eq!(roman(23), "XXIII");
-        assert_eq!(Term::new(14, 2020, 2025).unwrap().label_vi(), "khóa XIV, nhiệm kỳ 2020–2025");
+        assert_eq!(
+            Term::new(14, 2020, 2025).unwrap().label_vi(),
+            "khóa XIV, nhiệm kỳ 2020–2025"
+        );
         assert!(Term::new(14, 2025, 2020).is_err());
     }
 
@@ -120,7 +140,10 @@ mod tests {
     fn bodies_parse_from_abbreviations() {
         assert_eq!(BodyKind::parse_text("BTV"), Some(BodyKind::Standing));
         assert_eq!(BodyKind::parse_text("ban chap hanh"), Some(BodyKind::Executive));
-        assert_eq!(PositionSource::parse_text("luân chuyển"), Some(PositionSource::Rotation));
+        assert_eq!(
+            PositionSource::parse_text("luân chuyển"),
+            Some(PositionSource::Rotation)
+        );
     }
 }
 

@@ -37,7 +37,11 @@ pub fn parse_date(s: &str) -> Result<Date, Invalid> {
         return Err(Invalid::Missing);
     }
     let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad());
     }
     let (y, m, d) = if parts[0].len() == 4 {
@@ -139,7 +143,10 @@ mod tests {
 
     #[test]
     fn validity_is_half_open() {
-        let v = Validity { from: Date::constant(2020, 1, 1), to: Some(Date::constant(2025, 7, 1)) };
+        let v = Validity {
+            from: Date::constant(2020, 1, 1),
+            to: Some(Date::constant(2025, 7, 1)),
+        };
         assert!(v.contains(Date::constant(2025, 6, 30)));
         assert!(!v.contains(Date::constant(2025, 7, 1)));
         assert!(!v.contains(Date::constant(2019, 12, 31)));

@@ -113,7 +113,10 @@ impl Invalid {
 
     /// Builds an [`Invalid::Inconsistent`] from its two texts.
     pub fn inconsistent(vi: impl Into<String>, en: impl Into<String>) -> Invalid {
-        Invalid::Inconsistent { vi: vi.into(), en: en.into() }
+        Invalid::Inconsistent {
+            vi: vi.into(),
+            en: en.into(),
+        }
     }
 
     /// The message for a person, in the given language.
@@ -122,9 +125,7 @@ impl Invalid {
         match (self, lang) {
             (Missing, Lang::Vi) => "Thiếu giá trị bắt buộc".into(),
             (Missing, Lang::En) => "A required value is missing".into(),
-            (Date(v), Lang::Vi) => format!(
-                "Ngày «{v}» không hợp lệ: cần dạng ngày/tháng/năm, ví dụ 15/11/2023"
-            ),
+            (Date(v), Lang::Vi) => format!("Ngày «{v}» không hợp lệ: cần dạng ngày/tháng/năm, ví dụ 15/11/2023"),
             (Date(v), Lang::En) => {
                 format!("Date «{v}» is not valid: expected day/month/year, e.g. 15/11/2023")
             }
@@ -141,9 +142,9 @@ impl Invalid {
             (Ethnicity(v), Lang::Vi) => format!(
                 "Dân tộc «{v}» không có trong danh mục 54 dân tộc Việt Nam (ví dụ: Kinh, Tày, Nùng, Dao, H'Mông)"
             ),
-            (Ethnicity(v), Lang::En) => format!(
-                "Ethnicity «{v}» is not one of Vietnam's 54 ethnic groups (e.g. Kinh, Tày, Nùng, Dao, H'Mông)"
-            ),
+            (Ethnicity(v), Lang::En) => {
+                format!("Ethnicity «{v}» is not one of Vietnam's 54 ethnic groups (e.g. Kinh, Tày, Nùng, Dao, H'Mông)")
+            }
             (CitizenId(v), Lang::Vi) => format!("Số CCCD «{v}» không hợp lệ: cần đúng 12 chữ số"),
             (CitizenId(v), Lang::En) => {
                 format!("Citizen ID «{v}» is not valid: it must be exactly 12 digits")
@@ -154,18 +155,18 @@ impl Invalid {
             (CardNumber(v), Lang::En) => {
                 format!("Party card number «{v}» is not valid: it must be 6 to 12 digits")
             }
-            (Phone(v), Lang::Vi) => format!(
-                "Số điện thoại «{v}» không hợp lệ: cần 10 chữ số bắt đầu bằng 0 (hoặc +84)"
-            ),
-            (Phone(v), Lang::En) => format!(
-                "Phone number «{v}» is not valid: it must be 10 digits starting with 0 (or +84)"
-            ),
-            (OrgCode(v), Lang::Vi) => format!(
-                "Mã tổ chức «{v}» không hợp lệ: chỉ dùng chữ A–Z, chữ số, dấu - _ . và dài tối đa 32 ký tự"
-            ),
-            (OrgCode(v), Lang::En) => format!(
-                "Organization code «{v}» is not valid: use A–Z, digits, - _ . and at most 32 characters"
-            ),
+            (Phone(v), Lang::Vi) => {
+                format!("Số điện thoại «{v}» không hợp lệ: cần 10 chữ số bắt đầu bằng 0 (hoặc +84)")
+            }
+            (Phone(v), Lang::En) => {
+                format!("Phone number «{v}» is not valid: it must be 10 digits starting with 0 (or +84)")
+            }
+            (OrgCode(v), Lang::Vi) => {
+                format!("Mã tổ chức «{v}» không hợp lệ: chỉ dùng chữ A–Z, chữ số, dấu - _ . và dài tối đa 32 ký tự")
+            }
+            (OrgCode(v), Lang::En) => {
+                format!("Organization code «{v}» is not valid: use A–Z, digits, - _ . and at most 32 characters")
+            }
             (OrgName(v), Lang::Vi) => {
                 format!("Tên tổ chức «{v}» không hợp lệ: không được để trống, tối đa 200 ký tự")
             }

@@ -41,12 +41,60 @@ text_enum! {
 
 /// Vietnam's 54 ethnic groups, by their official names, and "Nước ngoài" for foreigners.
 pub const ETHNIC_GROUPS: &[&str] = &[
-    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Dao", "Gia Rai",
-    "Ê Đê", "Ba Na", "Xơ Đăng", "Sán Chay", "Cơ Ho", "Chăm", "Sán Dìu", "Hrê", "Mnông",
-    "Ra Glai", "Xtiêng", "Bru-Vân Kiều", "Thổ", "Giáy", "Cơ Tu", "Giẻ Triêng", "Mạ",
-    "Khơ Mú", "Co", "Tà Ôi", "Chơ Ro", "Kháng", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào",
-    "La Chí", "La Ha", "Phù Lá", "La Hủ", "Lự", "Lô Lô", "Chứt", "Mảng", "Pà Thẻn",
-    "Cơ Lao", "Cống", "Bố Y", "Si La", "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm", "Ngái",
+    "Kinh",
+    "Tày",
+    "Thái",
+    "Mường",
+    "Khmer",
+    "Hoa",
+    "Nùng",
+    "H'Mông",
+    "Dao",
+    "Gia Rai",
+    "Ê Đê",
+    "Ba Na",
+    "Xơ Đăng",
+    "Sán Chay",
+    "Cơ Ho",
+    "Chăm",
+    "Sán Dìu",
+    "Hrê",
+    "Mnông",
+    "Ra Glai",
+    "Xtiêng",
+    "Bru-Vân Kiều",
+    "Thổ",
+    "Giáy",
+    "Cơ Tu",
+    "Giẻ Triêng",
+    "Mạ",
+    "Khơ Mú",
+    "Co",
+    "Tà Ôi",
+    "Chơ Ro",
+    "Kháng",
+    "Xinh Mun",
+    "Hà Nhì",
+    "Chu Ru",
+    "Lào",
+    "La Chí",
+    "La Ha",
+    "Phù Lá",
+    "La Hủ",
+    "Lự",
+    "Lô Lô",
+    "Chứt",
+    "Mảng",
+    "Pà Thẻn",
+    "Cơ Lao",
+    "Cống",
+    "Bố Y",
+    "Si La",
+    "Pu Péo",
+    "Brâu",
+    "Ơ Đu",
+    "Rơ Măm",
+    "Ngái",
     "Nước ngoài",
 ];
 
@@ -156,7 +204,10 @@ pub struct Phone(String);
 impl Phone {
     /// Parses `0912 345 678`, `0912.345.678` or `+84 912 345 678`.
     pub fn parse(s: &str) -> Result<Phone, Invalid> {
-        let compact: String = s.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+        let compact: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+            .collect();
         if compact.is_empty() {
             return Err(Invalid::Missing);
         }
@@ -274,7 +325,15 @@ impl MemberField {
             BirthDate => &["Sinh ngày", "Ngày tháng năm sinh", "Năm sinh"],
             Gender => &["Nam/Nữ", "Giới"],
             Ethnicity => &["Dân tộc"],
-            CitizenId => &["CCCD", "Căn cước công dân", "Số căn cước", "Số căn cước công dân", "Số định danh", "Số định danh cá nhân", "CMND/CCCD"],
+            CitizenId => &[
+                "CCCD",
+                "Căn cước công dân",
+                "Số căn cước",
+                "Số căn cước công dân",
+                "Số định danh",
+                "Số định danh cá nhân",
+                "CMND/CCCD",
+            ],
             CardNumber => &["Số thẻ", "Số thẻ ĐV", "Số thẻ Đảng", "Thẻ đảng viên"],
             AdmittedOn => &["Ngày kết nạp", "Ngày vào đảng", "Ngày kết nạp Đảng"],
             FullOn => &["Ngày công nhận chính thức", "Ngày chuyển chính thức"],
@@ -411,7 +470,11 @@ pub fn parse_gender(s: &str) -> Result<Gender, Invalid> {
 
 /// Parses an optional date cell: empty is `None`.
 pub fn parse_optional_date(s: &str) -> Result<Option<Date>, Invalid> {
-    if s.trim().is_empty() { Ok(None) } else { parse_date(s).map(Some) }
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_date(s).map(Some)
+    }
 }
 
 #[cfg(test)]
@@ -447,7 +510,10 @@ mod tests {
         assert_eq!(MemberField::from_header("HỌ VÀ TÊN"), Some(MemberField::FullName));
         assert_eq!(MemberField::from_header("ho ten"), Some(MemberField::FullName));
         assert_eq!(MemberField::from_header("Ngày kết nạp"), Some(MemberField::AdmittedOn));
-        assert_eq!(MemberField::from_header("Số thẻ đảng viên"), Some(MemberField::CardNumber));
+        assert_eq!(
+            MemberField::from_header("Số thẻ đảng viên"),
+            Some(MemberField::CardNumber)
+        );
         assert_eq!(MemberField::from_header("Chi bộ"), Some(MemberField::OrgName));
         assert_eq!(MemberField::from_header("card_number"), Some(MemberField::CardNumber));
         assert_eq!(MemberField::from_header("Sở thích"), None);
@@ -479,7 +545,10 @@ mod tests {
         let mut early = record();
         early.full_on = Some(Date::constant(2005, 9, 1));
         assert_eq!(early.check(today)[0].0, MemberField::FullOn);
-        assert_eq!(record().status_on(Date::constant(2005, 12, 1)), MemberStatus::Probationary);
+        assert_eq!(
+            record().status_on(Date::constant(2005, 12, 1)),
+            MemberStatus::Probationary
+        );
         assert_eq!(record().status_on(Date::constant(2006, 3, 2)), MemberStatus::Full);
     }
 }

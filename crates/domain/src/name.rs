@@ -34,8 +34,7 @@ impl PersonName {
             return Err(Invalid::Missing);
         }
         let letters_ok = words.iter().all(|w| {
-            w.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '-')
-                && w.chars().any(char::is_alphabetic)
+            w.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '-') && w.chars().any(char::is_alphabetic)
         });
         if words.len() < 2 || !letters_ok || full.chars().count() > 100 {
             return Err(Invalid::Name(input.trim().to_string()));
@@ -210,7 +209,10 @@ mod tests {
         // Đ comes after D, whatever follows; ă and â come after a; ư after u; ơ after ô after o.
         assert_eq!(sorted(&["Lê Đạt", "Lê Dũng"]), ["Lê Dũng", "Lê Đạt"]);
         assert_eq!(sorted(&["Lê Dương", "Lê Đa"]), ["Lê Dương", "Lê Đa"]);
-        assert_eq!(sorted(&["Lê Ân", "Lê Ăn", "Lê An", "Lê Bá"]), ["Lê An", "Lê Ăn", "Lê Ân", "Lê Bá"]);
+        assert_eq!(
+            sorted(&["Lê Ân", "Lê Ăn", "Lê An", "Lê Bá"]),
+            ["Lê An", "Lê Ăn", "Lê Ân", "Lê Bá"]
+        );
         assert_eq!(sorted(&["Lê Ưng", "Lê Uy", "Lê Vân"]), ["Lê Uy", "Lê Ưng", "Lê Vân"]);
         assert_eq!(sorted(&["Lê Ơn", "Lê Ôn", "Lê On"]), ["Lê On", "Lê Ôn", "Lê Ơn"]);
     }
@@ -222,8 +224,28 @@ mod tests {
 
     fn word() -> impl Strategy<Value = String> {
         proptest::sample::select(vec![
-            "An", "Ân", "Ăn", "Anh", "Bình", "Dũng", "Đạt", "Đoàn", "Nguyễn", "Lê", "Lương",
-            "Nông", "Thị", "Văn", "Ưng", "Uy", "Hà", "Hạ", "Hả", "Hã", "Há", "Hà-Giang",
+            "An",
+            "Ân",
+            "Ăn",
+            "Anh",
+            "Bình",
+            "Dũng",
+            "Đạt",
+            "Đoàn",
+            "Nguyễn",
+            "Lê",
+            "Lương",
+            "Nông",
+            "Thị",
+            "Văn",
+            "Ưng",
+            "Uy",
+            "Hà",
+            "Hạ",
+            "Hả",
+            "Hã",
+            "Há",
+            "Hà-Giang",
         ])
         .prop_map(str::to_string)
     }

@@ -31,8 +31,13 @@ impl OrgCode {
             return Err(Invalid::Missing);
         }
         let ok = t.len() <= 32
-            && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"-_.".contains(&b));
-        if ok { Ok(OrgCode(t)) } else { Err(Invalid::OrgCode(s.trim().to_string())) }
+            && t.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        if ok {
+            Ok(OrgCode(t))
+        } else {
+            Err(Invalid::OrgCode(s.trim().to_string()))
+        }
     }
 
     /// The code as text.
@@ -216,7 +221,9 @@ impl OrgPath {
     pub fn parse(s: &str) -> Option<OrgPath> {
         let inner = s.strip_prefix('/')?.strip_suffix('/')?;
         let ok = !inner.is_empty()
-            && inner.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            && inner
+                .split('/')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         ok.then(|| OrgPath(s.to_string()))
     }
 
@@ -256,7 +263,9 @@ impl OrgPath {
 
     /// This path with the prefix `from` replaced by `to` (used when a subtree moves).
     pub fn rebase(&self, from: &OrgPath, to: &OrgPath) -> Option<OrgPath> {
-        self.0.strip_prefix(&from.0).map(|rest| OrgPath(format!("{}{}", to.0, rest)))
+        self.0
+            .strip_prefix(&from.0)
+            .map(|rest| OrgPath(format!("{}{}", to.0, rest)))
     }
 }
 
@@ -270,7 +279,10 @@ mod tests {
         assert_eq!(OrgCode::parse(" ls.cl-01 ").unwrap().as_str(), "LS.CL-01");
         assert!(OrgCode::parse("LS/CL").is_err());
         assert!(OrgCode::parse("Đ1").is_err());
-        assert_eq!(OrgName::parse("  Đảng bộ   xã  Quang Lang ").unwrap().as_str(), "Đảng bộ xã Quang Lang");
+        assert_eq!(
+            OrgName::parse("  Đảng bộ   xã  Quang Lang ").unwrap().as_str(),
+            "Đảng bộ xã Quang Lang"
+        );
         assert!(OrgName::parse("   ").is_err());
     }
 

@@ -53,9 +53,16 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options)
                 .await?;
-            return Ok(Db { pool, backend: Backend::Postgres, sqlite_path: None });
+            return Ok(Db {
+                pool,
+                backend: Backend::Postgres,
+                sqlite_path: None,
+            });
         }
-        let path = target.strip_prefix("sqlite://").or_else(|| target.strip_prefix("sqlite:")).unwrap_or(target);
+        let path = target
+            .strip_prefix("sqlite://")
+            .or_else(|| target.strip_prefix("sqlite:"))
+            .unwrap_or(target);
         let path = path.split('?').next().unwrap_or(path).to_string();
         let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
         let pool = AnyPoolOptions::new()
@@ -65,10 +72,8 @@ impl Db {
                 Box::pin(async move {
                     // busy_timeout waits for a writer instead of failing; synchronous=NORMAL
                     // is safe with WAL (a power cut may lose the last commits, never corrupt).
-                    conn.execute(
-                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-                    )
-                    .await?;
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                        .await?;
                     Ok(())
                 })
             })
@@ -78,7 +83,11 @@ impl Db {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Schema(format!("SQLite refused WAL mode ({mode})")));
         }
-        Ok(Db { pool, backend: Backend::Sqlite, sqlite_path: Some(path) })
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+            sqlite_path: Some(path),
+        })
     }
 
     /// Which database this is.
@@ -88,7 +97,10 @@ impl Db {
 
     /// A read snapshot.
     pub async fn read(&self) -> Result<Tx> {
-        Ok(Tx { inner: self.pool.begin().await?, backend: self.backend })
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            backend: self.backend,
+        })
     }
 
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
@@ -98,7 +110,10 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, backend: self.backend })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
     }
 
     /// Applies the migrations this database has not seen yet, each in its own
@@ -108,12 +123,12 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,
         };
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS dangbo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
-        )
-        .execute(&self.pool)
-        .await?;
-        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM dangbo_migrations").fetch_all(&self.pool).await?;
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS dangbo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM dangbo_migrations")
+            .fetch_all(&self.pool)
+            .await?;
         let latest = migrations.iter().map(|m| m.version).max().unwrap_or(0);
         if let Some((v,)) = done.iter().find(|(v,)| *v > latest) {
             return Err(StoreError::Schema(format!(
@@ -154,7 +169,9 @@ impl Db {
     /// (`VACUUM INTO` reads one snapshot). PostgreSQL is backed up with `pg_dump`.
     pub async fn backup_sqlite(&self, dest: &str) -> Result<()> {
         if self.backend != Backend::Sqlite {
-            return Err(StoreError::Schema("VACUUM INTO is for SQLite; use pg_dump for PostgreSQL".into()));
+            return Err(StoreError::Schema(
+                "VACUUM INTO is for SQLite; use pg_dump for PostgreSQL".into(),
+            ));
         }
         sqlx::query("VACUUM INTO $1").bind(dest).execute(&self.pool).await?;
         Ok(())
@@ -178,5 +195,40 @@ impl Db {
     /// Closes every connection (and, on SQLite, checkpoints the WAL into the file).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+impl Db {
+    /// The reference for the import benchmark: inserts rows of text cells as they are into
+    /// a bare table, in one transaction, with the same multi-row statements the store uses.
+    #[doc(hidden)]
+    pub async fn raw_insert_benchmark(&self, rows: &[Vec<&str>]) -> Result<()> {
+        use sqlx::Arguments;
+        let width = rows.first().map_or(0, Vec::len);
+        let cols: Vec<String> = (0..width).map(|i| format!("c{i} TEXT")).collect();
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE TABLE IF NOT EXISTS raw_bench ({})",
+            cols.join(", ")
+        )))
+        .execute(&self.pool)
+        .await?;
+        let mut tx = self.write().await?;
+        for chunk in rows.chunks(250) {
+            let mut sql = String::from("INSERT INTO raw_bench VALUES ");
+            let mut args = sqlx::any::AnyArguments::default();
+            for (r, row) in chunk.iter().enumerate() {
+                sql.push_str(if r == 0 { "(" } else { ",(" });
+                for (c, cell) in row.iter().enumerate() {
+                    sql.push_str(&format!("{}${}", if c == 0 { "" } else { "," }, r * width + c + 1));
+                    args.add(cell.to_string())
+                        .map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
+                }
+                sql.push(')');
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *tx.inner)
+                .await?;
+        }
+        tx.commit().await
     }
 }

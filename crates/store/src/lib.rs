@@ -18,8 +18,7 @@ mod rows;
 pub use backend::{Backend, Db};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
-    BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow,
-    PlacementRow, PositionRow,
+    BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
 };
 
 use sqlx::{Any, Transaction};
@@ -86,12 +85,11 @@ impl Tx {
 
     /// The audit lines about a subject, oldest first: (at, actor, action, detail).
     pub async fn audit_for(&mut self, subject: &str) -> Result<Vec<(String, String, String, String)>> {
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id",
-        )
-        .bind(subject)
-        .fetch_all(&mut *self.inner)
-        .await?;
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")
+                .bind(subject)
+                .fetch_all(&mut *self.inner)
+                .await?;
         Ok(rows)
     }
 
@@ -106,7 +104,10 @@ impl Tx {
 
     /// Writes a value to the meta table.
     pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&mut *self.inner).await?;
+        sqlx::query("DELETE FROM meta WHERE key = $1")
+            .bind(key)
+            .execute(&mut *self.inner)
+            .await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
             .bind(key)
             .bind(value)
@@ -144,13 +145,22 @@ pub mod testing {
     /// A fresh, migrated SQLite database in its own temporary directory.
     pub async fn sqlite() -> Result<TestDb> {
         static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!("dangbo-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        let dir = std::env::temp_dir().join(format!(
+            "dangbo-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| crate::StoreError::Schema(e.to_string()))?;
         let url = dir.join("test.db").display().to_string();
         let db = Db::open(&url).await?;
         db.migrate().await?;
-        Ok(TestDb { db, url, _dir: Some(dir), admin: None })
+        Ok(TestDb {
+            db,
+            url,
+            _dir: Some(dir),
+            admin: None,
+        })
     }
 
     /// A fresh, migrated PostgreSQL database, if `DANGBO_TEST_POSTGRES` names a server
@@ -162,14 +172,23 @@ pub mod testing {
         };
         let name = format!("dangbo_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
         let admin = Db::open(&admin_url).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&admin.pool).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin.pool).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+            .execute(&admin.pool)
+            .await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin.pool)
+            .await?;
         admin.close().await;
         let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
         let url = format!("{base}/{name}");
         let db = Db::open(&url).await?;
         db.migrate().await?;
-        Ok(Some(TestDb { db, url, _dir: None, admin: Some((admin_url, name)) }))
+        Ok(Some(TestDb {
+            db,
+            url,
+            _dir: None,
+            admin: Some((admin_url, name)),
+        }))
     }
 
     impl Drop for TestDb {
@@ -183,9 +202,11 @@ pub mod testing {
                     let Ok(rt) = tokio_rt() else { return };
                     rt.block_on(async move {
                         if let Ok(admin) = Db::open(&admin_url).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                                .execute(&admin.pool)
-                                .await;
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(&admin.pool)
+                            .await;
                             admin.close().await;
                         }
                     });

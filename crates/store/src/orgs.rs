@@ -53,7 +53,19 @@ pub struct NewOrgVersion {
     pub change: String,
 }
 
-type Row = (i64, i64, String, String, String, String, Option<i64>, String, String, Option<String>, String);
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<String>,
+    String,
+);
 
 const SELECT: &str = "SELECT v.id, v.org_id, o.code, v.name, v.kind, v.level, v.parent_id, v.path, \
      v.valid_from, v.valid_to, v.change FROM org_version v JOIN org o ON o.id = v.org_id";
@@ -69,7 +81,10 @@ fn decode(r: Row) -> Result<OrgVersion> {
         level: Level::from_code(&r.5).ok_or_else(|| corrupt(t, "level", &r.5))?,
         parent: r.6.map(OrgId),
         path: OrgPath::parse(&r.7).ok_or_else(|| corrupt(t, "path", &r.7))?,
-        validity: Validity { from: date(t, "valid_from", &r.8)?, to: opt_date(t, "valid_to", r.9.as_deref())? },
+        validity: Validity {
+            from: date(t, "valid_from", &r.8)?,
+            to: opt_date(t, "valid_to", r.9.as_deref())?,
+        },
         change: r.10,
     })
 }
@@ -147,27 +162,42 @@ impl Tx {
     /// everything beneath it, in path order.
     pub async fn org_subtree(&mut self, path: &OrgPath, on: Date) -> Result<Vec<OrgVersion>> {
         let (lo, hi) = path.subtree_range();
-        let sql = format!("{SELECT} WHERE v.path >= $1 AND v.path < $2 AND {} ORDER BY v.path", valid_on("v", 3));
+        let sql = format!(
+            "{SELECT} WHERE v.path >= $1 AND v.path < $2 AND {} ORDER BY v.path",
+            valid_on("v", 3)
+        );
         self.org_rows(sql, vec![lo, hi, d(on)]).await
     }
 
     /// The children of `id` valid on `on`, by name.
     pub async fn org_children(&mut self, id: OrgId, on: Date) -> Result<Vec<OrgVersion>> {
-        let sql = format!("{SELECT} WHERE v.parent_id = $1 AND {} ORDER BY v.name_key", valid_on("v", 2));
-        let rows: Vec<Row> =
-            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).bind(d(on)).fetch_all(&mut *self.inner).await?;
+        let sql = format!(
+            "{SELECT} WHERE v.parent_id = $1 AND {} ORDER BY v.name_key",
+            valid_on("v", 2)
+        );
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id.0)
+            .bind(d(on))
+            .fetch_all(&mut *self.inner)
+            .await?;
         rows.into_iter().map(decode).collect()
     }
 
     /// The roots of the forest valid on `on`.
     pub async fn org_roots(&mut self, on: Date) -> Result<Vec<OrgVersion>> {
-        let sql = format!("{SELECT} WHERE v.parent_id IS NULL AND {} ORDER BY v.name_key", valid_on("v", 1));
+        let sql = format!(
+            "{SELECT} WHERE v.parent_id IS NULL AND {} ORDER BY v.name_key",
+            valid_on("v", 1)
+        );
         self.org_rows(sql, vec![d(on)]).await
     }
 
     /// Organizations valid on `on` whose folded name is exactly `name_key`.
     pub async fn org_by_name_key(&mut self, name_key: &str, on: Date) -> Result<Vec<OrgVersion>> {
-        let sql = format!("{SELECT} WHERE v.name_key = $1 AND {} ORDER BY v.path", valid_on("v", 2));
+        let sql = format!(
+            "{SELECT} WHERE v.name_key = $1 AND {} ORDER BY v.path",
+            valid_on("v", 2)
+        );
         self.org_rows(sql, vec![name_key.to_string(), d(on)]).await
     }
 
@@ -178,14 +208,20 @@ impl Tx {
         let sql = "SELECT max(w.valid_from) FROM org_version w WHERE w.org_id IN \
                    (SELECT v.org_id FROM org_version v WHERE v.path >= $1 AND v.path < $2 \
                     AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to > $3))";
-        let (max,): (Option<String>,) =
-            sqlx::query_as(sql).bind(lo).bind(hi).bind(d(on)).fetch_one(&mut *self.inner).await?;
+        let (max,): (Option<String>,) = sqlx::query_as(sql)
+            .bind(lo)
+            .bind(hi)
+            .bind(d(on))
+            .fetch_one(&mut *self.inner)
+            .await?;
         opt_date("org_version", "valid_from", max.as_deref())
     }
 
     /// The number of organizations ever recorded.
     pub async fn org_count(&mut self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM org").fetch_one(&mut *self.inner).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM org")
+            .fetch_one(&mut *self.inner)
+            .await?;
         Ok(n)
     }
 }

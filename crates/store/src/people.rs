@@ -3,9 +3,7 @@
 use crate::rows::{corrupt, d, date, opt_date, valid_on};
 use crate::{Backend, Result, Tx, unique};
 use dangbo_domain::cadre::{BodyId, BodyKind, PositionSource, Term, Title};
-use dangbo_domain::member::{
-    CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonId, PersonKind, Phone,
-};
+use dangbo_domain::member::{CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonId, PersonKind, Phone};
 use dangbo_domain::name::PersonName;
 use dangbo_domain::org::{OrgCode, OrgId, OrgName, OrgPath};
 use dangbo_domain::{Date, Validity};
@@ -177,6 +175,26 @@ type PersonTuple = (
     Option<i64>,
 );
 
+type MemberRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+);
+type FactsRow = (String, String, String, String, Option<String>, Option<i64>);
+type PositionTuple = (i64, i64, i64, Option<i64>, String, String, String, Option<String>);
+
 fn decode_person(r: PersonTuple) -> Result<PersonRow> {
     let t = "person";
     let membership = match r.9 {
@@ -205,7 +223,11 @@ fn decode_person(r: PersonTuple) -> Result<PersonRow> {
                 .as_deref()
                 .map(|c| CitizenId::parse(c).map_err(|_| corrupt(t, "citizen_id", c)))
                 .transpose()?,
-            phone: r.7.as_deref().map(|c| Phone::parse(c).map_err(|_| corrupt(t, "phone", c))).transpose()?,
+            phone: r
+                .7
+                .as_deref()
+                .map(|c| Phone::parse(c).map_err(|_| corrupt(t, "phone", c)))
+                .transpose()?,
         },
         membership,
     })
@@ -269,8 +291,9 @@ impl Tx {
         match self.backend {
             // The write transaction holds SQLite's only write lock, so max(id) is ours.
             Backend::Sqlite => {
-                let (max,): (Option<i64>,) =
-                    sqlx::query_as("SELECT max(id) FROM person").fetch_one(&mut *self.inner).await?;
+                let (max,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM person")
+                    .fetch_one(&mut *self.inner)
+                    .await?;
                 let start = max.unwrap_or(0) + 1;
                 Ok((start..start + n as i64).map(PersonId).collect())
             }
@@ -368,9 +391,12 @@ impl Tx {
 
     /// The person with `id`.
     pub async fn person(&mut self, id: PersonId) -> Result<Option<PersonRow>> {
-        let sql = format!("SELECT {PERSON_COLS} FROM person p LEFT JOIN membership m ON m.person_id = p.id WHERE p.id = $1");
-        let row: Option<PersonTuple> =
-            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(&mut *self.inner).await?;
+        let sql =
+            format!("SELECT {PERSON_COLS} FROM person p LEFT JOIN membership m ON m.person_id = p.id WHERE p.id = $1");
+        let row: Option<PersonTuple> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&mut *self.inner)
+            .await?;
         row.map(decode_person).transpose()
     }
 
@@ -422,13 +448,19 @@ impl Tx {
                 })()
                 .map_err(bind_err)?;
             }
-            sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *self.inner).await?;
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await?;
         }
         Ok(())
     }
 
     /// How many people are placed in each organization of a subtree on a day.
-    pub async fn placement_counts(&mut self, subtree: &OrgPath, on: Date) -> Result<std::collections::HashMap<OrgId, u64>> {
+    pub async fn placement_counts(
+        &mut self,
+        subtree: &OrgPath,
+        on: Date,
+    ) -> Result<std::collections::HashMap<OrgId, u64>> {
         let (lo, hi) = subtree.subtree_range();
         let sql = format!(
             "SELECT pl.org_id, count(*) FROM placement pl JOIN org_version v ON v.org_id = pl.org_id \
@@ -436,8 +468,12 @@ impl Tx {
             valid_on("pl", 1),
             valid_on("v", 1)
         );
-        let rows: Vec<(i64, i64)> =
-            sqlx::query_as(AssertSqlSafe(sql)).bind(d(on)).bind(lo).bind(hi).fetch_all(&mut *self.inner).await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(d(on))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *self.inner)
+            .await?;
         Ok(rows.into_iter().map(|(o, n)| (OrgId(o), n as u64)).collect())
     }
 
@@ -447,7 +483,10 @@ impl Tx {
             sqlx::query_as("SELECT id, person_id, org_id FROM placement WHERE valid_to IS NULL")
                 .fetch_all(&mut *self.inner)
                 .await?;
-        Ok(rows.into_iter().map(|(id, p, o)| (PersonId(p), (id, OrgId(o)))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, p, o)| (PersonId(p), (id, OrgId(o))))
+            .collect())
     }
 
     /// Ends placements on day `on`.
@@ -482,7 +521,10 @@ impl Tx {
                     person_id: PersonId(r.1),
                     org_id: OrgId(r.2),
                     org_code: OrgCode::parse(&r.3).map_err(|_| corrupt("org", "code", &r.3))?,
-                    validity: Validity { from: date(t, "valid_from", &r.4)?, to: opt_date(t, "valid_to", r.5.as_deref())? },
+                    validity: Validity {
+                        from: date(t, "valid_from", &r.4)?,
+                        to: opt_date(t, "valid_to", r.5.as_deref())?,
+                    },
                     change: r.6,
                 })
             })
@@ -502,10 +544,16 @@ impl Tx {
 
     /// The open placement of a person (where they are now), if any.
     pub async fn open_placement(&mut self, person: PersonId) -> Result<Option<PlacementRow>> {
-        Ok(self.placement_rows("pl.person_id = $1 AND pl.valid_to IS NULL", person.0, None).await?.pop())
+        Ok(self
+            .placement_rows("pl.person_id = $1 AND pl.valid_to IS NULL", person.0, None)
+            .await?
+            .pop())
     }
 
-    fn member_where(f: &MemberFilter, args: &mut AnyArguments) -> std::result::Result<String, sqlx::error::BoxDynError> {
+    fn member_where(
+        f: &MemberFilter,
+        args: &mut AnyArguments,
+    ) -> std::result::Result<String, sqlx::error::BoxDynError> {
         let (lo, hi) = f.subtree.subtree_range();
         args.add(d(f.on))?;
         args.add(lo)?;
@@ -561,8 +609,9 @@ impl Tx {
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args).map_err(bind_err)?;
         let count_sql = format!("SELECT count(*) {FROM} WHERE {w}");
-        let (total,): (i64,) =
-            sqlx::query_as_with(AssertSqlSafe(count_sql), args).fetch_one(&mut *self.inner).await?;
+        let (total,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
+            .fetch_one(&mut *self.inner)
+            .await?;
 
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args).map_err(bind_err)?;
@@ -571,17 +620,21 @@ impl Tx {
             f.limit.max(0),
             f.offset.max(0)
         );
-        let rows: Vec<(
-            i64, String, String, String, String, String, Option<String>, Option<String>,
-            Option<String>, Option<String>, Option<String>, Option<i64>, i64, String, String,
-        )> = sqlx::query_as_with(AssertSqlSafe(sql), args).fetch_all(&mut *self.inner).await?;
+        let rows: Vec<MemberRow> = sqlx::query_as_with(AssertSqlSafe(sql), args)
+            .fetch_all(&mut *self.inner)
+            .await?;
         let views = rows
             .into_iter()
             .map(|r| {
                 let code = OrgCode::parse(&r.13).map_err(|_| corrupt("org", "code", &r.13))?;
                 let name = OrgName::parse(&r.14).map_err(|_| corrupt("org_version", "name", &r.14))?;
                 let row = decode_person((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11))?;
-                Ok(MemberView { row, org_id: OrgId(r.12), org_code: code, org_name: name })
+                Ok(MemberView {
+                    row,
+                    org_id: OrgId(r.12),
+                    org_code: code,
+                    org_name: name,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((views, total))
@@ -598,7 +651,7 @@ impl Tx {
             valid_on("pl", 1),
             valid_on("v", 1)
         );
-        let rows: Vec<(String, String, String, String, Option<String>, Option<i64>)> = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<FactsRow> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(d(on))
             .bind(lo)
             .bind(hi)
@@ -684,8 +737,10 @@ impl Tx {
             "SELECT id, person_id, org_id, body_id, title, source, valid_from, valid_to FROM position \
              WHERE {cond} ORDER BY valid_from, id"
         );
-        let rows: Vec<(i64, i64, i64, Option<i64>, String, String, String, Option<String>)> =
-            sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_all(&mut *self.inner).await?;
+        let rows: Vec<PositionTuple> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(&mut *self.inner)
+            .await?;
         let t = "position";
         rows.into_iter()
             .map(|r| {
@@ -696,7 +751,10 @@ impl Tx {
                     body_id: r.3.map(BodyId),
                     title: Title::parse(&r.4).map_err(|_| corrupt(t, "title", &r.4))?,
                     source: PositionSource::from_code(&r.5).ok_or_else(|| corrupt(t, "source", &r.5))?,
-                    validity: Validity { from: date(t, "valid_from", &r.6)?, to: opt_date(t, "valid_to", r.7.as_deref())? },
+                    validity: Validity {
+                        from: date(t, "valid_from", &r.6)?,
+                        to: opt_date(t, "valid_to", r.7.as_deref())?,
+                    },
                 })
             })
             .collect()
@@ -714,7 +772,9 @@ impl Tx {
 
     /// The number of people recorded.
     pub async fn person_count(&mut self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM person").fetch_one(&mut *self.inner).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM person")
+            .fetch_one(&mut *self.inner)
+            .await?;
         Ok(n)
     }
 }

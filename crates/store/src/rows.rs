@@ -6,7 +6,11 @@ use dangbo_domain::Date;
 use dangbo_domain::date::{iso, parse_iso};
 
 pub(crate) fn corrupt(table: &'static str, column: &'static str, value: impl Into<String>) -> StoreError {
-    StoreError::Corrupt { table, column, value: value.into() }
+    StoreError::Corrupt {
+        table,
+        column,
+        value: value.into(),
+    }
 }
 
 pub(crate) fn date(table: &'static str, column: &'static str, s: &str) -> Result<Date, StoreError> {

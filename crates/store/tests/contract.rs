@@ -45,7 +45,14 @@ fn day(y: i16, m: i8, d: i8) -> Date {
     Date::constant(y, m, d)
 }
 
-async fn org(tx: &mut Tx, code: &str, name: &str, kind: OrgKind, parent: Option<(OrgId, &OrgPath)>, from: Date) -> (OrgId, OrgPath) {
+async fn org(
+    tx: &mut Tx,
+    code: &str,
+    name: &str,
+    kind: OrgKind,
+    parent: Option<(OrgId, &OrgPath)>,
+    from: Date,
+) -> (OrgId, OrgPath) {
     let id = tx.insert_org(&OrgCode::parse(code).unwrap()).await.unwrap();
     let path = match parent {
         Some((_, p)) => p.child(id),
@@ -85,16 +92,52 @@ async fn migrations_are_idempotent(t: TestDb) {
 
 async fn tree_as_of_a_date(t: TestDb) {
     let mut tx = t.db.write().await.unwrap();
-    let (root, rp) = org(&mut tx, "LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None, day(2015, 1, 1)).await;
-    let (d, dp) = org(&mut tx, "LS.CL", "Đảng bộ huyện Chi Lăng", OrgKind::UpperBase, Some((root, &rp)), day(2015, 1, 1)).await;
-    let (c, cp) = org(&mut tx, "LS.CL.QL", "Đảng bộ xã Quang Lang", OrgKind::BaseCommittee, Some((d, &dp)), day(2015, 1, 1)).await;
+    let (root, rp) = org(
+        &mut tx,
+        "LS",
+        "Đảng bộ tỉnh Lạng Sơn",
+        OrgKind::Provincial,
+        None,
+        day(2015, 1, 1),
+    )
+    .await;
+    let (d, dp) = org(
+        &mut tx,
+        "LS.CL",
+        "Đảng bộ huyện Chi Lăng",
+        OrgKind::UpperBase,
+        Some((root, &rp)),
+        day(2015, 1, 1),
+    )
+    .await;
+    let (c, cp) = org(
+        &mut tx,
+        "LS.CL.QL",
+        "Đảng bộ xã Quang Lang",
+        OrgKind::BaseCommittee,
+        Some((d, &dp)),
+        day(2015, 1, 1),
+    )
+    .await;
     // A sibling whose id shares a prefix with another (ids 1, 10, …) must not leak into
     // a subtree: filler orgs push ids past 10.
     for i in 0..8 {
-        org(&mut tx, &format!("F{i}"), &format!("Chi bộ số {i}"), OrgKind::BaseCell, Some((root, &rp)), day(2015, 1, 1)).await;
+        org(
+            &mut tx,
+            &format!("F{i}"),
+            &format!("Chi bộ số {i}"),
+            OrgKind::BaseCell,
+            Some((root, &rp)),
+            day(2015, 1, 1),
+        )
+        .await;
     }
     // On 1/7/2025 the commune moves directly under the province and the district ends.
-    let v = tx.org_by_code(&OrgCode::parse("LS.CL.QL").unwrap(), day(2025, 7, 1)).await.unwrap().unwrap();
+    let v = tx
+        .org_by_code(&OrgCode::parse("LS.CL.QL").unwrap(), day(2025, 7, 1))
+        .await
+        .unwrap()
+        .unwrap();
     tx.end_org_version(v.version_id, day(2025, 7, 1)).await.unwrap();
     let new_path = rp.child(c);
     tx.insert_org_version(&NewOrgVersion {
@@ -109,7 +152,11 @@ async fn tree_as_of_a_date(t: TestDb) {
     })
     .await
     .unwrap();
-    let dv = tx.org_by_code(&OrgCode::parse("LS.CL").unwrap(), day(2025, 6, 30)).await.unwrap().unwrap();
+    let dv = tx
+        .org_by_code(&OrgCode::parse("LS.CL").unwrap(), day(2025, 6, 30))
+        .await
+        .unwrap()
+        .unwrap();
     tx.end_org_version(dv.version_id, day(2025, 7, 1)).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -131,9 +178,24 @@ async fn tree_as_of_a_date(t: TestDb) {
     assert_eq!(tx.org_children(root, day(2025, 7, 1)).await.unwrap().len(), 9);
     assert_eq!(tx.org_roots(day(2020, 1, 1)).await.unwrap().len(), 1);
     assert!(tx.org_roots(day(2014, 12, 31)).await.unwrap().is_empty());
-    assert_eq!(tx.org_history(&OrgCode::parse("LS.CL.QL").unwrap()).await.unwrap().len(), 2);
-    assert_eq!(tx.org_by_name_key(&fold("Đảng bộ huyện Chi Lăng"), day(2023, 1, 1)).await.unwrap().len(), 1);
-    assert_eq!(tx.org_last_change_in(&rp, day(2025, 7, 1)).await.unwrap(), Some(day(2025, 7, 1)));
+    assert_eq!(
+        tx.org_history(&OrgCode::parse("LS.CL.QL").unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        tx.org_by_name_key(&fold("Đảng bộ huyện Chi Lăng"), day(2023, 1, 1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        tx.org_last_change_in(&rp, day(2025, 7, 1)).await.unwrap(),
+        Some(day(2025, 7, 1))
+    );
     assert_eq!(tx.org_by_id(c, day(2015, 1, 1)).await.unwrap().unwrap().path, cp);
 }
 
@@ -145,13 +207,34 @@ async fn codes_are_unique(t: TestDb) {
 }
 
 async fn seed_people(tx: &mut Tx, names: &[&str]) -> (OrgId, OrgPath) {
-    let (root, rp) = org(tx, "LS", "Đảng bộ tỉnh Lạng Sơn", OrgKind::Provincial, None, day(2015, 1, 1)).await;
-    let (cell, cp) = org(tx, "C1", "Chi bộ Sở Tư pháp", OrgKind::BaseCell, Some((root, &rp)), day(2015, 1, 1)).await;
+    let (root, rp) = org(
+        tx,
+        "LS",
+        "Đảng bộ tỉnh Lạng Sơn",
+        OrgKind::Provincial,
+        None,
+        day(2015, 1, 1),
+    )
+    .await;
+    let (cell, cp) = org(
+        tx,
+        "C1",
+        "Chi bộ Sở Tư pháp",
+        OrgKind::BaseCell,
+        Some((root, &rp)),
+        day(2015, 1, 1),
+    )
+    .await;
     let people: Vec<NewPerson> = names.iter().map(|n| person(n, None)).collect();
     let ids = tx.reserve_person_ids(people.len()).await.unwrap();
     let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
     tx.insert_people(&rows).await.unwrap();
-    let m = MembershipRow { card_number: None, admitted_on: day(2010, 1, 1), full_on: Some(day(2011, 1, 1)), exempt: false };
+    let m = MembershipRow {
+        card_number: None,
+        admitted_on: day(2010, 1, 1),
+        full_on: Some(day(2011, 1, 1)),
+        exempt: false,
+    };
     let ms: Vec<_> = ids.iter().map(|i| (*i, &m)).collect();
     tx.upsert_memberships(&ms).await.unwrap();
     let pl: Vec<_> = ids.iter().map(|i| (*i, cell, day(2015, 1, 1), "test")).collect();
@@ -175,9 +258,22 @@ fn filter(path: &OrgPath, query: Option<&str>) -> MemberFilter {
 
 async fn names_sort_and_search_the_same_way(t: TestDb) {
     let names = [
-        "Nguyễn Quốc Đoàn", "Lê Văn Dũng", "Hoàng Thị Ánh", "Trần An", "Vi Văn Ân", "Lương Thị Ăn",
-        "Nông Đức Ưng", "Hà Uy", "Đàm Văn Đạt", "Dương Thị Dung", "Lăng Văn Bình", "Mã Thị Hạnh",
-        "Bế Thị Hà", "Lục Văn Hả", "Chu Thị Há", "Nguyễn Văn Đoan",
+        "Nguyễn Quốc Đoàn",
+        "Lê Văn Dũng",
+        "Hoàng Thị Ánh",
+        "Trần An",
+        "Vi Văn Ân",
+        "Lương Thị Ăn",
+        "Nông Đức Ưng",
+        "Hà Uy",
+        "Đàm Văn Đạt",
+        "Dương Thị Dung",
+        "Lăng Văn Bình",
+        "Mã Thị Hạnh",
+        "Bế Thị Hà",
+        "Lục Văn Hả",
+        "Chu Thị Há",
+        "Nguyễn Văn Đoan",
     ];
     let mut tx = t.db.write().await.unwrap();
     let (_, path) = seed_people(&mut tx, &names).await;
@@ -201,7 +297,17 @@ async fn names_sort_and_search_the_same_way(t: TestDb) {
         ("NGUYỄN QUỐC ĐOÀN", vec!["Nguyễn Quốc Đoàn"]),
         ("doa", vec!["Nguyễn Văn Đoan", "Nguyễn Quốc Đoàn"]),
         ("quoc doan", vec!["Nguyễn Quốc Đoàn"]),
-        ("d", vec!["Đàm Văn Đạt", "Dương Thị Dung", "Lê Văn Dũng", "Nguyễn Văn Đoan", "Nguyễn Quốc Đoàn", "Nông Đức Ưng"]),
+        (
+            "d",
+            vec![
+                "Đàm Văn Đạt",
+                "Dương Thị Dung",
+                "Lê Văn Dũng",
+                "Nguyễn Văn Đoan",
+                "Nguyễn Quốc Đoàn",
+                "Nông Đức Ưng",
+            ],
+        ),
         ("xyz", vec![]),
     ] {
         let (rows, total) = tx.members(&filter(&path, Some(q))).await.unwrap();
@@ -241,15 +347,26 @@ async fn placements_and_counts(t: TestDb) {
     tx.end_placements(&[open.id], day(2024, 6, 1)).await.unwrap();
     let ids = tx.reserve_person_ids(1).await.unwrap();
     let cid = CitizenId::parse("020085012345").unwrap();
-    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))]).await.unwrap();
+    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))])
+        .await
+        .unwrap();
     tx.upsert_memberships(&[(
         ids[0],
-        &MembershipRow { card_number: Some(CardNumber::parse("20012345").unwrap()), admitted_on: day(2023, 5, 1), full_on: None, exempt: true },
+        &MembershipRow {
+            card_number: Some(CardNumber::parse("20012345").unwrap()),
+            admitted_on: day(2023, 5, 1),
+            full_on: None,
+            exempt: true,
+        },
     )])
     .await
     .unwrap();
-    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")]).await.unwrap();
-    let dup = tx.insert_people(&[(PersonId_(ids[0].0 + 1), &person("Lò Văn E", Some(cid.as_str())))]).await;
+    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")])
+        .await
+        .unwrap();
+    let dup = tx
+        .insert_people(&[(PersonId_(ids[0].0 + 1), &person("Lò Văn E", Some(cid.as_str())))])
+        .await;
     assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
     drop(tx);
 
@@ -258,22 +375,39 @@ async fn placements_and_counts(t: TestDb) {
     // so the ids may differ).
     let (cell, path) = seed_people(&mut tx, &["Nguyễn Văn A", "Trần Thị B", "Lê Văn C"]).await;
     let ids = tx.reserve_person_ids(1).await.unwrap();
-    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))]).await.unwrap();
+    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))])
+        .await
+        .unwrap();
     tx.upsert_memberships(&[(
         ids[0],
-        &MembershipRow { card_number: Some(CardNumber::parse("20012345").unwrap()), admitted_on: day(2023, 5, 1), full_on: None, exempt: true },
+        &MembershipRow {
+            card_number: Some(CardNumber::parse("20012345").unwrap()),
+            admitted_on: day(2023, 5, 1),
+            full_on: None,
+            exempt: true,
+        },
     )])
     .await
     .unwrap();
-    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")]).await.unwrap();
+    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = t.db.read().await.unwrap();
     assert_eq!(tx.person_by_citizen_id(&cid).await.unwrap(), Some(ids[0]));
-    assert_eq!(tx.person_by_card(&CardNumber::parse("20012345").unwrap()).await.unwrap(), Some(ids[0]));
+    assert_eq!(
+        tx.person_by_card(&CardNumber::parse("20012345").unwrap())
+            .await
+            .unwrap(),
+        Some(ids[0])
+    );
     let counts = tx.placement_counts(&path, day(2024, 1, 1)).await.unwrap();
     assert_eq!(counts.get(&cell), Some(&4));
-    assert_eq!(tx.placement_counts(&path, day(2023, 1, 1)).await.unwrap().get(&cell), Some(&3));
+    assert_eq!(
+        tx.placement_counts(&path, day(2023, 1, 1)).await.unwrap().get(&cell),
+        Some(&3)
+    );
     let facts = tx.member_facts(&path, day(2024, 1, 1)).await.unwrap();
     assert_eq!(facts.len(), 4);
     assert_eq!(facts.iter().filter(|f| f.exempt).count(), 1);
@@ -307,13 +441,19 @@ async fn bodies_and_positions(t: TestDb) {
         body_id: Some(body),
         title: Title::parse("Bí thư").unwrap(),
         source: PositionSource::Election,
-        validity: Validity { from: day(2020, 10, 15), to: Some(day(2025, 7, 1)) },
+        validity: Validity {
+            from: day(2020, 10, 15),
+            to: Some(day(2025, 7, 1)),
+        },
     })
     .await
     .unwrap();
     tx.commit().await.unwrap();
     let mut tx = t.db.write().await.unwrap();
-    assert!(matches!(tx.insert_body(cell, BodyKind::Executive, term, 25).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        tx.insert_body(cell, BodyKind::Executive, term, 25).await,
+        Err(StoreError::Duplicate(_))
+    ));
     drop(tx);
     let mut tx = t.db.read().await.unwrap();
     let bodies = tx.bodies_of(cell).await.unwrap();
@@ -328,7 +468,9 @@ async fn bodies_and_positions(t: TestDb) {
 
 async fn audit_and_meta(t: TestDb) {
     let mut tx = t.db.write().await.unwrap();
-    tx.audit("2026-11-21T09:00:00+07:00", "cli:test", "member.view", "person:1", "").await.unwrap();
+    tx.audit("2026-11-21T09:00:00+07:00", "cli:test", "member.view", "person:1", "")
+        .await
+        .unwrap();
     tx.set_meta("k", "v1").await.unwrap();
     tx.set_meta("k", "v2").await.unwrap();
     tx.commit().await.unwrap();

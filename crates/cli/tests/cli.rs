@@ -1,0 +1,215 @@
+//! The `dangbo` command as a user runs it: messages, exit codes, and the files it writes.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn dangbo(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dangbo"))
+        .arg("--database-url")
+        .arg(db)
+        .args(args)
+        .env_remove("DANGBO_DATABASE_URL")
+        .env_remove("DANGBO_LANG")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let o = dangbo(db, args);
+    assert!(o.status.success(), "dangbo {args:?} failed: {}", text(&o));
+    text(&o)
+}
+
+fn setup(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("t.db");
+    ok(&db, &["migrate"]);
+    ok(
+        &db,
+        &[
+            "org",
+            "create",
+            "--code",
+            "LS",
+            "--name",
+            "Đảng bộ tỉnh Lạng Sơn",
+            "--kind",
+            "đảng bộ tỉnh",
+            "--level",
+            "tỉnh",
+            "--date",
+            "01/01/2015",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "org",
+            "create",
+            "--code",
+            "KCQ",
+            "--name",
+            "Đảng bộ Khối các cơ quan tỉnh",
+            "--kind",
+            "đảng bộ cấp trên cơ sở",
+            "--level",
+            "tỉnh",
+            "--parent",
+            "LS",
+            "--date",
+            "01/01/2015",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "org",
+            "create",
+            "--code",
+            "STP",
+            "--name",
+            "Chi bộ Sở Tư pháp",
+            "--kind",
+            "chi bộ cơ sở",
+            "--level",
+            "tỉnh",
+            "--parent",
+            "KCQ",
+            "--date",
+            "01/01/2015",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "org",
+            "create",
+            "--code",
+            "SNV",
+            "--name",
+            "Chi bộ Sở Nội vụ",
+            "--kind",
+            "chi bộ cơ sở",
+            "--level",
+            "tỉnh",
+            "--parent",
+            "KCQ",
+            "--date",
+            "01/01/2015",
+        ],
+    );
+    db
+}
+
+const CSV: &str =
+    "\u{feff}Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số CCCD,Số thẻ đảng viên,Ngày vào Đảng,Ngày chính thức,Chi bộ
+Nguyễn Quốc Đoàn,12/05/1970,Nam,Tày,020070000001,20000001,03/02/1995,03/02/1996,Chi bộ Sở Tư pháp
+Vũ Thị Phương Nga,01/09/1982,Nữ,Nùng,020082000002,20000002,19/05/2006,19/05/2007,Chi bộ Sở Nội vụ
+";
+
+#[test]
+fn errors_are_sentences_with_the_right_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup(dir.path());
+    // Usage errors: exit 2, with the domain's message.
+    let o = dangbo(&db, &["org", "tree", "--date", "31/02/2024"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("Ngày «31/02/2024» không hợp lệ"), "{}", text(&o));
+    // User errors: exit 1, a Vietnamese sentence, or English with --lang en.
+    let o = dangbo(&db, &["org", "show", "KHONGCO"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("Không có tổ chức đảng mã «KHONGCO»"), "{}", text(&o));
+    let o = dangbo(&db, &["--lang", "en", "org", "show", "KHONGCO"]);
+    assert!(text(&o).contains("no organization with code «KHONGCO»"), "{}", text(&o));
+    let o = dangbo(
+        &db,
+        &[
+            "org",
+            "create",
+            "--code",
+            "X",
+            "--name",
+            "Chi bộ X",
+            "--kind",
+            "chi bộ trực thuộc",
+            "--level",
+            "tỉnh",
+            "--parent",
+            "KCQ",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("không thể trực thuộc"), "{}", text(&o));
+    // An empty database is explained.
+    let o = dangbo(&dir.path().join("empty.db"), &["org", "tree"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("dangbo migrate"), "{}", text(&o));
+    assert!(ok(&db, &["--help"]).contains("import"));
+}
+
+#[test]
+fn import_find_transfer_export_backup_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup(dir.path());
+    let file = dir.path().join("ds.csv");
+    std::fs::write(&file, CSV).unwrap();
+    let out = ok(
+        &db,
+        &["import", "members", file.to_str().unwrap(), "--date", "01/01/2024"],
+    );
+    assert!(out.contains("tạo mới 2"), "{out}");
+    let out = ok(&db, &["member", "find", "nguyen", "quoc", "doan"]);
+    assert!(out.contains("Nguyễn Quốc Đoàn"), "{out}");
+    let out = ok(&db, &["member", "find", "doa"]);
+    assert!(out.contains("Nguyễn Quốc Đoàn") && !out.contains("Phương Nga"), "{out}");
+    ok(
+        &db,
+        &["member", "transfer", "20000001", "--to", "SNV", "--date", "01/06/2024"],
+    );
+    let out = ok(&db, &["member", "show", "020070000001"]);
+    assert!(
+        out.contains("Chi bộ Sở Tư pháp") && out.contains("Chi bộ Sở Nội vụ") && out.contains("01/06/2024"),
+        "{out}"
+    );
+    let out = ok(&db, &["org", "tree", "--date", "31/05/2024"]);
+    assert!(out.contains("Chi bộ Sở Tư pháp  [STP]"), "{out}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, CSV.replace("12/05/1970", "12/13/1970")).unwrap();
+    let o = dangbo(&db, &["import", "members", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("Dòng 2, cột «Ngày sinh»"), "{}", text(&o));
+    assert!(text(&o).contains("Không nhập dòng nào"), "{}", text(&o));
+
+    let xlsx = dir.path().join("ds.xlsx");
+    let out = ok(&db, &["export", "members", "--org", "LS", xlsx.to_str().unwrap()]);
+    assert!(out.contains("Đã xuất 2 đảng viên"), "{out}");
+
+    let backup = dir.path().join("saoluu.db");
+    ok(&db, &["backup", backup.to_str().unwrap()]);
+    ok(
+        &db,
+        &["member", "transfer", "20000001", "--to", "STP", "--date", "01/07/2024"],
+    );
+    let o = dangbo(&db, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "restore asks for --yes");
+    ok(&db, &["restore", backup.to_str().unwrap(), "--yes"]);
+    let out = ok(&db, &["member", "show", "20000001"]);
+    assert!(
+        !out.contains("01/07/2024"),
+        "the restore brought back the state of the backup: {out}"
+    );
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let o = dangbo(&db, &["restore", junk.to_str().unwrap(), "--yes"]);
+    assert_ne!(o.status.code(), Some(0));
+    ok(&db, &["member", "show", "20000001"]);
+}
