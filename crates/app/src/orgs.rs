@@ -364,7 +364,13 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
 }
 
 /// Moves `node` and its subtree beneath `target` from `on`.
-async fn move_in(tx: &mut Tx, node: &OrgVersion, target: &OrgVersion, on: Date, change: &str) -> Result<Restructured> {
+pub(crate) async fn move_in(
+    tx: &mut Tx,
+    node: &OrgVersion,
+    target: &OrgVersion,
+    on: Date,
+    change: &str,
+) -> Result<Restructured> {
     if node.path.contains(&target.path) {
         return Err(AppError::rejected(
             format!(
@@ -590,7 +596,12 @@ fn bad_part(i: usize, n: usize) -> AppError {
 pub fn sorted_tree(mut nodes: Vec<OrgVersion>) -> Vec<OrgVersion> {
     let mut children: HashMap<Option<OrgId>, Vec<OrgVersion>> = HashMap::new();
     let ids: std::collections::HashSet<OrgId> = nodes.iter().map(|n| n.id).collect();
-    nodes.sort_by(|a, b| dangbo_domain::name::compare(a.name.as_str(), b.name.as_str()));
+    // Committees before base organizations before cells, then by name.
+    nodes.sort_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then_with(|| dangbo_domain::name::compare(a.name.as_str(), b.name.as_str()))
+    });
     let mut roots = Vec::new();
     for n in nodes {
         match n.parent.filter(|p| ids.contains(p)) {

@@ -133,7 +133,7 @@ pub fn org(
         short(org.validity.from)
     );
     if let Some(to) = org.validity.to {
-        println!("  {}: {}", lang.pick("Đến", "Until"), short(to));
+        println!("  {}: {}", lang.pick("Chấm dứt từ ngày", "Ended on"), short(to));
     }
     if history.len() > 1 {
         println!("  {}:", lang.pick("Lịch sử", "History"));

@@ -1,0 +1,164 @@
+//! The demo province on a real SQLite database: its tree before and after the
+//! reorganization of 1/7/2025, its head counts, its bodies, and reproducibility.
+#![allow(clippy::unwrap_used)]
+
+use dangbo_app::{App, AppError, Clock};
+use dangbo_domain::Date;
+use dangbo_domain::cadre::BodyKind;
+use dangbo_domain::member::PersonKind;
+use dangbo_domain::org::{Level, OrgCode, OrgKind};
+use dangbo_store::{Db, MemberFilter};
+use std::cell::RefCell;
+
+const TODAY: Date = Date::constant(2026, 11, 1);
+
+async fn fresh(dir: &tempfile::TempDir, name: &str) -> App {
+    let path = dir.path().join(name);
+    let db = Db::open(path.to_str().unwrap()).await.unwrap();
+    db.migrate().await.unwrap();
+    App::new(db, Clock::Fixed(TODAY), "test")
+}
+
+fn code(s: &str) -> OrgCode {
+    OrgCode::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_province_keeps_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fresh(&dir, "demo.db").await;
+    let stages = RefCell::new(Vec::new());
+    let summary = app
+        .load_demo(1, &|s: &str| stages.borrow_mut().push(s.to_string()))
+        .await
+        .unwrap();
+    assert!(stages.borrow().iter().any(|s| s.contains("01/07/2025")));
+    assert!((19_000..=21_500).contains(&summary.people), "{summary:?}");
+    assert!(
+        summary.orgs > 1_500 && summary.bodies > 400 && summary.positions > 4_000,
+        "{summary:?}"
+    );
+
+    let ls = code("LS");
+    let before = Date::constant(2025, 6, 30);
+    let after = Date::constant(2025, 7, 1);
+    let old = app.tree(Some(&ls), before).await.unwrap();
+    let new = app.tree(Some(&ls), after).await.unwrap();
+    let districts = old
+        .iter()
+        .filter(|n| n.org.level == Level::District && n.org.kind == OrgKind::UpperBase)
+        .count();
+    assert_eq!(districts, 11);
+    assert_eq!(new.iter().filter(|n| n.org.level == Level::District).count(), 0);
+    let communes_before = old
+        .iter()
+        .filter(|n| n.org.level == Level::Commune && n.org.kind == OrgKind::BaseCommittee)
+        .count();
+    assert_eq!(communes_before, 200);
+    let root_id = new[0].org.id;
+    let communes_after = new
+        .iter()
+        .filter(|n| {
+            n.org.kind == OrgKind::BaseCommittee && n.org.level == Level::Commune && n.org.parent == Some(root_id)
+        })
+        .count();
+    assert_eq!(communes_after, 65);
+
+    assert!(app.org(&code("LS.KCQ"), before).await.is_ok());
+    assert!(app.org(&code("LS.KDN"), before).await.is_ok());
+    assert!(app.org(&code("LS.CQD"), before).await.is_err());
+    assert!(app.org(&code("LS.KCQ"), after).await.is_err());
+    assert!(app.org(&code("LS.KDN"), after).await.is_err());
+    assert!(app.org(&code("LS.CL"), after).await.is_err());
+    let cqd = app.org(&code("LS.CQD"), after).await.unwrap();
+    let ubnd = app.org(&code("LS.UBND"), after).await.unwrap();
+    assert_eq!((cqd.parent, ubnd.parent), (Some(root_id), Some(root_id)));
+
+    // Nobody is lost or gained by the reorganization.
+    assert_eq!(old[0].people, new[0].people);
+    let today = app.tree(Some(&ls), TODAY).await.unwrap();
+    assert_eq!(today[0].people, summary.people);
+
+    // The bloc of agencies had 4.336 members, so that 3.252 is 75% (seed 004).
+    let mut tx = app.db.read().await.unwrap();
+    let kcq = tx
+        .org_by_code(&code("LS.KCQ"), Date::constant(2023, 12, 4))
+        .await
+        .unwrap()
+        .unwrap();
+    let facts = tx.member_facts(&kcq.path, Date::constant(2023, 12, 4)).await.unwrap();
+    assert_eq!(facts.iter().filter(|f| f.kind == PersonKind::Member).count(), 4_336);
+    let bases = app.tree(Some(&code("LS.KCQ")), before).await.unwrap();
+    assert_eq!(
+        bases
+            .iter()
+            .filter(|n| n.org.parent == Some(kcq.id) && n.org.kind.is_base())
+            .count(),
+        63
+    );
+
+    // Its 14th-term bodies, as seed 003 measures them.
+    let bodies = tx.bodies_of(kcq.id).await.unwrap();
+    let size = |k: BodyKind| bodies.iter().find(|b| b.kind == k).map(|b| b.prescribed_size);
+    assert_eq!(size(BodyKind::Executive), Some(25));
+    assert_eq!(size(BodyKind::Standing), Some(7));
+    assert_eq!(size(BodyKind::Inspection), Some(5));
+    let bch = bodies.iter().find(|b| b.kind == BodyKind::Executive).unwrap();
+    let seats = tx.positions_in_body(bch.id).await.unwrap();
+    assert!((23..=25).contains(&seats.len()), "{}", seats.len());
+    let ls_bodies = tx.bodies_of(root_id).await.unwrap();
+    assert_eq!(ls_bodies.len(), 6);
+
+    // A commune cell keeps its history: created in 2015, moved by the merge in 2025.
+    let history = tx.org_history(&code("LS.CL.DM.01")).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].change, "merge");
+    assert_eq!(history[1].validity.from, after);
+    assert_eq!(tx.audit_for("demo").await.unwrap().len(), 1);
+    drop(tx);
+
+    // A second load is refused and changes nothing.
+    let again = app.load_demo(1, &|_| {}).await;
+    assert!(matches!(again, Err(AppError::Rejected { .. })));
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = fresh(&dir, "a.db").await;
+    let b = fresh(&dir, "b.db").await;
+    let sa = a.load_demo(7, &|_| {}).await.unwrap();
+    let sb = b.load_demo(7, &|_| {}).await.unwrap();
+    assert_eq!(sa, sb);
+    let mut lists = Vec::new();
+    for app in [&a, &b] {
+        let mut tx = app.db.read().await.unwrap();
+        let ls = tx.org_by_code(&code("LS"), TODAY).await.unwrap().unwrap();
+        let filter = MemberFilter {
+            subtree: ls.path,
+            on: TODAY,
+            query: None,
+            kind: None,
+            gender: None,
+            status: None,
+            ethnicity: None,
+            limit: 100,
+            offset: 0,
+        };
+        let (rows, total) = tx.members(&filter).await.unwrap();
+        let rows: Vec<(String, Option<String>, String)> = rows
+            .into_iter()
+            .map(|m| {
+                let card = m
+                    .row
+                    .membership
+                    .and_then(|x| x.card_number)
+                    .map(|c| c.as_str().to_string());
+                (m.row.person.name.full().to_string(), card, m.org_code.to_string())
+            })
+            .collect();
+        assert_eq!(rows.len(), 100);
+        lists.push((rows, total));
+    }
+    assert_eq!(lists[0], lists[1]);
+}
