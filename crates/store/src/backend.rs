@@ -72,7 +72,7 @@ impl Db {
                 Box::pin(async move {
                     // busy_timeout waits for a writer instead of failing; synchronous=NORMAL
                     // is safe with WAL (a power cut may lose the last commits, never corrupt).
-                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
                         .await?;
                     Ok(())
                 })
@@ -214,16 +214,14 @@ impl Db {
         .await?;
         let mut tx = self.write().await?;
         for chunk in rows.chunks(250) {
-            let mut sql = String::from("INSERT INTO raw_bench VALUES ");
+            let sql = format!(
+                "INSERT INTO raw_bench VALUES {}",
+                crate::people::placeholders(self.backend, chunk.len(), width)
+            );
             let mut args = sqlx::any::AnyArguments::default();
-            for (r, row) in chunk.iter().enumerate() {
-                sql.push_str(if r == 0 { "(" } else { ",(" });
-                for (c, cell) in row.iter().enumerate() {
-                    sql.push_str(&format!("{}${}", if c == 0 { "" } else { "," }, r * width + c + 1));
-                    args.add(cell.to_string())
-                        .map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
-                }
-                sql.push(')');
+            for cell in chunk.iter().flatten() {
+                args.add(cell.to_string())
+                    .map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
             }
             sqlx::query_with(AssertSqlSafe(sql), args)
                 .execute(&mut *tx.inner)

@@ -235,20 +235,22 @@ fn decode_person(r: PersonTuple) -> Result<PersonRow> {
 
 /// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
 /// SQLite's parameter limit.
-const BATCH: usize = 250;
+const BATCH: usize = 1000;
 
-fn placeholders(rows: usize, cols: usize) -> String {
+/// The `VALUES` list of a multi-row insert. SQLite gets anonymous `?` markers: it looks up
+/// numbered ones by walking a list, which makes binding thousands of them quadratic.
+pub(crate) fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
-        if r > 0 {
-            s.push(',');
-        }
-        s.push('(');
+        s.push_str(if r == 0 { "(" } else { ",(" });
         for c in 0..cols {
             if c > 0 {
                 s.push(',');
             }
-            s.push_str(&format!("${}", r * cols + c + 1));
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => s.push_str(&format!("${}", r * cols + c + 1)),
+            }
         }
         s.push(')');
     }
@@ -312,7 +314,10 @@ impl Tx {
     /// Inserts people with ids from [`Tx::reserve_person_ids`], many rows per statement.
     pub async fn insert_people(&mut self, people: &[(PersonId, &NewPerson)]) -> Result<()> {
         for chunk in people.chunks(BATCH) {
-            let sql = format!("{PERSON_INSERT}{}", placeholders(chunk.len(), PERSON_COLS_N));
+            let sql = format!(
+                "{PERSON_INSERT}{}",
+                placeholders(self.backend, chunk.len(), PERSON_COLS_N)
+            );
             let mut args = AnyArguments::default();
             for (id, p) in chunk {
                 bind_person(&mut args, id.0, p).map_err(bind_err)?;
@@ -367,7 +372,7 @@ impl Tx {
                 "INSERT INTO membership (person_id, card_number, admitted_on, full_on, exempt) VALUES {} \
                  ON CONFLICT (person_id) DO UPDATE SET card_number = excluded.card_number, \
                  admitted_on = excluded.admitted_on, full_on = excluded.full_on, exempt = excluded.exempt",
-                placeholders(chunk.len(), 5)
+                placeholders(self.backend, chunk.len(), 5)
             );
             let mut args = AnyArguments::default();
             for (id, m) in chunk {
@@ -435,7 +440,7 @@ impl Tx {
         for chunk in rows.chunks(BATCH) {
             let sql = format!(
                 "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {}",
-                placeholders(chunk.len(), 4)
+                placeholders(self.backend, chunk.len(), 4)
             );
             let mut args = AnyArguments::default();
             for (p, o, from, change) in chunk {
