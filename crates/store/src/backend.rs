@@ -1,6 +1,7 @@
 //! The two databases: how to open each, its own migrations, and its backup.
 
 use crate::{Result, StoreError, Tx};
+use dangbo_domain::name::SORT_KEY_VERSION;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
 use std::str::FromStr;
@@ -14,6 +15,9 @@ pub enum Backend {
     /// A PostgreSQL server.
     Postgres,
 }
+
+/// The meta key under which the version of the stored name keys is kept.
+const NAME_KEY_VERSION: &str = "name_key_version";
 
 struct Migration {
     version: i64,
@@ -117,7 +121,8 @@ impl Db {
     }
 
     /// Applies the migrations this database has not seen yet, each in its own
-    /// transaction. Returns how many were applied.
+    /// transaction, and recomputes the stored name keys if they were made by another
+    /// version of the sort-key algorithm. Returns how many migrations were applied.
     pub async fn migrate(&self) -> Result<usize> {
         let migrations = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,
@@ -147,6 +152,12 @@ impl Db {
             tx.commit().await?;
             applied += 1;
         }
+        let mut tx = self.write().await?;
+        if tx.meta(NAME_KEY_VERSION).await?.as_deref() != Some(SORT_KEY_VERSION) {
+            tx.recompute_name_keys().await?;
+            tx.set_meta(NAME_KEY_VERSION, SORT_KEY_VERSION).await?;
+        }
+        tx.commit().await?;
         Ok(applied)
     }
 

@@ -775,6 +775,36 @@ impl Tx {
         self.position_rows("body_id = $1", body.0).await
     }
 
+    /// Recomputes every person's sort and search keys from the stored name (after an
+    /// update of the collation data changed how keys are made).
+    pub async fn recompute_name_keys(&mut self) -> Result<usize> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, full_name FROM person")
+            .fetch_all(&mut *self.inner)
+            .await?;
+        for (id, full) in &rows {
+            let n = PersonName::parse(full).map_err(|_| corrupt("person", "full_name", full))?;
+            sqlx::query("UPDATE person SET sort_key = $1, search_name = $2, search_given = $3 WHERE id = $4")
+                .bind(n.sort_key())
+                .bind(n.search_key())
+                .bind(dangbo_domain::name::fold(n.given()))
+                .bind(*id)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// Overwrites every stored key with a wrong one; only for tests of
+    /// [`Tx::recompute_name_keys`].
+    #[doc(hidden)]
+    pub async fn scramble_name_keys_for_tests(&mut self) -> Result<()> {
+        sqlx::query("UPDATE person SET sort_key = $1, search_name = 'x', search_given = 'x'")
+            .bind(vec![0u8])
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// The number of people recorded.
     pub async fn person_count(&mut self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM person")

@@ -39,6 +39,7 @@ contract!(
     placements_and_counts,
     bodies_and_positions,
     audit_and_meta,
+    stale_name_keys_are_recomputed,
 );
 
 fn day(y: i16, m: i8, d: i8) -> Date {
@@ -480,4 +481,31 @@ async fn audit_and_meta(t: TestDb) {
     assert_eq!(lines[0].1, "cli:test");
     assert_eq!(tx.meta("k").await.unwrap().as_deref(), Some("v2"));
     assert_eq!(tx.meta("missing").await.unwrap(), None);
+}
+
+async fn stale_name_keys_are_recomputed(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    let (_, path) = seed_people(&mut tx, &["Trần Văn Bình", "Lê Thị An"]).await;
+    tx.set_meta("name_key_version", "an older algorithm").await.unwrap();
+    tx.commit().await.unwrap();
+    sqlx_free_corrupt(&t).await;
+    let mut tx = t.db.read().await.unwrap();
+    assert!(
+        tx.members(&filter(&path, Some("an"))).await.unwrap().0.is_empty(),
+        "keys are stale"
+    );
+    drop(tx);
+    t.db.migrate().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let (rows, _) = tx.members(&filter(&path, None)).await.unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r.row.person.name.full()).collect();
+    assert_eq!(names, ["Lê Thị An", "Trần Văn Bình"]);
+    assert_eq!(tx.members(&filter(&path, Some("an"))).await.unwrap().0.len(), 1);
+}
+
+/// Makes every stored key wrong, as a collation update would.
+async fn sqlx_free_corrupt(t: &TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    tx.scramble_name_keys_for_tests().await.unwrap();
+    tx.commit().await.unwrap();
 }
