@@ -80,6 +80,7 @@ impl App {
 
     /// A page of the people under `org` on `on` whose name matches `query` (diacritics
     /// and case ignored; a full name, or the start of the given name or of any word).
+    /// The search is audited.
     pub async fn search_members(
         &self,
         org: &OrgCode,
@@ -88,7 +89,7 @@ impl App {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<MemberView>, i64)> {
-        let mut tx = self.db.read().await?;
+        let mut tx = self.db.write().await?;
         let root = get(&mut tx, org, on).await?;
         let q = fold(query);
         let filter = MemberFilter {
@@ -102,7 +103,17 @@ impl App {
             limit,
             offset,
         };
-        Ok(tx.members(&filter).await?)
+        let found = tx.members(&filter).await?;
+        // A list of names with ages and ethnicities is personal data: who looked is kept.
+        self.audit(
+            &mut tx,
+            "member.search",
+            &format!("org:{org}"),
+            &format!("«{query}» ngày {}: {} người, từ {offset}", short(on), found.1),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     /// Records a new person placed in cell `org` from `on`.

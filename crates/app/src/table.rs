@@ -58,14 +58,16 @@ fn file_err(path: &Path, e: impl std::fmt::Display) -> AppError {
     }
 }
 
-/// Reads a `.xlsx` (first sheet) or `.csv` file.
-pub fn read(path: &Path) -> Result<Table> {
-    let ext = path
-        .extension()
+fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
-        .to_ascii_lowercase();
-    match ext.as_str() {
+        .to_ascii_lowercase()
+}
+
+/// Reads a `.xlsx` (first sheet) or `.csv` file.
+pub fn read(path: &Path) -> Result<Table> {
+    match extension(path).as_str() {
         "csv" | "txt" => {
             let bytes = std::fs::read(path).map_err(|source| AppError::File {
                 path: path.display().to_string(),
@@ -165,12 +167,7 @@ pub enum Out {
 /// Writes a header and rows as `.xlsx` (dates as real dates shown dd/mm/yyyy, a bold
 /// frozen header) or `.csv` (UTF-8 with BOM so spreadsheet programs read the Vietnamese).
 pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match ext.as_str() {
+    match extension(path).as_str() {
         "csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(header).map_err(|e| file_err(path, e))?;

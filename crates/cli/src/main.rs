@@ -65,6 +65,11 @@ async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Prints a sentence in the user's language.
+fn say(lang: Lang, vi: String, en: String) {
+    println!("{}", lang.pick(&vi, &en));
+}
+
 fn actor() -> String {
     format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
 }
@@ -147,12 +152,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             ImportWhat::Orgs { file } => match app.import_orgs(&file).await? {
                 Ok(n) => {
-                    println!(
-                        "{}",
-                        lang.pick(
-                            &format!("Đã tạo {n} tổ chức đảng."),
-                            &format!("Created {n} organizations.")
-                        )
+                    say(
+                        lang,
+                        format!("Đã tạo {n} tổ chức đảng."),
+                        format!("Created {n} organizations."),
                     );
                     Ok(())
                 }
@@ -174,23 +177,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { what } => match what {
             ExportWhat::Members { org, date, file } => {
                 let n = app.export_members(&org, date.unwrap_or(today), &file).await?;
-                println!(
-                    "{}",
-                    lang.pick(
-                        &format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()),
-                        &format!("Exported {} members to {}.", thousands(n as u64), file.display())
-                    )
+                say(
+                    lang,
+                    format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()),
+                    format!("Exported {} members to {}.", thousands(n as u64), file.display()),
                 );
                 Ok(())
             }
             ExportWhat::Orgs { org, date, file } => {
                 let n = app.export_orgs(&org, date.unwrap_or(today), &file).await?;
-                println!(
-                    "{}",
-                    lang.pick(
-                        &format!("Đã xuất {n} tổ chức ra {}.", file.display()),
-                        &format!("Exported {n} organizations to {}.", file.display())
-                    )
+                say(
+                    lang,
+                    format!("Đã xuất {n} tổ chức ra {}.", file.display()),
+                    format!("Exported {n} organizations to {}.", file.display()),
                 );
                 Ok(())
             }
@@ -245,50 +244,42 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
                 on,
             )
             .await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("Đã tạo tổ chức {code} từ ngày {}.", short(on)),
-                    &format!("Created {code} from {}.", short(on))
-                )
+            say(
+                lang,
+                format!("Đã tạo tổ chức {code} từ ngày {}.", short(on)),
+                format!("Created {code} from {}.", short(on)),
             );
         }
         OrgCmd::Rename { code, name, date } => {
             app.rename_org(&code, &name, date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("Đã đổi tên {code} thành «{name}» từ ngày {}.", short(date)),
-                    &format!("Renamed {code} to «{name}» from {}.", short(date))
-                )
+            say(
+                lang,
+                format!("Đã đổi tên {code} thành «{name}» từ ngày {}.", short(date)),
+                format!("Renamed {code} to «{name}» from {}.", short(date)),
             );
         }
         OrgCmd::Move { code, to, date } => {
             let r = app.move_org(&code, &to, date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!(
-                        "Đã chuyển {code} (cùng {} tổ chức) về trực thuộc {to} từ ngày {}.",
-                        r.orgs,
-                        short(date)
-                    ),
-                    &format!(
-                        "Moved {code} ({} organizations) under {to} from {}.",
-                        r.orgs,
-                        short(date)
-                    )
-                )
+            say(
+                lang,
+                format!(
+                    "Đã chuyển {code} (cùng {} tổ chức) về trực thuộc {to} từ ngày {}.",
+                    r.orgs,
+                    short(date)
+                ),
+                format!(
+                    "Moved {code} ({} organizations) under {to} from {}.",
+                    r.orgs,
+                    short(date)
+                ),
             );
         }
         OrgCmd::Dissolve { code, date } => {
             app.dissolve_org(&code, date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("Đã giải thể {code} từ ngày {}.", short(date)),
-                    &format!("Dissolved {code} from {}.", short(date))
-                )
+            say(
+                lang,
+                format!("Đã giải thể {code} từ ngày {}.", short(date)),
+                format!("Dissolved {code} from {}.", short(date)),
             );
         }
         OrgCmd::Merge {
@@ -321,24 +312,22 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
                 None => None,
             };
             let r = app.merge_orgs(&sources, &into, create.as_ref(), date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!(
-                        "Đã hợp nhất {} tổ chức vào {into} từ ngày {}: {} tổ chức thay đổi, {} người chuyển sinh hoạt.",
-                        sources.len(),
-                        short(date),
-                        r.orgs,
-                        thousands(r.people as u64)
-                    ),
-                    &format!(
-                        "Merged {} organizations into {into} from {}: {} organizations changed, {} people moved.",
-                        sources.len(),
-                        short(date),
-                        r.orgs,
-                        thousands(r.people as u64)
-                    )
-                )
+            say(
+                lang,
+                format!(
+                    "Đã hợp nhất {} tổ chức vào {into} từ ngày {}: {} tổ chức thay đổi, {} người chuyển sinh hoạt.",
+                    sources.len(),
+                    short(date),
+                    r.orgs,
+                    thousands(r.people as u64)
+                ),
+                format!(
+                    "Merged {} organizations into {into} from {}: {} organizations changed, {} people moved.",
+                    sources.len(),
+                    short(date),
+                    r.orgs,
+                    thousands(r.people as u64)
+                ),
             );
         }
         OrgCmd::Split {
@@ -355,22 +344,20 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
                 print::read_assignments(&file, &mut plan, lang)?;
             }
             let r = app.split_org(&code, &plan, date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!(
-                        "Đã chia tách {code} thành {} tổ chức từ ngày {}: {} người chuyển sinh hoạt.",
-                        plan.parts.len(),
-                        short(date),
-                        thousands(r.people as u64)
-                    ),
-                    &format!(
-                        "Split {code} into {} organizations from {}: {} people moved.",
-                        plan.parts.len(),
-                        short(date),
-                        thousands(r.people as u64)
-                    )
-                )
+            say(
+                lang,
+                format!(
+                    "Đã chia tách {code} thành {} tổ chức từ ngày {}: {} người chuyển sinh hoạt.",
+                    plan.parts.len(),
+                    short(date),
+                    thousands(r.people as u64)
+                ),
+                format!(
+                    "Split {code} into {} organizations from {}: {} people moved.",
+                    plan.parts.len(),
+                    short(date),
+                    thousands(r.people as u64)
+                ),
             );
         }
     }
@@ -413,12 +400,10 @@ async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lan
         }
         MemberCmd::Transfer { key, to, date } => {
             app.transfer_member(&key, &to, date).await?;
-            println!(
-                "{}",
-                lang.pick(
-                    &format!("Đã chuyển sinh hoạt đảng của {key} sang {to} từ ngày {}.", short(date)),
-                    &format!("Transferred {key} to {to} from {}.", short(date))
-                )
+            say(
+                lang,
+                format!("Đã chuyển sinh hoạt đảng của {key} sang {to} từ ngày {}.", short(date)),
+                format!("Transferred {key} to {to} from {}.", short(date)),
             );
         }
     }

@@ -8,7 +8,7 @@ use dangbo_domain::name::PersonName;
 use dangbo_domain::org::{OrgCode, OrgId, OrgName, OrgPath};
 use dangbo_domain::{Date, Validity};
 use sqlx::any::AnyArguments;
-use sqlx::{Arguments, AssertSqlSafe};
+use sqlx::{Arguments, AssertSqlSafe, Row};
 
 /// A person to record or update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,23 +175,6 @@ type PersonTuple = (
     Option<i64>,
 );
 
-type MemberRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    String,
-    String,
-);
 type FactsRow = (String, String, String, String, Option<String>, Option<i64>);
 type PositionTuple = (i64, i64, i64, Option<i64>, String, String, String, Option<String>);
 
@@ -625,20 +608,22 @@ impl Tx {
             f.limit.max(0),
             f.offset.max(0)
         );
-        let rows: Vec<MemberRow> = sqlx::query_as_with(AssertSqlSafe(sql), args)
+        let rows = sqlx::query_with(AssertSqlSafe(sql), args)
             .fetch_all(&mut *self.inner)
             .await?;
         let views = rows
-            .into_iter()
+            .iter()
             .map(|r| {
-                let code = OrgCode::parse(&r.13).map_err(|_| corrupt("org", "code", &r.13))?;
-                let name = OrgName::parse(&r.14).map_err(|_| corrupt("org_version", "name", &r.14))?;
-                let row = decode_person((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11))?;
+                // The person's columns come first, then the organization's.
+                let person: PersonTuple = sqlx::FromRow::from_row(r)?;
+                let (id, code, name): (i64, String, String) = (r.try_get(12)?, r.try_get(13)?, r.try_get(14)?);
+                let org_code = OrgCode::parse(&code).map_err(|_| corrupt("org", "code", &code))?;
+                let org_name = OrgName::parse(&name).map_err(|_| corrupt("org_version", "name", &name))?;
                 Ok(MemberView {
-                    row,
-                    org_id: OrgId(r.12),
-                    org_code: code,
-                    org_name: name,
+                    row: decode_person(person)?,
+                    org_id: OrgId(id),
+                    org_code,
+                    org_name,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
