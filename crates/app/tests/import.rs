@@ -293,3 +293,26 @@ async fn a_hundred_thousand_rows_with_one_percent_bad_reports_exactly_those() {
     assert_eq!(report.created, 99_000);
     assert_eq!(count(&app).await, 99_000);
 }
+
+#[tokio::test]
+async fn title_rows_above_the_header_and_a_mapping_file() {
+    let (_t, app) = app_with_cells().await;
+    let dir = tempfile::tempdir().unwrap();
+    // An office's sheet: a title, a blank row, then its own headers.
+    let text = "DANH SÁCH ĐẢNG VIÊN CHI BỘ SỞ TƯ PHÁP,,,,,,\n,,,,,,\nHỌ TÊN,NGÀY SINH,GIỚI,DÂN TỘC,THẺ SỐ,KẾT NẠP,ĐƠN VỊ\n\
+Hà Thị Mai,02/03/1979,Nữ,Tày,20101010,01/01/2004,STP\n";
+    let file = write(dir.path(), "t.csv", text);
+    // «THẺ SỐ» and «ĐƠN VỊ» are not headers dangbo knows: the mapping names them.
+    let mapping =
+        dangbo_app::import::parse_mapping("# cột của văn phòng\nTHẺ SỐ = card_number\nĐƠN VỊ = Mã chi bộ\n").unwrap();
+    let mut o = opts(false);
+    o.mapping = mapping;
+    let r = app.import_members(&file, &o, &|_, _| {}).await.unwrap();
+    assert!(
+        r.errors.is_empty(),
+        "{:?}",
+        r.errors.iter().map(|e| e.message(Lang::Vi)).collect::<Vec<_>>()
+    );
+    assert_eq!(r.created, 1);
+    assert!(dangbo_app::import::parse_mapping("no equals sign").is_err());
+}

@@ -50,6 +50,15 @@ fn main() -> ExitCode {
 }
 
 async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
+    let is_file = !(url.starts_with("postgres://") || url.starts_with("postgresql://"));
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    if is_file && !migrate && !std::path::Path::new(path).exists() {
+        // Reading must not leave an empty database file behind.
+        return Err(print::UserError(format!(
+            "không có cơ sở dữ liệu {path}: hãy chạy «dangbo demo» hoặc «dangbo migrate», hoặc chỉ ra --database-url / there is no database at {path}: run «dangbo demo» or «dangbo migrate», or give --database-url"
+        ))
+        .into());
+    }
     let db = Db::open(url)
         .await
         .with_context(|| format!("cannot open the database {}", print::redact(url)))?;
