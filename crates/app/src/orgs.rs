@@ -107,10 +107,18 @@ impl App {
         Ok(out)
     }
 
-    /// Every version of an organization, oldest first.
-    pub async fn org_history(&self, code: &OrgCode) -> Result<Vec<OrgVersion>> {
+    /// Every version of an organization, oldest first, each with the name its parent had
+    /// when the version began.
+    pub async fn org_history(&self, code: &OrgCode) -> Result<Vec<(OrgVersion, Option<OrgName>)>> {
         let mut tx = self.db.read().await?;
-        let h = tx.org_history(code).await?;
+        let mut h = Vec::new();
+        for v in tx.org_history(code).await? {
+            let parent = match v.parent {
+                Some(p) => tx.org_by_id(p, v.validity.from).await?.map(|p| p.name),
+                None => None,
+            };
+            h.push((v, parent));
+        }
         if h.is_empty() {
             return Err(AppError::NotFound {
                 vi: format!("Không có tổ chức đảng mã «{code}»"),

@@ -36,7 +36,7 @@ pub async fn backup(db: &Db, url: &str, file: &Path, lang: Lang) -> anyhow::Resu
             }
         }
     }
-    println!("{} {}", lang.pick("Đã sao lưu vào", "Backed up to"), file.display());
+    out!("{} {}", lang.pick("Đã sao lưu vào", "Backed up to"), file.display());
     Ok(())
 }
 
@@ -108,6 +108,6 @@ pub async fn restore(url: &str, file: &Path, yes: bool, lang: Lang) -> anyhow::R
         }
         std::fs::rename(&staged, &target).with_context(|| format!("rename {staged} → {target}"))?;
     }
-    println!("{} {}", lang.pick("Đã khôi phục từ", "Restored from"), file.display());
+    out!("{} {}", lang.pick("Đã khôi phục từ", "Restored from"), file.display());
     Ok(())
 }

@@ -2,6 +2,19 @@
 //! backup and restore. It parses arguments, calls the application's use cases, and
 //! prints results and errors as sentences, in Vietnamese unless `--lang en`.
 
+/// Prints a line to standard output; when the reader has gone away (`dangbo … | head`),
+/// stops quietly instead of failing.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod args;
 mod backup;
 mod print;
@@ -76,7 +89,7 @@ async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
 
 /// Prints a sentence in the user's language.
 fn say(lang: Lang, vi: String, en: String) {
-    println!("{}", lang.pick(&vi, &en));
+    out!("{}", lang.pick(&vi, &en));
 }
 
 fn actor() -> String {
@@ -99,7 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let today = app.clock.today();
     let result = match cli.command {
         Command::Migrate => {
-            println!("{}", lang.pick("Cơ sở dữ liệu đã sẵn sàng.", "The database is ready."));
+            out!("{}", lang.pick("Cơ sở dữ liệu đã sẵn sàng.", "The database is ready."));
             Ok(())
         }
         Command::Demo { seed } => {
@@ -107,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = app.load_demo(seed, &|stage| bar.set_message(stage.to_string())).await;
             bar.finish_and_clear();
             let s = summary?;
-            println!(
+            out!(
                 "{}",
                 match lang {
                     Lang::Vi => format!(
@@ -126,7 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ),
                 }
             );
-            println!("{}", lang.pick("Thử: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\"", "Try: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\""));
+            out!("{}", lang.pick("Thử: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\"", "Try: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\""));
             Ok(())
         }
         Command::Import { what } => match what {
@@ -229,8 +242,8 @@ async fn org(app: &App, cmd: OrgCmd, today: dangbo_domain::Date, lang: Lang) -> 
             print::org(&org, &history, &children, &stats, &bodies, on, lang);
         }
         OrgCmd::History { code } => {
-            for v in app.org_history(&code).await? {
-                print::version(&v, lang);
+            for (v, parent) in app.org_history(&code).await? {
+                print::version(&v, parent.as_ref(), lang, "");
             }
         }
         OrgCmd::Create {

@@ -9,7 +9,7 @@ use dangbo_domain::cadre::roman;
 use dangbo_domain::date::{age_on, short};
 use dangbo_domain::member::status_on;
 use dangbo_domain::number::{percent_cut, thousands};
-use dangbo_domain::org::OrgCode;
+use dangbo_domain::org::{OrgCode, OrgName};
 use dangbo_store::{BodyRow, MemberView, OrgVersion};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
@@ -54,9 +54,17 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
+/// The last day of a validity range (its end is exclusive), or "now" while it lasts.
+fn until(v: &dangbo_domain::Validity, lang: Lang) -> String {
+    match v.to {
+        Some(to) => short(to.yesterday().unwrap_or(to)),
+        None => lang.pick("nay", "now").into(),
+    }
+}
+
 /// The tree, indented, with head counts.
 pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
-    println!(
+    out!(
         "{} {}",
         lang.pick("Cây tổ chức ngày", "Organization tree on"),
         short(on)
@@ -69,7 +77,7 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
             hidden += 1;
             continue;
         }
-        println!(
+        out!(
             "{}{}  [{}] {} · {} · {} {}",
             "  ".repeat(d - 1),
             n.org.name,
@@ -81,7 +89,7 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
         );
     }
     if hidden > 0 {
-        println!(
+        out!(
             "{}",
             lang.pick(
                 &format!("(còn {hidden} tổ chức sâu hơn: dùng --depth)"),
@@ -92,64 +100,68 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
 }
 
 /// One version of an organization.
-pub fn version(v: &OrgVersion, lang: Lang) {
-    let until = v
-        .validity
-        .to
-        .map(short)
-        .unwrap_or_else(|| lang.pick("nay", "now").into());
-    println!(
-        "{} – {}: {} · {} · {} · {} [{}]",
+pub fn version(v: &OrgVersion, parent: Option<&OrgName>, lang: Lang, indent: &str) {
+    let change = match (v.change.as_str(), lang) {
+        ("create", Lang::Vi) => "thành lập",
+        ("rename", Lang::Vi) => "đổi tên",
+        ("move", Lang::Vi) => "chuyển trực thuộc",
+        ("merge", Lang::Vi) => "hợp nhất",
+        ("split", Lang::Vi) => "chia tách",
+        ("import", Lang::Vi) => "nhập từ tệp",
+        (other, _) => other,
+    };
+    let under = parent
+        .map(|p| format!(" · {} {p}", lang.pick("trực thuộc", "under")))
+        .unwrap_or_default();
+    out!(
+        "{indent}{} – {}: {} · {} · {}{under} ({change})",
         short(v.validity.from),
-        until,
+        until(&v.validity, lang),
         v.name,
         v.kind.label(lang),
         v.level.label(lang),
-        v.path.as_str(),
-        v.change
     );
 }
 
 /// An organization's details.
 pub fn org(
     org: &OrgVersion,
-    history: &[OrgVersion],
+    history: &[(OrgVersion, Option<OrgName>)],
     sub: &[TreeNode],
     stats: &MemberStats,
     bodies: &[(BodyRow, usize)],
     on: Date,
     lang: Lang,
 ) {
-    println!("{} [{}]", org.name, org.code);
-    println!(
+    out!("{} [{}]", org.name, org.code);
+    out!(
         "  {}: {} · {}",
         lang.pick("Loại", "Kind"),
         org.kind.label(lang),
         org.level.label(lang)
     );
-    println!(
+    out!(
         "  {}: {}",
         lang.pick("Hiệu lực từ", "Valid from"),
         short(org.validity.from)
     );
     if let Some(to) = org.validity.to {
-        println!("  {}: {}", lang.pick("Chấm dứt từ ngày", "Ended on"), short(to));
+        out!("  {}: {}", lang.pick("Chấm dứt từ ngày", "Ended on"), short(to));
     }
     if history.len() > 1 {
-        println!("  {}:", lang.pick("Lịch sử", "History"));
-        for v in history {
-            print!("    ");
-            version(v, lang);
+        out!("  {}:", lang.pick("Lịch sử", "History"));
+        for (v, parent) in history {
+            version(v, parent.as_ref(), lang, "    ");
         }
     }
     let children: Vec<&TreeNode> = sub.iter().filter(|n| n.org.parent == Some(org.id)).collect();
-    println!(
+    out!(
         "  {} ({}):",
         lang.pick("Tổ chức trực thuộc", "Sub-organizations"),
         children.len()
     );
     for c in children.iter().take(30) {
-        println!(
+        out!(
             "    {} [{}] · {} {}",
             c.org.name,
             c.org.code,
@@ -158,16 +170,16 @@ pub fn org(
         );
     }
     if children.len() > 30 {
-        println!("    … {}", children.len() - 30);
+        out!("    … {}", children.len() - 30);
     }
     let pct = |n: u64| percent_cut(n, stats.members).unwrap_or_default();
-    println!(
+    out!(
         "  {} {}: {}",
         lang.pick("Đảng viên ngày", "Members on"),
         short(on),
         thousands(stats.members)
     );
-    println!(
+    out!(
         "    {}: {} · {}: {} · {}: {} ({}) · {}: {}",
         lang.pick("Chính thức", "Full"),
         thousands(stats.full),
@@ -185,24 +197,24 @@ pub fn org(
         .take(6)
         .map(|(e, n)| format!("{e} {} ({})", thousands(*n), pct(*n)))
         .collect();
-    println!("    {}: {}", lang.pick("Dân tộc", "Ethnicity"), eth.join(" · "));
+    out!("    {}: {}", lang.pick("Dân tộc", "Ethnicity"), eth.join(" · "));
     let ages: Vec<String> = AGE_BANDS
         .iter()
         .zip(stats.by_age)
         .map(|(b, n)| format!("{b}: {}", thousands(n)))
         .collect();
-    println!("    {}: {}", lang.pick("Độ tuổi", "Age"), ages.join(" · "));
+    out!("    {}: {}", lang.pick("Độ tuổi", "Age"), ages.join(" · "));
     if stats.non_members > 0 {
-        println!(
+        out!(
             "    {}: {}",
             lang.pick("Quần chúng ưu tú, khách mời", "Non-members"),
             thousands(stats.non_members)
         );
     }
     if !bodies.is_empty() {
-        println!("  {}:", lang.pick("Cơ quan lãnh đạo", "Bodies"));
+        out!("  {}:", lang.pick("Cơ quan lãnh đạo", "Bodies"));
         for (b, n) in bodies {
-            println!(
+            out!(
                 "    {} khóa {} ({}–{}): {} {} / {} {}",
                 b.kind.label(lang),
                 roman(b.term.ordinal),
@@ -219,7 +231,7 @@ pub fn org(
 
 /// A page of members.
 pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date, lang: Lang) {
-    println!(
+    out!(
         "{}",
         lang.pick(
             &format!(
@@ -249,7 +261,7 @@ pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date,
             .as_ref()
             .map(|m| status_on(m.full_on, on).label(lang))
             .unwrap_or(p.kind.label(lang));
-        println!(
+        out!(
             "  {:<28} {} {:>3} {} · {:<8} · {:<11} · {} [{}]",
             p.name.full(),
             p.gender.label(lang),
@@ -266,8 +278,8 @@ pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date,
 /// A member's record and history.
 pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
     let p = &d.row.person;
-    println!("{}", p.name.full());
-    println!(
+    out!("{}", p.name.full());
+    out!(
         "  {}: {} · {}: {} ({} {}) · {}: {}",
         lang.pick("Giới tính", "Gender"),
         p.gender.label(lang),
@@ -279,25 +291,25 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
         p.ethnicity.name()
     );
     if let Some(c) = &p.citizen_id {
-        println!("  {}: {}", lang.pick("Số CCCD", "Citizen ID"), c.as_str());
+        out!("  {}: {}", lang.pick("Số CCCD", "Citizen ID"), c.as_str());
     }
     if let Some(ph) = &p.phone {
-        println!("  {}: {}", lang.pick("Điện thoại", "Phone"), ph.as_str());
+        out!("  {}: {}", lang.pick("Điện thoại", "Phone"), ph.as_str());
     }
     if let Some(m) = &d.row.membership {
-        println!(
+        out!(
             "  {}: {}",
             lang.pick("Số thẻ đảng viên", "Card number"),
             m.card_number.as_ref().map(|c| c.as_str()).unwrap_or("—")
         );
-        println!(
+        out!(
             "  {}: {} · {}: {}",
             lang.pick("Ngày vào Đảng", "Admitted"),
             short(m.admitted_on),
             lang.pick("Ngày chính thức", "Full member since"),
             m.full_on.map(short).unwrap_or_else(|| "—".into())
         );
-        println!(
+        out!(
             "  {}: {}{}",
             lang.pick("Trạng thái", "Status"),
             status_on(m.full_on, today).label(lang),
@@ -308,16 +320,12 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
             }
         );
     } else {
-        println!("  {}", p.kind.label(lang));
+        out!("  {}", p.kind.label(lang));
     }
-    println!("  {}:", lang.pick("Quá trình sinh hoạt đảng", "Placements"));
+    out!("  {}:", lang.pick("Quá trình sinh hoạt đảng", "Placements"));
     for (pl, name) in &d.placements {
-        let until = pl
-            .validity
-            .to
-            .map(short)
-            .unwrap_or_else(|| lang.pick("nay", "now").into());
-        println!(
+        let until = until(&pl.validity, lang);
+        out!(
             "    {} – {}: {} [{}] ({})",
             short(pl.validity.from),
             until,
@@ -327,14 +335,10 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
         );
     }
     if !d.positions.is_empty() {
-        println!("  {}:", lang.pick("Chức vụ", "Positions"));
+        out!("  {}:", lang.pick("Chức vụ", "Positions"));
         for (pos, org) in &d.positions {
-            let until = pos
-                .validity
-                .to
-                .map(short)
-                .unwrap_or_else(|| lang.pick("nay", "now").into());
-            println!(
+            let until = until(&pos.validity, lang);
+            out!(
                 "    {} – {}: {}, {} ({})",
                 short(pos.validity.from),
                 until,
@@ -359,7 +363,7 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
         .into());
     }
     match lang {
-        Lang::Vi => println!(
+        Lang::Vi => out!(
             "Đã nhập {} dòng: tạo mới {}, cập nhật {} (trong đó chuyển sinh hoạt {}), loại {}.",
             thousands(r.rows as u64),
             thousands(r.created as u64),
@@ -367,7 +371,7 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
             thousands(r.transferred as u64),
             thousands(r.rejected_rows as u64)
         ),
-        Lang::En => println!(
+        Lang::En => out!(
             "Imported {} rows: {} created, {} updated ({} transferred), {} rejected.",
             thousands(r.rows as u64),
             thousands(r.created as u64),
@@ -377,7 +381,7 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
         ),
     }
     if let Some(f) = &r.rejects_file {
-        println!(
+        out!(
             "{} {}",
             lang.pick("Các dòng lỗi đã ghi ra", "Rejected rows written to"),
             f.display()
