@@ -203,10 +203,28 @@ struct Orgs {
     on: Date,
     by_code: HashMap<String, Option<OrgVersion>>,
     by_name: HashMap<String, Vec<OrgVersion>>,
+    /// (code cell, name cell) → the cell's id and first day, or why it cannot be used.
+    memo: HashMap<(String, String), std::result::Result<(OrgId, Date), Invalid>>,
 }
 
 impl Orgs {
+    /// The cell a row names, by code or else by name, valid on the import day.
     async fn resolve(
+        &mut self,
+        tx: &mut Tx,
+        code: String,
+        name: String,
+    ) -> Result<std::result::Result<(OrgId, Date), Invalid>> {
+        let key = (code, name);
+        if let Some(found) = self.memo.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self.lookup(tx, &key.0, &key.1).await?.map(|v| (v.id, v.validity.from));
+        self.memo.insert(key, found.clone());
+        Ok(found)
+    }
+
+    async fn lookup(
         &mut self,
         tx: &mut Tx,
         code: &str,
@@ -308,6 +326,7 @@ impl App {
             on: opts.on,
             by_code: HashMap::new(),
             by_name: HashMap::new(),
+            memo: HashMap::new(),
         };
         let mut parsed: Vec<Parsed> = Vec::new();
         let mut bad_rows: Vec<usize> = Vec::new();
@@ -322,12 +341,8 @@ impl App {
             }
             report.rows += 1;
             let mut errs: Vec<RowError> = Vec::new();
-            let cell = |f: MemberField| {
-                cols.get(&f)
-                    .and_then(|(c, _)| cells.get(*c))
-                    .cloned()
-                    .unwrap_or(Cell::Empty)
-            };
+            let cell =
+                |f: MemberField| -> &Cell { cols.get(&f).and_then(|(c, _)| cells.get(*c)).unwrap_or(&Cell::Empty) };
             let col = |f: MemberField| {
                 cols.get(&f)
                     .map(|(_, h)| h.clone())
@@ -354,7 +369,7 @@ impl App {
             );
             let birth = field!(
                 MemberField::BirthDate,
-                date_cell(&cell(MemberField::BirthDate)).and_then(|d| d.ok_or(Invalid::Missing))
+                date_cell(cell(MemberField::BirthDate)).and_then(|d| d.ok_or(Invalid::Missing))
             );
             let gender = field!(MemberField::Gender, parse_gender(&cell(MemberField::Gender).text()));
             let ethnicity = field!(
@@ -386,9 +401,9 @@ impl App {
             );
             let admitted = field!(
                 MemberField::AdmittedOn,
-                date_cell(&cell(MemberField::AdmittedOn)).and_then(|d| d.ok_or(Invalid::Missing))
+                date_cell(cell(MemberField::AdmittedOn)).and_then(|d| d.ok_or(Invalid::Missing))
             );
-            let full_on = field!(MemberField::FullOn, date_cell(&cell(MemberField::FullOn)));
+            let full_on = field!(MemberField::FullOn, date_cell(cell(MemberField::FullOn)));
             let exempt = field!(MemberField::Exempt, parse_yes_no(&cell(MemberField::Exempt).text()));
             let phone_text = cell(MemberField::Phone).text();
             let phone = field!(
@@ -444,8 +459,8 @@ impl App {
             let org = match orgs
                 .resolve(
                     &mut tx,
-                    &cell(MemberField::OrgCode).text(),
-                    &cell(MemberField::OrgName).text(),
+                    cell(MemberField::OrgCode).text(),
+                    cell(MemberField::OrgName).text(),
                 )
                 .await?
             {
@@ -497,8 +512,8 @@ impl App {
                     parsed.push(Parsed {
                         row: *row,
                         record,
-                        org: org.id,
-                        org_from: org.validity.from,
+                        org: org.0,
+                        org_from: org.1,
                     });
                 }
             }

@@ -48,8 +48,8 @@ CREATE TABLE person (
     note        TEXT
 ) STRICT;
 CREATE INDEX person_sort ON person (sort_key);
-CREATE INDEX person_search_given ON person (search_given);
-CREATE INDEX person_search_name ON person (search_name);
+-- No index on the search keys: a search also matches any word of the name
+-- (LIKE '% word%'), which no B-tree serves, so the planner scans either way.
 
 CREATE TABLE membership (
     person_id   INTEGER PRIMARY KEY REFERENCES person(id),
