@@ -106,7 +106,7 @@ fn main() {
         let app2 = App::new(reg.db.clone(), Clock::Fixed(Date::constant(2026, 11, 21)), "bench");
         app2.create_org(&org("LS", "Đảng bộ tỉnh", OrgKind::Provincial, None), on).await.unwrap();
         app2.create_org(&org("C0", "Chi bộ số 0", OrgKind::BaseCell, Some("LS")), on).await.unwrap();
-        let (people, _) = app.search_members(&OrgCode::parse("LS").unwrap(), Date::constant(2026, 11, 21), "", ROWS as i64, 0).await.unwrap();
+        let (people, _) = app.search_members(Some(&OrgCode::parse("LS").unwrap()), Date::constant(2026, 11, 21), "", ROWS as i64, 0).await.unwrap();
         let start = Instant::now();
         let mut tx = reg.db.write().await.unwrap();
         let cell = tx.org_by_code(&OrgCode::parse("C0").unwrap(), on).await.unwrap().unwrap().id;

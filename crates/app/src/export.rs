@@ -18,13 +18,13 @@ impl App {
     /// Writes the members placed under `org` on `on` to `path` (`.xlsx` or `.csv`), in
     /// Vietnamese name order. Returns how many. The export is audited.
     pub async fn export_members(&self, org: &OrgCode, on: Date, path: &Path) -> Result<usize> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let root = get(&mut tx, org, on).await?;
         let mut rows = Vec::new();
         let mut offset = 0;
         loop {
             let filter = MemberFilter {
-                subtree: root.path.clone(),
+                subtree: Some(root.path.clone()),
                 on,
                 query: None,
                 kind: Some(dangbo_domain::member::PersonKind::Member),
@@ -60,15 +60,16 @@ impl App {
             }
         }
         let header: Vec<&str> = MemberField::ALL.iter().map(|f| f.header(Lang::Vi)).collect();
-        table::write(path, &header, &rows)?;
-        self.audit(
-            &mut tx,
+        drop(tx);
+        // The export is recorded before the file exists: no copy of personal data leaves
+        // without its line in the audit log.
+        self.audit_read(
             "export.members",
             &format!("org:{org}"),
             &format!("{} người, ngày {}, tệp {}", rows.len(), short(on), path.display()),
         )
         .await?;
-        tx.commit().await?;
+        table::write(path, &header, &rows)?;
         Ok(rows.len())
     }
 
@@ -78,21 +79,27 @@ impl App {
         let root = get(&mut tx, org, on).await?;
         let nodes = sorted_tree(tx.org_subtree(&root.path, on).await?);
         let codes: std::collections::HashMap<_, _> = nodes.iter().map(|n| (n.id, n.code.clone())).collect();
-        let rows: Vec<Vec<Out>> = nodes
-            .iter()
-            .map(|n| {
-                vec![
-                    Out::Text(n.code.to_string()),
-                    Out::Text(n.name.to_string()),
-                    Out::Text(n.kind.vi().to_string()),
-                    Out::Text(n.level.vi().to_string()),
-                    n.parent
-                        .and_then(|p| codes.get(&p))
-                        .map_or(Out::Empty, |c| Out::Text(c.to_string())),
-                    Out::Date(n.validity.from),
-                ]
-            })
-            .collect();
+        // «Từ ngày» is when the node has stood as exported: the start of its version, but
+        // never before its parent's, so that the file imports parent first on any database.
+        let mut from: std::collections::HashMap<_, Date> = std::collections::HashMap::new();
+        let mut rows: Vec<Vec<Out>> = Vec::with_capacity(nodes.len());
+        for n in &nodes {
+            let start = n
+                .parent
+                .and_then(|p| from.get(&p))
+                .map_or(n.validity.from, |p| (*p).max(n.validity.from));
+            from.insert(n.id, start);
+            rows.push(vec![
+                Out::Text(n.code.to_string()),
+                Out::Text(n.name.to_string()),
+                Out::Text(n.kind.vi().to_string()),
+                Out::Text(n.level.vi().to_string()),
+                n.parent
+                    .and_then(|p| codes.get(&p))
+                    .map_or(Out::Empty, |c| Out::Text(c.to_string())),
+                Out::Date(start),
+            ]);
+        }
         table::write(path, &ORG_HEADERS, &rows)?;
         Ok(rows.len())
     }
@@ -167,7 +174,7 @@ impl App {
                     Err(e @ (AppError::Rejected { .. } | AppError::NotFound { .. })) => {
                         errors.push(crate::import::RowError {
                             row: *row,
-                            column: ORG_HEADERS[0].into(),
+                            column: ORG_HEADERS[if matches!(e, AppError::NotFound { .. }) { 4 } else { 0 }].into(),
                             problem: Invalid::inconsistent(e.message(Lang::Vi), e.message(Lang::En)),
                         })
                     }

@@ -192,6 +192,14 @@ fn columns(
 
 fn date_cell(cell: &Cell) -> std::result::Result<Option<Date>, Invalid> {
     match cell {
+        // A number like 1980 in a date column is a year alone («Năm sinh»), not day 1980
+        // of the spreadsheet calendar (which would be 1905).
+        Cell::Date(n) | Cell::Number(n) if n.fract() == 0.0 && (1900.0..=2100.0).contains(n) => {
+            Err(Invalid::inconsistent(
+                format!("Chỉ có năm «{n}»: cần đủ ngày/tháng/năm, ví dụ 15/11/{n}"),
+                format!("Only a year «{n}»: a full day/month/year is needed, e.g. 15/11/{n}"),
+            ))
+        }
         Cell::Date(n) | Cell::Number(n) => from_spreadsheet_serial(*n).map(Some),
         c if c.is_blank() => Ok(None),
         c => parse_date(&c.text()).map(Some),
@@ -284,6 +292,20 @@ impl Orgs {
                 }
             }
         };
+        if let Some(to) = found.validity.to {
+            return Ok(Err(Invalid::inconsistent(
+                format!(
+                    "«{}» có thay đổi hoặc chấm dứt từ ngày {}: hãy nhập với --date từ ngày đó",
+                    found.name,
+                    short(to)
+                ),
+                format!(
+                    "«{}» changes or ends on {}: import with --date from that day",
+                    found.name,
+                    short(to)
+                ),
+            )));
+        }
         if !found.kind.is_cell() {
             return Ok(Err(Invalid::inconsistent(
                 format!(
@@ -534,6 +556,11 @@ impl App {
                 by_cid.insert(c, id);
             }
         }
+        let org_column = cols
+            .get(&MemberField::OrgCode)
+            .or_else(|| cols.get(&MemberField::OrgName))
+            .map(|c| c.1.clone())
+            .unwrap_or_default();
         let mut matched: Vec<(usize, Option<PersonId>)> = Vec::with_capacity(parsed.len());
         for (k, p) in parsed.iter().enumerate() {
             let a = p
@@ -566,6 +593,39 @@ impl App {
                 (x, y) => matched.push((k, x.or(y))),
             }
         }
+        // A move to another cell takes effect on the import day, which must not come before
+        // the day the person's current placement began.
+        let open = tx.open_placements().await?;
+        matched.retain(|(k, id)| {
+            let p = &parsed[*k];
+            match id.and_then(|id| open.get(&id)) {
+                Some((_, org, from)) if *org != p.org && opts.on < *from => {
+                    report.errors.push(RowError {
+                        row: p.row,
+                        column: org_column.clone(),
+                        problem: Invalid::inconsistent(
+                            format!(
+                                "Người này sinh hoạt ở chi bộ hiện tại từ ngày {}, sau ngày nhập {}: hãy nhập với --date từ {} trở đi",
+                                short(*from),
+                                short(opts.on),
+                                short(*from)
+                            ),
+                            format!(
+                                "This person has been in their current cell since {}, after the import day {}: import with --date {} or later",
+                                short(*from),
+                                short(opts.on),
+                                short(*from)
+                            ),
+                        ),
+                    });
+                    if let Some(i) = data.iter().position(|(r, _)| *r == p.row) {
+                        bad_rows.push(i);
+                    }
+                    false
+                }
+                _ => true,
+            }
+        });
         report.errors.sort_by_key(|e| e.row);
         bad_rows.sort_unstable();
         bad_rows.dedup();
@@ -599,7 +659,6 @@ impl App {
         }
 
         // Write: new people in batches, updates one by one, placements in batches.
-        let open = tx.open_placements().await?;
         let fresh: Vec<&Parsed> = matched
             .iter()
             .filter(|(_, id)| id.is_none())
@@ -634,14 +693,28 @@ impl App {
         for (k, id) in &matched {
             let Some(id) = *id else { continue };
             let p = &parsed[*k];
-            let (person, membership) = split_record(&p.record, PersonKind::Member);
+            // A column the file lacks, or a blank optional cell, keeps what is recorded.
+            let (mut person, membership) = split_record(&p.record, PersonKind::Member);
+            let stored = tx.person(id).await?;
+            let stored_m = stored.as_ref().and_then(|r| r.membership.clone());
+            if let Some(old) = stored {
+                person.citizen_id = person.citizen_id.or(old.person.citizen_id);
+                person.phone = person.phone.or(old.person.phone);
+            }
             tx.update_person(id, &person).await?;
-            if let Some(m) = membership {
+            if let Some(mut m) = membership {
+                if let Some(old) = stored_m {
+                    m.card_number = m.card_number.or(old.card_number);
+                    m.full_on = m.full_on.or(old.full_on);
+                    if !cols.contains_key(&MemberField::Exempt) {
+                        m.exempt = old.exempt;
+                    }
+                }
                 updates_m.push((id, m));
             }
             match open.get(&id) {
-                Some((_, org)) if *org == p.org => {}
-                Some((placement, _)) => {
+                Some((_, org, _)) if *org == p.org => {}
+                Some((placement, _, _)) => {
                     ends.push(*placement);
                     moves.push((id, p.org, opts.on, "transfer"));
                     report.transferred += 1;

@@ -52,4 +52,14 @@ impl App {
             .await?;
         Ok(())
     }
+
+    /// Writes an audit line in a transaction of its own: for reads of personal data,
+    /// which are done in a read snapshot and must not hold the write lock while they run.
+    /// The data is handed out only once the line is stored.
+    pub(crate) async fn audit_read(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        self.audit(&mut tx, action, subject, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

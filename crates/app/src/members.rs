@@ -55,7 +55,7 @@ impl App {
 
     /// A person with their placements and positions. Viewing personal data is audited.
     pub async fn member_detail(&self, key: &str) -> Result<MemberDetail> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let id = find_in(&mut tx, key).await?;
         let row = tx.person(id).await?.ok_or_else(|| AppError::no_member(key))?;
         let mut placements = Vec::new();
@@ -68,9 +68,8 @@ impl App {
             let name = tx.org_by_id(p.org_id, p.validity.from).await?.map(|v| v.name);
             positions.push((p, name));
         }
-        self.audit(&mut tx, "member.view", &format!("person:{}", id.0), "")
-            .await?;
-        tx.commit().await?;
+        drop(tx);
+        self.audit_read("member.view", &format!("person:{}", id.0), "").await?;
         Ok(MemberDetail {
             row,
             placements,
@@ -78,22 +77,31 @@ impl App {
         })
     }
 
-    /// A page of the people under `org` on `on` whose name matches `query` (diacritics
-    /// and case ignored; a full name, or the start of the given name or of any word).
-    /// The search is audited.
+    /// A page of the people under `org` (or anywhere) on `on` whose name matches `query`
+    /// (diacritics and case ignored; a full name, or the start of the given name or of any
+    /// word; empty for everyone). The search is audited.
     pub async fn search_members(
         &self,
-        org: &OrgCode,
+        org: Option<&OrgCode>,
         on: Date,
         query: &str,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<MemberView>, i64)> {
-        let mut tx = self.db.write().await?;
-        let root = get(&mut tx, org, on).await?;
         let q = fold(query);
+        if q.is_empty() && !query.trim().is_empty() {
+            return Err(AppError::rejected(
+                format!("«{}» không có chữ hay số nào để tìm", query.trim()),
+                format!("«{}» has no letters or digits to search for", query.trim()),
+            ));
+        }
+        let mut tx = self.db.read().await?;
+        let subtree = match org {
+            Some(code) => Some(get(&mut tx, code, on).await?.path),
+            None => None,
+        };
         let filter = MemberFilter {
-            subtree: root.path,
+            subtree,
             on,
             query: (!q.is_empty()).then_some(q),
             kind: None,
@@ -104,15 +112,15 @@ impl App {
             offset,
         };
         let found = tx.members(&filter).await?;
+        drop(tx);
         // A list of names with ages and ethnicities is personal data: who looked is kept.
-        self.audit(
-            &mut tx,
+        let scope = org.map_or_else(|| "org:*".to_string(), |c| format!("org:{c}"));
+        self.audit_read(
             "member.search",
-            &format!("org:{org}"),
+            &scope,
             &format!("«{query}» ngày {}: {} người, từ {offset}", short(on), found.1),
         )
         .await?;
-        tx.commit().await?;
         Ok(found)
     }
 
@@ -162,6 +170,7 @@ impl App {
         let id = find_in(&mut tx, key).await?;
         let target = get(&mut tx, to, on).await?;
         require_cell(&target)?;
+        crate::orgs::ensure_lasting(&target, on)?;
         let Some(current) = tx.open_placement(id).await? else {
             return Err(AppError::rejected(
                 "Người này hiện không sinh hoạt ở tổ chức nào",

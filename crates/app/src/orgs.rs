@@ -147,7 +147,13 @@ impl App {
     pub async fn rename_org(&self, code: &OrgCode, name: &OrgName, on: Date) -> Result<()> {
         let mut tx = self.db.write().await?;
         let cur = get(&mut tx, code, on).await?;
-        ensure_latest(&mut tx, &cur.path, on).await?;
+        ensure_lasting(&cur, on)?;
+        if cur.name == *name {
+            return Err(AppError::rejected(
+                format!("«{name}» đã là tên của tổ chức"),
+                format!("«{name}» is already the organization's name"),
+            ));
+        }
         tx.end_org_version(cur.version_id, on).await?;
         tx.insert_org_version(&NewOrgVersion {
             name: name.clone(),
@@ -189,7 +195,7 @@ impl App {
     pub async fn dissolve_org(&self, code: &OrgCode, on: Date) -> Result<()> {
         let mut tx = self.db.write().await?;
         let node = get(&mut tx, code, on).await?;
-        ensure_latest(&mut tx, &node.path, on).await?;
+        ensure_unchanged_after(&mut tx, &node, on, Guard::TreeAndPeople).await?;
         let children = tx.org_children(node.id, on).await?.len();
         let people = tx.placements_in(node.id, on).await?.len();
         if children > 0 || people > 0 {
@@ -206,6 +212,7 @@ impl App {
                 ),
             ));
         }
+        tx.end_positions_in(node.id, on).await?;
         tx.end_org_version(node.version_id, on).await?;
         self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on))
             .await?;
@@ -281,26 +288,69 @@ fn carry(v: &OrgVersion) -> NewOrgVersion {
     }
 }
 
-/// Refuses a change on `on` if anything in the subtree already changed after `on`:
-/// history is recorded forward, never rewritten.
-async fn ensure_latest(tx: &mut Tx, path: &OrgPath, on: Date) -> Result<()> {
-    if let Some(last) = tx.org_last_change_in(path, on).await?
-        && last > on
-    {
+/// What a restructuring dated `on` must not precede in a subtree.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    /// Later changes of the tree itself (a move, a rename, a dissolution).
+    Tree,
+    /// Those, and later placements and positions in the organization itself (for
+    /// operations that end it or move its people).
+    TreeAndPeople,
+}
+
+/// Refuses a change on `on` if anything it touches already changed after `on`: history
+/// is recorded forward, never rewritten.
+async fn ensure_unchanged_after(tx: &mut Tx, org: &OrgVersion, on: Date, guard: Guard) -> Result<()> {
+    let (tree, people) = tx.changes_after(org.id, &org.path, on).await?;
+    let people = if guard == Guard::TreeAndPeople { people } else { None };
+    if let Some(last) = tree.max(people) {
+        let (vi, en) = if people.is_some_and(|p| Some(p) == tree.max(Some(p))) {
+            ("người sinh hoạt hoặc chức vụ", "a placement or a position")
+        } else {
+            ("tổ chức", "the organizations")
+        };
         return Err(AppError::rejected(
             format!(
-                "Đã có thay đổi tổ chức ngày {}, sau ngày {}: không thể ghi lại lịch sử trước đó",
+                "«{}»: đã ghi nhận thay đổi về {vi} ngày {}, sau ngày {}: không thể ghi lại lịch sử trước đó. Hãy chọn ngày từ {} trở đi",
+                org.name,
                 short(last),
-                short(on)
+                short(on),
+                short(last)
             ),
             format!(
-                "The organization already changed on {}, after {}: history cannot be rewritten",
+                "«{}»: a change of {en} is recorded on {}, after {}: history cannot be rewritten. Choose a date from {} on",
+                org.name,
                 short(last),
-                short(on)
+                short(on),
+                short(last)
             ),
         ));
     }
     Ok(())
+}
+
+/// Refuses to build on an organization that is already recorded to change (move, be
+/// renamed or end) after `on`: what is added would be cut off from it then.
+pub(crate) fn ensure_lasting(org: &OrgVersion, on: Date) -> Result<()> {
+    match org.validity.to {
+        None => Ok(()),
+        Some(to) => Err(AppError::rejected(
+            format!(
+                "«{}» đã có thay đổi ghi nhận từ ngày {}, sau ngày {}: hãy chọn ngày từ {} trở đi",
+                org.name,
+                short(to),
+                short(on),
+                short(to)
+            ),
+            format!(
+                "«{}» is recorded to change on {}, after {}: choose a date from {} on",
+                org.name,
+                short(to),
+                short(on),
+                short(to)
+            ),
+        )),
+    }
 }
 
 fn check_parent(parent: &OrgVersion, kind: OrgKind, name: &str) -> Result<()> {
@@ -330,6 +380,7 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
         Some(p) => {
             let parent = get(tx, p, on).await?;
             check_parent(&parent, new.kind, new.name.as_str())?;
+            ensure_lasting(&parent, on)?;
             Some(parent)
         }
         None if new.kind == OrgKind::Provincial => None,
@@ -392,7 +443,8 @@ pub(crate) async fn move_in(
         ));
     }
     check_parent(target, node.kind, node.name.as_str())?;
-    ensure_latest(tx, &node.path, on).await?;
+    ensure_unchanged_after(tx, node, on, Guard::Tree).await?;
+    ensure_lasting(target, on)?;
     let new_root = target.path.child(node.id);
     let subtree = tx.org_subtree(&node.path, on).await?;
     for v in &subtree {
@@ -481,9 +533,25 @@ pub(crate) async fn merge_in(
                 format!("«{}» lies inside «{}» and cannot receive it", target.name, v.name),
             ));
         }
-        ensure_latest(tx, &v.path, on).await?;
+        ensure_unchanged_after(tx, &v, on, Guard::TreeAndPeople).await?;
+        if let Some(outer) = src
+            .iter()
+            .find(|o: &&OrgVersion| o.path.contains(&v.path) || v.path.contains(&o.path))
+        {
+            return Err(AppError::rejected(
+                format!(
+                    "«{}» và «{}» lồng nhau: chỉ hợp nhất các tổ chức không trực thuộc nhau",
+                    outer.name, v.name
+                ),
+                format!(
+                    "«{}» and «{}» are nested: merge only organizations not under each other",
+                    outer.name, v.name
+                ),
+            ));
+        }
         src.push(v);
     }
+    ensure_lasting(&target, on)?;
     for s in &src {
         for child in tx.org_children(s.id, on).await? {
             done.orgs += move_in(tx, &child, &target, on, "merge").await?.orgs;
@@ -491,6 +559,7 @@ pub(crate) async fn merge_in(
         let people = tx.placements_in(s.id, on).await?.len();
         check_holds_people(&target, s, people)?;
         done.people += move_people(tx, s, target.id, on, "merge").await?;
+        tx.end_positions_in(s.id, on).await?;
         tx.end_org_version(s.version_id, on).await?;
         done.orgs += 1;
     }
@@ -505,7 +574,7 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         ));
     }
     let src = get(tx, source, on).await?;
-    ensure_latest(tx, &src.path, on).await?;
+    ensure_unchanged_after(tx, &src, on, Guard::TreeAndPeople).await?;
     let Some(parent_id) = src.parent else {
         return Err(AppError::rejected(
             "Không thể chia tách tổ chức gốc",
@@ -516,6 +585,7 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         .org_by_id(parent_id, on)
         .await?
         .ok_or_else(|| AppError::rejected("Tổ chức cấp trên không còn hiệu lực", "The parent is no longer valid"))?;
+    ensure_lasting(&parent, on)?;
     let mut parts = Vec::new();
     for (code, name) in &plan.parts {
         let new = NewOrg {
@@ -589,6 +659,7 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         tx.insert_placements(&rows).await?;
         done.people += placed.len();
     }
+    tx.end_positions_in(src.id, on).await?;
     tx.end_org_version(src.version_id, on).await?;
     Ok(done)
 }

@@ -93,7 +93,8 @@ pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, String> {
             e.valid_up_to()
         )
     })?;
-    let first = text.lines().next().unwrap_or_default();
+    // The separator is the one the first lines use more (a title row may have neither).
+    let first: String = text.lines().take(20).collect();
     let sep = if first.matches(';').count() > first.matches(',').count() {
         b';'
     } else {

@@ -135,7 +135,7 @@ async fn the_same_seed_gives_the_same_province() {
         let mut tx = app.db.read().await.unwrap();
         let ls = tx.org_by_code(&code("LS"), TODAY).await.unwrap().unwrap();
         let filter = MemberFilter {
-            subtree: ls.path,
+            subtree: Some(ls.path),
             on: TODAY,
             query: None,
             kind: None,

@@ -290,8 +290,130 @@ async fn moving_under_ones_own_subtree_is_refused() {
         .rename_org(&code("A"), &name("Khối A cũ"), Date::constant(2025, 1, 1))
         .await
         .unwrap_err();
-    assert!(
-        err.message(dangbo_domain::Lang::Vi)
-            .contains("không thể ghi lại lịch sử")
+    let msg = err.message(dangbo_domain::Lang::Vi);
+    assert!(msg.contains("hãy chọn ngày từ 01/07/2025"), "{msg}");
+}
+
+fn rejected(r: Result<impl std::fmt::Debug, AppError>) -> String {
+    match r {
+        Err(e @ AppError::Rejected { .. }) => e.message(dangbo_domain::Lang::Vi),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn later_people_changes_block_earlier_restructuring() {
+    let (_t, app, total) = setup().await;
+    let d = |m: i8, day: i8| Date::constant(2026, m, day);
+    // A transfer on 1/12 into A.C1, then a merge of A.C0 (where the member was) dated
+    // 25/11: the member's later move would be contradicted, so the merge is refused.
+    app.transfer_member("10000001", &code("A.C1"), d(12, 1)).await.unwrap();
+    let msg = rejected(app.merge_orgs(&[code("A.C0")], &code("B.C0"), None, d(11, 25)).await);
+    assert!(msg.contains("01/12/2026"), "{msg}");
+    // Dissolving the receiving cell before the transfer's date is refused too.
+    let msg = rejected(app.dissolve_org(&code("A.C1"), d(11, 30)).await);
+    assert!(msg.contains("không thể") || msg.contains("01/12/2026"), "{msg}");
+    // A transfer into a cell recorded to end later is refused.
+    app.create_org(
+        &NewOrg {
+            code: code("T"),
+            name: name("Chi bộ tạm"),
+            kind: OrgKind::BaseCell,
+            level: Level::Province,
+            parent: Some(code("LS")),
+        },
+        d(11, 1),
+    )
+    .await
+    .unwrap();
+    app.dissolve_org(&code("T"), d(12, 5)).await.unwrap();
+    let msg = rejected(app.transfer_member("10000003", &code("T"), d(12, 2)).await);
+    assert!(msg.contains("05/12/2026"), "{msg}");
+    assert_eq!(people(&snapshot(&app, d(12, 31)).await).len(), total);
+}
+
+#[tokio::test]
+async fn building_on_an_organization_that_changes_later_is_refused() {
+    let (_t, app, _) = setup().await;
+    let d = |m: i8, day: i8| Date::constant(2026, m, day);
+    // B is renamed on 20/12; a cell cannot be moved under B on 15/12, before that.
+    app.move_org(&code("C.C0"), &code("B"), d(12, 10)).await.unwrap();
+    app.rename_org(&code("B"), &name("Khối B mới"), d(12, 20))
+        .await
+        .unwrap();
+    let msg = rejected(app.move_org(&code("A.C0"), &code("B"), d(12, 15)).await);
+    assert!(msg.contains("20/12/2026"), "{msg}");
+    let msg = rejected(
+        app.merge_orgs(&[code("A"), code("A.C0")], &code("C"), None, d(12, 25))
+            .await,
     );
+    assert!(msg.contains("lồng nhau"), "{msg}");
+}
+
+#[tokio::test]
+async fn positions_end_with_their_organization() {
+    let (_t, app, _) = setup().await;
+    let on = Date::constant(2026, 3, 1);
+    let mut tx = app.db.write().await.unwrap();
+    let org = tx.org_by_code(&code("A.C0"), on).await.unwrap().unwrap();
+    let who = tx.person_keys().await.unwrap()[0].0;
+    tx.insert_position(&dangbo_store::PositionRow {
+        id: 0,
+        person_id: who,
+        org_id: org.id,
+        body_id: None,
+        title: dangbo_domain::cadre::Title::parse("Bí thư chi bộ").unwrap(),
+        source: dangbo_domain::cadre::PositionSource::Election,
+        validity: dangbo_domain::Validity::since(Date::constant(2025, 1, 1)),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.merge_orgs(&[code("A.C0")], &code("A.C1"), None, on).await.unwrap();
+    let held = app.db.read().await.unwrap().positions_of(who).await.unwrap();
+    assert_eq!(held[0].validity.to, Some(on));
+}
+
+#[tokio::test]
+async fn crossed_moves_at_the_same_time_never_make_a_cycle() {
+    for backend in ["sqlite", "postgres"] {
+        let t = match backend {
+            "sqlite" => testing::sqlite().await.unwrap(),
+            _ => match testing::postgres().await.unwrap() {
+                Some(t) => t,
+                None => {
+                    eprintln!("skipped on PostgreSQL: DANGBO_TEST_POSTGRES is not set");
+                    continue;
+                }
+            },
+        };
+        let app = App::new(t.db.clone(), Clock::Fixed(Date::constant(2026, 1, 1)), "test");
+        let on = Date::constant(2015, 1, 1);
+        let mk = |c: &str, k: OrgKind, p: Option<&str>| NewOrg {
+            code: code(c),
+            name: name(&format!("Tổ chức {c}")),
+            kind: k,
+            level: Level::Province,
+            parent: p.map(code),
+        };
+        app.create_org(&mk("LS", OrgKind::Provincial, None), on).await.unwrap();
+        app.create_org(&mk("U1", OrgKind::UpperBase, Some("LS")), on)
+            .await
+            .unwrap();
+        app.create_org(&mk("U2", OrgKind::UpperBase, Some("LS")), on)
+            .await
+            .unwrap();
+        for round in 0..5 {
+            let day = Date::constant(2020 + round, 1, 1);
+            let (u1, u2) = (code("U1"), code("U2"));
+            let (a, b) = tokio::join!(app.move_org(&u1, &u2, day), app.move_org(&u2, &u1, day));
+            assert!(!(a.is_ok() && b.is_ok()), "{backend}: both crossed moves succeeded");
+            snapshot(&app, day).await; // asserts every path is consistent
+            // Put the moved one back under the root for the next round.
+            let moved = if a.is_ok() { "U1" } else { "U2" };
+            app.move_org(&code(moved), &code("LS"), Date::constant(2020 + round, 6, 1))
+                .await
+                .unwrap();
+        }
+    }
 }

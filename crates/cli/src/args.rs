@@ -274,11 +274,11 @@ pub enum MemberCmd {
         org: Option<OrgCode>,
         #[arg(long, value_parser = date)]
         date: Option<Date>,
-        /// Số dòng mỗi trang
-        #[arg(long, default_value_t = 20)]
+        /// Số dòng mỗi trang, 1 đến 1000 (rows per page)
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=1000))]
         limit: i64,
-        /// Trang
-        #[arg(long, default_value_t = 1)]
+        /// Trang, từ 1 (page)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
         page: i64,
     },
     /// Hồ sơ đảng viên theo số thẻ hoặc số CCCD (show; audited)

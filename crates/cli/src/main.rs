@@ -15,6 +15,14 @@ macro_rules! out {
     }};
 }
 
+/// Prints a line to standard error, ignoring a reader that has gone away.
+macro_rules! say_err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 mod backup;
 mod print;
@@ -41,7 +49,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
+            say_err!("{e}");
             return ExitCode::from(3);
         }
     };
@@ -49,13 +57,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(app) = e.downcast_ref::<AppError>() {
-                eprintln!("{}: {}", lang.pick("Lỗi", "Error"), app.message(lang));
+                say_err!("{}: {}", lang.pick("Lỗi", "Error"), app.message(lang));
                 ExitCode::from(if app.is_user_error() { 1 } else { 3 })
             } else if let Some(user) = e.downcast_ref::<print::UserError>() {
-                eprintln!("{}: {}", lang.pick("Lỗi", "Error"), user.0);
+                say_err!("{}: {}", lang.pick("Lỗi", "Error"), user.0);
                 ExitCode::from(1)
             } else {
-                eprintln!("{}: {e:#}", lang.pick("Lỗi hệ thống", "System error"));
+                say_err!("{}: {e:#}", lang.pick("Lỗi hệ thống", "System error"));
                 ExitCode::from(3)
             }
         }
@@ -183,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(errors) => {
                     for e in &errors {
-                        eprintln!("{}", e.message(lang));
+                        say_err!("{}", e.message(lang));
                     }
                     Err(print::UserError(
                         lang.pick(
@@ -396,25 +404,10 @@ async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lan
             page,
         } => {
             let on = date.unwrap_or(today);
-            let org = match org {
-                Some(o) => o,
-                None => app
-                    .tree(None, on)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|n| n.org.code)
-                    .ok_or_else(|| {
-                        print::UserError(
-                            lang.pick("chưa có tổ chức nào", "there are no organizations yet")
-                                .into(),
-                        )
-                    })?,
-            };
             let (rows, total) = app
-                .search_members(&org, on, &query.join(" "), limit, (page.max(1) - 1) * limit)
+                .search_members(org.as_ref(), on, &query.join(" "), limit, (page - 1) * limit)
                 .await?;
-            print::members(&rows, total, page.max(1), limit, on, lang);
+            print::members(&rows, total, page, limit, on, lang);
         }
         MemberCmd::Show { key } => {
             let detail = app.member_detail(&key).await?;

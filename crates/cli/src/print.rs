@@ -353,7 +353,7 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
 /// The outcome of an import; an error when nothing was imported because of bad rows.
 pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
     for e in &r.errors {
-        eprintln!("{}", e.message(lang));
+        say_err!("{}", e.message(lang));
     }
     if !r.applied {
         return Err(UserError(match lang {

@@ -122,7 +122,11 @@ fn errors_are_sentences_with_the_right_exit_codes() {
     // Usage errors: exit 2, with the domain's message.
     let o = dangbo(&db, &["org", "tree", "--date", "31/02/2024"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("Ngày «31/02/2024» không hợp lệ"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Ngày «31/02/2024» không có trong lịch"),
+        "{}",
+        text(&o)
+    );
     // User errors: exit 1, a Vietnamese sentence, or English with --lang en.
     let o = dangbo(&db, &["org", "show", "KHONGCO"]);
     assert_eq!(o.status.code(), Some(1));

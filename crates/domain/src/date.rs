@@ -53,10 +53,14 @@ pub fn parse_date(s: &str) -> Result<Date, Invalid> {
     };
     let num = |p: &str| p.parse::<i16>().map_err(|_| bad());
     let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-    if !(1900..=2200).contains(&y) || m > 12 || d > 31 {
+    if !(1900..=2200).contains(&y) {
         return Err(bad());
     }
-    Date::new(y, m as i8, d as i8).map_err(|_| bad())
+    let no_such_day = || Invalid::NoSuchDay(t.to_string());
+    if m > 12 || d > 31 {
+        return Err(no_such_day());
+    }
+    Date::new(y, m as i8, d as i8).map_err(|_| no_such_day())
 }
 
 /// Parses the ISO form `yyyy-mm-dd` that the databases store.
@@ -120,9 +124,13 @@ mod tests {
 
     #[test]
     fn rejects_days_that_do_not_exist() {
-        for s in ["31/02/2023", "15/13/2023", "2023/11", "abc", "15/11/23", "0/1/2020"] {
+        for s in ["2023/11", "abc", "15/11/23", "1/1/1800"] {
             assert!(matches!(parse_date(s), Err(Invalid::Date(_))), "{s}");
         }
+        for s in ["31/02/2023", "15/13/2023", "0/1/2020", "29/02/2023"] {
+            assert!(matches!(parse_date(s), Err(Invalid::NoSuchDay(_))), "{s}");
+        }
+        assert!(parse_date("29/02/2024").is_ok());
         assert_eq!(parse_date("  "), Err(Invalid::Missing));
     }
 

@@ -43,6 +43,9 @@ pub enum Invalid {
     /// A date that is not `dd/mm/yyyy` (or is not a real day).
     #[error("bad date {0:?}")]
     Date(String),
+    /// A date written correctly that is not a day of the calendar (31/02).
+    #[error("no such day {0:?}")]
+    NoSuchDay(String),
     /// A date that lies outside the range that makes sense for the field.
     #[error("date out of range {0:?}")]
     DateRange(String),
@@ -95,6 +98,7 @@ impl Invalid {
         match self {
             Invalid::Missing => "missing",
             Invalid::Date(_) => "date",
+            Invalid::NoSuchDay(_) => "no_such_day",
             Invalid::DateRange(_) => "date_range",
             Invalid::Name(_) => "name",
             Invalid::Gender(_) => "gender",
@@ -129,6 +133,8 @@ impl Invalid {
             (Date(v), Lang::En) => {
                 format!("Date «{v}» is not valid: expected day/month/year, e.g. 15/11/2023")
             }
+            (NoSuchDay(v), Lang::Vi) => format!("Ngày «{v}» không có trong lịch"),
+            (NoSuchDay(v), Lang::En) => format!("«{v}» is not a day of the calendar"),
             (DateRange(v), Lang::Vi) => format!("Ngày «{v}» nằm ngoài khoảng hợp lý"),
             (DateRange(v), Lang::En) => format!("Date «{v}» is outside the sensible range"),
             (Name(v), Lang::Vi) => format!(

@@ -36,7 +36,16 @@ impl PersonName {
         let letters_ok = words.iter().all(|w| {
             w.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '-') && w.chars().any(char::is_alphabetic)
         });
-        if words.len() < 2 || !letters_ok || full.chars().count() > 100 {
+        if full.chars().count() > 100 {
+            return Err(Invalid::inconsistent(
+                format!("Họ và tên dài {} ký tự, quá 100 ký tự cho phép", full.chars().count()),
+                format!(
+                    "The name is {} characters long, more than the 100 allowed",
+                    full.chars().count()
+                ),
+            ));
+        }
+        if words.len() < 2 || !letters_ok {
             return Err(Invalid::Name(input.trim().to_string()));
         }
         Ok(PersonName { full })

@@ -160,7 +160,7 @@ async fn run(name: &str, t: TestDb) {
     })
     .await;
     let filter = |q: Option<&str>, offset: i64| MemberFilter {
-        subtree: province.clone(),
+        subtree: Some(province.clone()),
         on,
         query: q.map(fold),
         kind: None,

@@ -107,12 +107,22 @@ impl Db {
         })
     }
 
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so a transaction that reads before it writes never fails halfway for a lock.
+    /// A write transaction. It takes the database's write lock at once (SQLite:
+    /// `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock), so writers run
+    /// one after another and what a use case checked still holds when it writes.
     pub async fn write(&self) -> Result<Tx> {
         let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => {
+                let mut inner = self.pool.begin().await?;
+                // One writer at a time, as on SQLite: every use case checks, then writes,
+                // and two checks must not both pass before either writes (two crossed
+                // moves would otherwise make a cycle). Readers are not blocked.
+                sqlx::query("SELECT pg_advisory_xact_lock(7310)")
+                    .execute(&mut *inner)
+                    .await?;
+                inner
+            }
         };
         Ok(Tx {
             inner,

@@ -129,8 +129,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Ends a version on day `on` (it is no longer valid from that day).
+    /// Ends a version on day `on` (it is no longer valid from that day). A version that
+    /// would end on the day it began never held on any day, and is removed instead; the
+    /// audit log still tells what was done.
     pub async fn end_org_version(&mut self, version_id: i64, on: Date) -> Result<()> {
+        sqlx::query("DELETE FROM org_version WHERE id = $1 AND valid_from = $2 AND valid_to IS NULL")
+            .bind(version_id)
+            .bind(d(on))
+            .execute(&mut *self.inner)
+            .await?;
         sqlx::query("UPDATE org_version SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
             .bind(d(on))
             .bind(version_id)
@@ -201,20 +208,36 @@ impl Tx {
         self.org_rows(sql, vec![name_key.to_string(), d(on)]).await
     }
 
-    /// The latest day on which any organization in the subtree of `path` (as of `on`)
-    /// has a version starting; changes before it would rewrite history.
-    pub async fn org_last_change_in(&mut self, path: &OrgPath, on: Date) -> Result<Option<Date>> {
+    /// The latest days after `on` on which something changed that a restructuring of
+    /// organization `id` (at `path`) dated `on` would contradict: (the tree under it: an
+    /// organization's version began or ended; the organization itself: a placement or a
+    /// position in it began or ended). A change dated before either would rewrite what
+    /// was recorded after it.
+    pub async fn changes_after(&mut self, id: OrgId, path: &OrgPath, on: Date) -> Result<(Option<Date>, Option<Date>)> {
         let (lo, hi) = path.subtree_range();
-        let sql = "SELECT max(w.valid_from) FROM org_version w WHERE w.org_id IN \
-                   (SELECT v.org_id FROM org_version v WHERE v.path >= $1 AND v.path < $2 \
-                    AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to > $3))";
-        let (max,): (Option<String>,) = sqlx::query_as(sql)
+        let tree = "SELECT max(x.d) FROM (\
+             SELECT valid_from AS d FROM org_version WHERE path >= $1 AND path < $2 \
+             UNION ALL SELECT valid_to FROM org_version WHERE path >= $1 AND path < $2) x WHERE x.d > $3";
+        let (tree,): (Option<String>,) = sqlx::query_as(tree)
             .bind(lo)
             .bind(hi)
             .bind(d(on))
             .fetch_one(&mut *self.inner)
             .await?;
-        opt_date("org_version", "valid_from", max.as_deref())
+        let people = "SELECT max(x.d) FROM (\
+             SELECT valid_from AS d FROM placement WHERE org_id = $1 \
+             UNION ALL SELECT valid_to FROM placement WHERE org_id = $1 \
+             UNION ALL SELECT valid_from FROM position WHERE org_id = $1 \
+             UNION ALL SELECT valid_to FROM position WHERE org_id = $1) x WHERE x.d > $2";
+        let (people,): (Option<String>,) = sqlx::query_as(people)
+            .bind(id.0)
+            .bind(d(on))
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok((
+            opt_date("org_version", "valid_from", tree.as_deref())?,
+            opt_date("placement", "valid_from", people.as_deref())?,
+        ))
     }
 
     /// The number of organizations ever recorded.

@@ -86,8 +86,8 @@ pub struct PlacementRow {
 /// What the member list is filtered by.
 #[derive(Debug, Clone)]
 pub struct MemberFilter {
-    /// Only members placed in this subtree.
-    pub subtree: OrgPath,
+    /// Only people placed in this subtree; `None` for the whole database.
+    pub subtree: Option<OrgPath>,
     /// The day.
     pub on: Date,
     /// A folded search text (see `dangbo_domain::name::fold`).
@@ -465,21 +465,26 @@ impl Tx {
         Ok(rows.into_iter().map(|(o, n)| (OrgId(o), n as u64)).collect())
     }
 
-    /// Every open placement: person → (placement id, organization).
-    pub async fn open_placements(&mut self) -> Result<std::collections::HashMap<PersonId, (i64, OrgId)>> {
-        let rows: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT id, person_id, org_id FROM placement WHERE valid_to IS NULL")
+    /// Every open placement: person → (placement id, organization, first day).
+    pub async fn open_placements(&mut self) -> Result<std::collections::HashMap<PersonId, (i64, OrgId, Date)>> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as("SELECT id, person_id, org_id, valid_from FROM placement WHERE valid_to IS NULL")
                 .fetch_all(&mut *self.inner)
                 .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, p, o)| (PersonId(p), (id, OrgId(o))))
-            .collect())
+        rows.into_iter()
+            .map(|(id, p, o, from)| Ok((PersonId(p), (id, OrgId(o), date("placement", "valid_from", &from)?))))
+            .collect()
     }
 
-    /// Ends placements on day `on`.
+    /// Ends placements on day `on`. A placement that would end on the day it began never
+    /// held on any day, and is removed instead (the audit log keeps the record).
     pub async fn end_placements(&mut self, ids: &[i64], on: Date) -> Result<()> {
         for id in ids {
+            sqlx::query("DELETE FROM placement WHERE id = $1 AND valid_from = $2 AND valid_to IS NULL")
+                .bind(*id)
+                .bind(d(on))
+                .execute(&mut *self.inner)
+                .await?;
             sqlx::query("UPDATE placement SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
                 .bind(d(on))
                 .bind(*id)
@@ -487,6 +492,22 @@ impl Tx {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Ends, on day `on`, every position still held in organization `org` (when it is
+    /// dissolved or merged away). Returns how many.
+    pub async fn end_positions_in(&mut self, org: OrgId, on: Date) -> Result<u64> {
+        sqlx::query("DELETE FROM position WHERE org_id = $1 AND valid_from = $2 AND valid_to IS NULL")
+            .bind(org.0)
+            .bind(d(on))
+            .execute(&mut *self.inner)
+            .await?;
+        let done = sqlx::query("UPDATE position SET valid_to = $1 WHERE org_id = $2 AND valid_to IS NULL")
+            .bind(d(on))
+            .bind(org.0)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn placement_rows(&mut self, cond: &str, bind_i: i64, bind_d: Option<Date>) -> Result<Vec<PlacementRow>> {
@@ -542,7 +563,11 @@ impl Tx {
         f: &MemberFilter,
         args: &mut AnyArguments,
     ) -> std::result::Result<String, sqlx::error::BoxDynError> {
-        let (lo, hi) = f.subtree.subtree_range();
+        // Every path starts with `/`, and `0` follows `/`: this range holds them all.
+        let (lo, hi) = f
+            .subtree
+            .as_ref()
+            .map_or(("/".into(), "0".into()), OrgPath::subtree_range);
         args.add(d(f.on))?;
         args.add(lo)?;
         args.add(hi)?;

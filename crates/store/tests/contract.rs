@@ -194,8 +194,12 @@ async fn tree_as_of_a_date(t: TestDb) {
         1
     );
     assert_eq!(
-        tx.org_last_change_in(&rp, day(2025, 7, 1)).await.unwrap(),
-        Some(day(2025, 7, 1))
+        tx.changes_after(root, &rp, day(2025, 6, 1)).await.unwrap(),
+        (Some(day(2025, 7, 1)), None)
+    );
+    assert_eq!(
+        tx.changes_after(root, &rp, day(2025, 7, 1)).await.unwrap(),
+        (None, None)
     );
     assert_eq!(tx.org_by_id(c, day(2015, 1, 1)).await.unwrap().unwrap().path, cp);
 }
@@ -245,7 +249,7 @@ async fn seed_people(tx: &mut Tx, names: &[&str]) -> (OrgId, OrgPath) {
 
 fn filter(path: &OrgPath, query: Option<&str>) -> MemberFilter {
     MemberFilter {
-        subtree: path.clone(),
+        subtree: Some(path.clone()),
         on: day(2024, 1, 1),
         query: query.map(fold),
         kind: None,
