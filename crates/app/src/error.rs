@@ -62,6 +62,14 @@ impl AppError {
         }
     }
 
+    /// A file that could not be read or written.
+    pub fn file(path: &std::path::Path, source: std::io::Error) -> AppError {
+        AppError::File {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
     /// "No member with number X".
     pub fn no_member(key: &str) -> AppError {
         AppError::NotFound {
@@ -96,10 +104,22 @@ impl AppError {
                 Lang::Vi => format!("Lỗi cơ sở dữ liệu: {e}"),
                 Lang::En => format!("Database error: {e}"),
             },
-            AppError::File { path, source } => match lang {
-                Lang::Vi => format!("Không đọc/ghi được tệp «{path}»: {source}"),
-                Lang::En => format!("Cannot read or write file «{path}»: {source}"),
-            },
+            AppError::File { path, source } => {
+                use std::io::ErrorKind::*;
+                let (vi, en) = match source.kind() {
+                    NotFound => (
+                        "không có tệp hoặc thư mục này".to_string(),
+                        "no such file or folder".to_string(),
+                    ),
+                    PermissionDenied => ("không có quyền đọc/ghi".to_string(), "permission denied".to_string()),
+                    AlreadyExists => ("tệp đã có".to_string(), "the file exists already".to_string()),
+                    _ => (source.to_string(), source.to_string()),
+                };
+                match lang {
+                    Lang::Vi => format!("Không đọc/ghi được tệp «{path}»: {vi}"),
+                    Lang::En => format!("Cannot read or write «{path}»: {en}"),
+                }
+            }
         }
     }
 }

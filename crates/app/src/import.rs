@@ -642,7 +642,15 @@ impl App {
                 .iter()
                 .map(|&i| {
                     let (r, cells) = &data[i];
-                    let mut out: Vec<Out> = cells.iter().map(|c| Out::Text(c.text())).collect();
+                    let mut out: Vec<Out> = cells
+                        .iter()
+                        .map(|c| match c {
+                            Cell::Date(n) => {
+                                from_spreadsheet_serial(*n).map_or_else(|_| Out::Text(c.text()), Out::Date)
+                            }
+                            c => Out::Text(c.text()),
+                        })
+                        .collect();
                     out.resize(header.len() - 1, Out::Empty);
                     let msgs: Vec<String> = report
                         .errors

@@ -53,6 +53,11 @@ impl App {
         Ok(())
     }
 
+    /// Records in the audit log an action done outside the use cases, such as a backup.
+    pub async fn record(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
+        self.audit_read(action, subject, detail).await
+    }
+
     /// Writes an audit line in a transaction of its own: for reads of personal data,
     /// which are done in a read snapshot and must not hold the write lock while they run.
     /// The data is handed out only once the line is stored.

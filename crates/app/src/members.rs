@@ -44,7 +44,13 @@ pub struct MemberStats {
 }
 
 /// The labels of [`MemberStats::by_age`].
-pub const AGE_BANDS: [&str; 5] = ["Dưới 30", "30–39", "40–49", "50–59", "Từ 60"];
+pub const AGE_BANDS: [(&str, &str); 5] = [
+    ("Dưới 30", "Under 30"),
+    ("30–39", "30–39"),
+    ("40–49", "40–49"),
+    ("50–59", "50–59"),
+    ("Từ 60", "60 and over"),
+];
 
 impl App {
     /// Finds a person by party card number or citizen ID.

@@ -88,21 +88,25 @@ impl App {
     }
 
     /// The bodies of an organization (by its code on `on`), newest term first, each with
-    /// the number of people who held a seat in it.
-    pub async fn bodies(&self, code: &OrgCode, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize)>> {
+    /// the number of people seated in it on `on` and the number who held a seat in it at
+    /// any time of its term.
+    pub async fn bodies(&self, code: &OrgCode, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize, usize)>> {
         let mut tx = self.db.read().await?;
         let org = get(&mut tx, code, on).await?;
         let mut out = Vec::new();
         for b in tx.bodies_of(org.id).await? {
-            let mut people: Vec<_> = tx
-                .positions_in_body(b.id)
-                .await?
-                .into_iter()
+            let seats = tx.positions_in_body(b.id).await?;
+            let mut ever: Vec<_> = seats.iter().map(|p| p.person_id).collect();
+            ever.sort();
+            ever.dedup();
+            let mut now: Vec<_> = seats
+                .iter()
+                .filter(|p| p.validity.contains(on))
                 .map(|p| p.person_id)
                 .collect();
-            people.sort();
-            people.dedup();
-            out.push((b, people.len()));
+            now.sort();
+            now.dedup();
+            out.push((b, now.len(), ever.len()));
         }
         Ok(out)
     }

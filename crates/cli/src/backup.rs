@@ -3,110 +3,146 @@
 
 use crate::print::{UserError, redact};
 use anyhow::Context;
+use dangbo_app::App;
 use dangbo_domain::Lang;
 use dangbo_store::{Backend, Db};
 use std::path::Path;
 
-/// Writes a backup of the open database to `file`.
-pub async fn backup(db: &Db, url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
-    if file.exists() {
-        return Err(UserError(
-            lang.pick(
-                &format!("Tệp «{}» đã có: hãy chọn tên khác", file.display()),
-                &format!("«{}» exists already: choose another name", file.display()),
-            )
-            .into(),
-        )
-        .into());
+fn refuse(lang: Lang, vi: String, en: String) -> anyhow::Error {
+    UserError(lang.pick(&vi, &en).to_string()).into()
+}
+
+/// Splits the password out of a PostgreSQL URL, so that it can go to the client tools
+/// through `PGPASSWORD` rather than on a command line every user can read with `ps`.
+fn without_password(url: &str) -> (String, Option<String>) {
+    if let (Some(s), Some(at)) = (url.find("://"), url.rfind('@'))
+        && at > s
+        && let Some((user, pass)) = url[s + 3..at].split_once(':')
+    {
+        return (format!("{}{user}{}", &url[..s + 3], &url[at..]), Some(pass.to_string()));
     }
+    (url.to_string(), None)
+}
+
+fn pg_tool(tool: &str, args: &[&str], url: &str, file: &Path) -> anyhow::Result<()> {
+    let (url, password) = without_password(url);
+    let mut cmd = std::process::Command::new(tool);
+    cmd.args(args);
+    if tool == "pg_dump" {
+        cmd.arg("--file").arg(file).arg(&url);
+    } else {
+        cmd.arg("--dbname").arg(&url).arg(file);
+    }
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {tool} (install the PostgreSQL client tools)"))?;
+    if !status.success() {
+        anyhow::bail!("{tool} failed for {}", redact(&url));
+    }
+    Ok(())
+}
+
+/// Writes a backup of the open database to `file`, and records it in the audit log.
+pub async fn backup(app: &App, db: &Db, url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
+    if file.exists() {
+        return Err(refuse(
+            lang,
+            format!("Tệp «{}» đã có: hãy chọn tên khác", file.display()),
+            format!("«{}» exists already: choose another name", file.display()),
+        ));
+    }
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(refuse(
+            lang,
+            format!("Không có thư mục «{}»", folder.display()),
+            format!("There is no folder «{}»", folder.display()),
+        ));
+    }
+    // The backup copies every personal record: it is recorded before it is made.
+    app.record("backup", "database", &file.display().to_string()).await?;
     match db.backend() {
         Backend::Sqlite => {
             let dest = file.to_str().context("the backup path is not UTF-8")?;
             db.backup_sqlite(dest).await?;
         }
-        Backend::Postgres => {
-            let status = std::process::Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--file"])
-                .arg(file)
-                .arg(url)
-                .status()
-                .context("cannot run pg_dump (install the PostgreSQL client)")?;
-            if !status.success() {
-                anyhow::bail!("pg_dump failed for {}", redact(url));
-            }
-        }
+        Backend::Postgres => pg_tool("pg_dump", &["--format=custom", "--no-owner"], url, file)?,
     }
     out!("{} {}", lang.pick("Đã sao lưu vào", "Backed up to"), file.display());
     Ok(())
 }
 
+/// Removes a staged restore file (and its WAL files) unless the restore completed.
+struct Staged(String);
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0));
+        }
+    }
+}
+
 /// Replaces the database with the backup in `file`, after checking the backup.
 pub async fn restore(url: &str, file: &Path, yes: bool, lang: Lang) -> anyhow::Result<()> {
-    if !file.exists() {
-        return Err(UserError(
-            lang.pick(
-                &format!("Không có tệp «{}»", file.display()),
-                &format!("No such file «{}»", file.display()),
-            )
-            .into(),
-        )
-        .into());
+    if !file.is_file() {
+        return Err(refuse(
+            lang,
+            format!("Không có tệp «{}»", file.display()),
+            format!("No such file «{}»", file.display()),
+        ));
     }
     if !yes {
-        return Err(UserError(
-            lang.pick(
-                "Khôi phục sẽ thay thế toàn bộ dữ liệu hiện có. Hãy dừng máy chủ rồi chạy lại với --yes.",
-                "Restoring replaces all current data. Stop the server, then run again with --yes.",
-            )
-            .into(),
-        )
-        .into());
+        return Err(refuse(
+            lang,
+            "Khôi phục sẽ thay thế toàn bộ dữ liệu hiện có. Hãy dừng máy chủ rồi chạy lại với --yes.".into(),
+            "Restoring replaces all current data. Stop the server, then run again with --yes.".into(),
+        ));
     }
+    let invalid = || {
+        refuse(
+            lang,
+            format!("«{}» không phải bản sao lưu dangbo hợp lệ", file.display()),
+            format!("«{}» is not a valid dangbo backup", file.display()),
+        )
+    };
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let status = std::process::Command::new("pg_restore")
-            .args([
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                "--dbname",
-            ])
-            .arg(url)
-            .arg(file)
-            .status()
-            .context("cannot run pg_restore (install the PostgreSQL client)")?;
-        if !status.success() {
-            anyhow::bail!("pg_restore failed for {}", redact(url));
-        }
+        pg_tool(
+            "pg_restore",
+            &["--clean", "--if-exists", "--no-owner", "--single-transaction"],
+            url,
+            file,
+        )?;
     } else {
-        // Check the backup before touching the database: it must open, pass SQLite's
-        // integrity check, and be a dangbo database.
-        let src = file.to_str().context("the backup path is not UTF-8")?;
-        let staged = format!(
-            "{}.restoring",
-            url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")
-        );
-        std::fs::copy(src, &staged).with_context(|| format!("copy {src} → {staged}"))?;
-        let check = Db::open(&staged).await?;
+        // Check the backup before touching the database: an SQLite file, intact, with
+        // dangbo's schema.
+        let mut head = [0u8; 16];
+        let read = std::fs::File::open(file).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head));
+        if read.is_err() || &head != b"SQLite format 3\0" {
+            return Err(invalid());
+        }
+        let target = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:")
+            .to_string();
+        let staged = Staged(format!("{target}.restoring"));
+        std::fs::copy(file, &staged.0).with_context(|| format!("copy {} → {}", file.display(), staged.0))?;
+        let check = Db::open(&staged.0).await?;
         let ok = check.check_integrity().await.is_ok() && check.is_migrated().await.unwrap_or(false);
         check.close().await;
         if !ok {
-            let _ = std::fs::remove_file(&staged);
-            return Err(UserError(
-                lang.pick(
-                    &format!("«{}» không phải bản sao lưu dangbo hợp lệ", file.display()),
-                    &format!("«{}» is not a valid dangbo backup", file.display()),
-                )
-                .into(),
-            )
-            .into());
+            return Err(invalid());
         }
-        let target = staged.trim_end_matches(".restoring").to_string();
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{target}{suffix}"));
-            let _ = std::fs::remove_file(format!("{staged}{suffix}"));
         }
-        std::fs::rename(&staged, &target).with_context(|| format!("rename {staged} → {target}"))?;
+        std::fs::rename(&staged.0, &target).with_context(|| format!("rename {} → {target}", staged.0))?;
     }
     out!("{} {}", lang.pick("Đã khôi phục từ", "Restored from"), file.display());
     Ok(())

@@ -100,8 +100,24 @@ fn say(lang: Lang, vi: String, en: String) {
     out!("{}", lang.pick(&vi, &en));
 }
 
+/// Who runs the command, for the audit log: the login name, else the numeric user id.
+/// (Accounts with passwords come with the web application; until then the command line
+/// is trusted as the operating system's user.)
 fn actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+    let name = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    let uid = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+    });
+    match (name, uid) {
+        (Some(n), Some(u)) => format!("cli:{n}(uid {u})"),
+        (Some(n), None) => format!("cli:{n}"),
+        (None, Some(u)) => format!("cli:uid {u}"),
+        (None, None) => "cli:unknown".into(),
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -159,9 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 mapping,
             } => {
                 let mapping = match mapping {
-                    Some(m) => {
-                        parse_mapping(&std::fs::read_to_string(&m).with_context(|| format!("{}", m.display()))?)?
-                    }
+                    Some(m) => parse_mapping(&std::fs::read_to_string(&m).map_err(|e| AppError::file(&m, e))?)?,
                     None => Default::default(),
                 };
                 let opts = ImportOptions {
@@ -226,7 +240,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Org { cmd } => org(&app, cmd, today, lang).await,
         Command::Member { cmd } => member(&app, cmd, today, lang).await,
-        Command::Backup { file } => backup::backup(&db, &url, &file, lang).await,
+        Command::Backup { file } => backup::backup(&app, &db, &url, &file, lang).await,
         Command::Restore { .. } => Ok(()),
     };
     db.close().await;

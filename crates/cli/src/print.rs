@@ -54,6 +54,23 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
+/// What started a version or a placement, in words.
+fn change_words(code: &str, lang: Lang) -> &str {
+    let (vi, en) = match code {
+        "create" => ("thành lập", "created"),
+        "rename" => ("đổi tên", "renamed"),
+        "move" => ("chuyển trực thuộc", "moved"),
+        "merge" => ("hợp nhất", "merged"),
+        "split" => ("chia tách", "split"),
+        "import" => ("nhập từ tệp", "imported"),
+        "transfer" => ("chuyển sinh hoạt", "transferred"),
+        "admission" => ("kết nạp", "admitted"),
+        "demo" => ("dữ liệu mẫu", "demo data"),
+        other => (other, other),
+    };
+    lang.pick(vi, en)
+}
+
 /// The last day of a validity range (its end is exclusive), or "now" while it lasts.
 fn until(v: &dangbo_domain::Validity, lang: Lang) -> String {
     match v.to {
@@ -69,6 +86,12 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
         lang.pick("Cây tổ chức ngày", "Organization tree on"),
         short(on)
     );
+    if nodes.is_empty() {
+        out!(
+            "{}",
+            lang.pick("(chưa có tổ chức nào vào ngày này)", "(no organizations on that day)")
+        );
+    }
     let base = nodes.first().map(|n| n.org.path.depth()).unwrap_or(1);
     let mut hidden = 0;
     for n in nodes {
@@ -101,15 +124,7 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
 
 /// One version of an organization.
 pub fn version(v: &OrgVersion, parent: Option<&OrgName>, lang: Lang, indent: &str) {
-    let change = match (v.change.as_str(), lang) {
-        ("create", Lang::Vi) => "thành lập",
-        ("rename", Lang::Vi) => "đổi tên",
-        ("move", Lang::Vi) => "chuyển trực thuộc",
-        ("merge", Lang::Vi) => "hợp nhất",
-        ("split", Lang::Vi) => "chia tách",
-        ("import", Lang::Vi) => "nhập từ tệp",
-        (other, _) => other,
-    };
+    let change = change_words(&v.change, lang);
     let under = parent
         .map(|p| format!(" · {} {p}", lang.pick("trực thuộc", "under")))
         .unwrap_or_default();
@@ -129,7 +144,7 @@ pub fn org(
     history: &[(OrgVersion, Option<OrgName>)],
     sub: &[TreeNode],
     stats: &MemberStats,
-    bodies: &[(BodyRow, usize)],
+    bodies: &[(BodyRow, usize, usize)],
     on: Date,
     lang: Lang,
 ) {
@@ -170,7 +185,17 @@ pub fn org(
         );
     }
     if children.len() > 30 {
-        out!("    … {}", children.len() - 30);
+        out!(
+            "    … {}",
+            lang.pick(
+                &format!(
+                    "và {} tổ chức khác (xem: dangbo org tree {})",
+                    children.len() - 30,
+                    org.code
+                ),
+                &format!("and {} more (see: dangbo org tree {})", children.len() - 30, org.code)
+            )
+        );
     }
     let pct = |n: u64| percent_cut(n, stats.members).unwrap_or_default();
     out!(
@@ -201,7 +226,7 @@ pub fn org(
     let ages: Vec<String> = AGE_BANDS
         .iter()
         .zip(stats.by_age)
-        .map(|(b, n)| format!("{b}: {}", thousands(n)))
+        .map(|((vi, en), n)| format!("{}: {}", lang.pick(vi, en), thousands(n)))
         .collect();
     out!("    {}: {}", lang.pick("Độ tuổi", "Age"), ages.join(" · "));
     if stats.non_members > 0 {
@@ -211,16 +236,27 @@ pub fn org(
             thousands(stats.non_members)
         );
     }
+    let seated: Vec<&(BodyRow, usize, usize)> = bodies.iter().filter(|b| b.1 > 0).collect();
     if !bodies.is_empty() {
-        out!("  {}:", lang.pick("Cơ quan lãnh đạo", "Bodies"));
-        for (b, n) in bodies {
+        out!("  {} {}:", lang.pick("Cơ quan lãnh đạo ngày", "Bodies on"), short(on));
+        if seated.is_empty() {
             out!(
-                "    {} khóa {} ({}–{}): {} {} / {} {}",
+                "    {}",
+                lang.pick(
+                    "(không có cơ quan nào có ủy viên vào ngày này)",
+                    "(no body has members on that day)"
+                )
+            );
+        }
+        for (b, now, _) in &seated {
+            out!(
+                "    {} {} {} ({}–{}): {} {} / {} {}",
                 b.kind.label(lang),
+                lang.pick("khóa", "term"),
                 roman(b.term.ordinal),
                 b.term.from_year,
                 b.term.to_year,
-                n,
+                now,
                 lang.pick("ủy viên", "members"),
                 b.prescribed_size,
                 lang.pick("theo quy định", "prescribed")
@@ -254,6 +290,7 @@ pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date,
             .as_ref()
             .and_then(|m| m.card_number.as_ref())
             .map(|c| c.as_str().to_string())
+            .or_else(|| p.citizen_id.as_ref().map(|c| format!("CCCD {}", c.as_str())))
             .unwrap_or_else(|| "—".into());
         let status = v
             .row
@@ -331,7 +368,7 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
             until,
             name,
             pl.org_code,
-            pl.change
+            change_words(&pl.change, lang)
         );
     }
     if !d.positions.is_empty() {
@@ -356,9 +393,22 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
         say_err!("{}", e.message(lang));
     }
     if !r.applied {
-        return Err(UserError(match lang {
-            Lang::Vi => format!("Không nhập dòng nào: {} lỗi ở {} dòng trên tổng số {} dòng. Sửa tệp rồi nhập lại, hoặc dùng --skip-invalid để chỉ nhập các dòng hợp lệ.", r.errors.len(), r.rejected_rows.max(usize::from(!r.errors.is_empty())), thousands(r.rows as u64)),
-            Lang::En => format!("Nothing was imported: {} errors in {} of {} rows. Fix the file and import again, or use --skip-invalid to import only the valid rows.", r.errors.len(), r.rejected_rows.max(usize::from(!r.errors.is_empty())), thousands(r.rows as u64)),
+        let whole_file = r.errors.iter().any(|e| e.row == 0);
+        return Err(UserError(match (lang, whole_file) {
+            (Lang::Vi, true) => "Không nhập được tệp này: sửa các điều trên rồi nhập lại.".to_string(),
+            (Lang::En, true) => "This file cannot be imported: fix the above and import again.".to_string(),
+            (Lang::Vi, false) => format!(
+                "Không nhập dòng nào: {} lỗi ở {} dòng trên tổng số {} dòng. Sửa tệp rồi nhập lại, hoặc dùng --skip-invalid để chỉ nhập các dòng hợp lệ.",
+                r.errors.len(),
+                r.rejected_rows,
+                thousands(r.rows as u64)
+            ),
+            (Lang::En, false) => format!(
+                "Nothing was imported: {} errors in {} of {} rows. Fix the file and import again, or use --skip-invalid to import only the valid rows.",
+                r.errors.len(),
+                r.rejected_rows,
+                thousands(r.rows as u64)
+            ),
         })
         .into());
     }
@@ -393,15 +443,22 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
 /// Reads a split assignment file: `number or child code, part code` per line.
 pub fn read_assignments(file: &std::path::Path, plan: &mut SplitPlan, lang: Lang) -> anyhow::Result<()> {
     let table = dangbo_app::table::read(file)?;
-    for (row, cells) in &table.rows {
-        let (Some(key), Some(part)) = (cells.first().map(|c| c.text()), cells.get(1).map(|c| c.text())) else {
+    for (k, (row, cells)) in table.rows.iter().enumerate() {
+        let key = cells.first().map(|c| c.text()).unwrap_or_default();
+        let part = cells.get(1).map(|c| c.text()).unwrap_or_default();
+        if key.is_empty() && part.is_empty() {
             continue;
-        };
-        let Ok(part_code) = OrgCode::parse(&part) else { continue };
-        let Some(i) = plan.parts.iter().position(|(c, _)| *c == part_code) else {
+        }
+        let found = OrgCode::parse(&part)
+            .ok()
+            .and_then(|c| plan.parts.iter().position(|(p, _)| *p == c));
+        let Some(i) = found else {
+            if k == 0 {
+                continue; // a header line
+            }
             return Err(UserError(
                 lang.pick(
-                    &format!("Tệp phân chia, dòng {row}: «{part}» không phải một phần chia tách (--part)"),
+                    &format!("Tệp phân chia, dòng {row}: «{part}» không phải mã của một phần chia tách (--part)"),
                     &format!("Assignment file, row {row}: «{part}» is not one of the --part codes"),
                 )
                 .into(),

@@ -211,9 +211,22 @@ fn import_find_transfer_export_backup_restore() {
         !out.contains("01/07/2024"),
         "the restore brought back the state of the backup: {out}"
     );
+    let o = dangbo(&db, &["member", "find", "an", "--limit", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = dangbo(&db, &["member", "find", "%"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = dangbo(&db, &["backup", dir.path().join("no/such/folder.db").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("Không có thư mục"), "{}", text(&o));
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
     let o = dangbo(&db, &["restore", junk.to_str().unwrap(), "--yes"]);
-    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("không phải bản sao lưu dangbo hợp lệ"),
+        "{}",
+        text(&o)
+    );
+    assert!(!dir.path().join("t.db.restoring").exists());
     ok(&db, &["member", "show", "20000001"]);
 }
