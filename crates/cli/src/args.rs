@@ -7,24 +7,29 @@ use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
 use dangbo_domain::{Date, Lang};
 use std::path::PathBuf;
 
+/// Both languages: clap reports a bad value before `--lang` is known.
+fn both(e: dangbo_domain::Invalid) -> String {
+    format!("{} / {}", e.message(Lang::Vi), e.message(Lang::En))
+}
+
 fn date(s: &str) -> Result<Date, String> {
-    parse_date(s).map_err(|e| e.message(Lang::Vi))
+    parse_date(s).map_err(both)
 }
 
 fn code(s: &str) -> Result<OrgCode, String> {
-    OrgCode::parse(s).map_err(|e| e.message(Lang::Vi))
+    OrgCode::parse(s).map_err(both)
 }
 
 fn org_name(s: &str) -> Result<OrgName, String> {
-    OrgName::parse(s).map_err(|e| e.message(Lang::Vi))
+    OrgName::parse(s).map_err(both)
 }
 
 fn kind(s: &str) -> Result<OrgKind, String> {
-    OrgKind::parse_text(s).ok_or_else(|| dangbo_domain::Invalid::OrgKind(s.into()).message(Lang::Vi))
+    OrgKind::parse_text(s).ok_or_else(|| both(dangbo_domain::Invalid::OrgKind(s.into())))
 }
 
 fn level(s: &str) -> Result<Level, String> {
-    Level::parse_text(s).ok_or_else(|| dangbo_domain::Invalid::Level(s.into()).message(Lang::Vi))
+    Level::parse_text(s).ok_or_else(|| both(dangbo_domain::Invalid::Level(s.into())))
 }
 
 fn lang(s: &str) -> Result<Lang, String> {
@@ -172,20 +177,25 @@ pub enum OrgCmd {
     },
     /// Thông tin một tổ chức: trực thuộc, cơ quan lãnh đạo, thống kê đảng viên (details)
     Show {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Option<Date>,
     },
     /// Lịch sử các phiên bản của tổ chức (history)
     History {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
     },
     /// Thành lập tổ chức (create)
     Create {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(long, value_parser = code)]
         code: OrgCode,
+        /// Tên tổ chức (organization name)
         #[arg(long, value_parser = org_name)]
         name: OrgName,
         /// đảng bộ tỉnh | đảng bộ cấp trên cơ sở | đảng bộ cơ sở | chi bộ cơ sở | đảng bộ bộ phận | chi bộ trực thuộc
@@ -203,27 +213,34 @@ pub enum OrgCmd {
     },
     /// Đổi tên từ một ngày (rename)
     Rename {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
+        /// Tên tổ chức (organization name)
         #[arg(long, value_parser = org_name)]
         name: OrgName,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
     /// Chuyển về trực thuộc tổ chức khác, cùng mọi tổ chức trực thuộc nó (move)
     Move {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
         /// Mã tổ chức cấp trên mới
         #[arg(long, value_parser = code)]
         to: OrgCode,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
     /// Giải thể một tổ chức đã trống (dissolve an empty organization)
     Dissolve {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
@@ -238,17 +255,22 @@ pub enum OrgCmd {
         /// Tên tổ chức mới (creates the target)
         #[arg(long, value_parser = org_name)]
         name: Option<OrgName>,
+        /// Loại tổ chức mới (kind of the new organization)
         #[arg(long, value_parser = kind)]
         kind: Option<OrgKind>,
+        /// Cấp của tổ chức mới: tỉnh, huyện, xã (level of the new organization)
         #[arg(long, value_parser = level)]
         level: Option<Level>,
+        /// Mã tổ chức cấp trên của tổ chức mới (parent of the new organization)
         #[arg(long, value_parser = code)]
         parent: Option<OrgCode>,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
     /// Chia tách một tổ chức thành nhiều tổ chức mới (split)
     Split {
+        /// Mã tổ chức, ví dụ LS.KCQ (organization code)
         #[arg(value_parser = code)]
         code: OrgCode,
         /// Tổ chức mới, dạng MÃ=Tên; lặp lại cho mỗi phần (at least two)
@@ -257,6 +279,7 @@ pub enum OrgCmd {
         /// Tệp .csv hai cột: số thẻ đảng viên hoặc CCCD (hoặc mã tổ chức trực thuộc), và mã phần nhận; còn lại về phần đầu
         #[arg(long)]
         assign: Option<PathBuf>,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
@@ -272,6 +295,7 @@ pub enum MemberCmd {
         /// Trong tổ chức (default: the whole tree)
         #[arg(long, value_parser = code)]
         org: Option<OrgCode>,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Option<Date>,
         /// Số dòng mỗi trang, 1 đến 1000 (rows per page)
@@ -293,6 +317,7 @@ pub enum MemberCmd {
         /// Mã chi bộ mới
         #[arg(long, value_parser = code)]
         to: OrgCode,
+        /// Ngày hiệu lực, dạng ngày/tháng/năm (effective date, dd/mm/yyyy)
         #[arg(long, value_parser = date)]
         date: Date,
     },
