@@ -1837,7 +1837,7 @@ async fn move_cell(tx: &mut Tx, cell: &OrgVersion, target: &OrgVersion, level: L
             cell.name, target.name
         )));
     }
-    tx.end_org_version(cell.version_id, on).await?;
+    tx.end_org_version(cell.version_id, on, "move").await?;
     tx.insert_org_version(&NewOrgVersion {
         id: cell.id,
         parent: Some(target.id),
@@ -1858,7 +1858,7 @@ async fn end_empty(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<()> {
     if !tx.org_children(v.id, on).await?.is_empty() || !tx.placements_in(v.id, on).await?.is_empty() {
         return Err(internal(&format!("«{}» chưa trống", v.name)));
     }
-    tx.end_org_version(v.version_id, on).await?;
+    tx.end_org_version(v.version_id, on, "dissolve").await?;
     Ok(())
 }
 

@@ -158,7 +158,7 @@ impl App {
                 format!("«{name}» is already the organization's name"),
             ));
         }
-        tx.end_org_version(cur.version_id, on).await?;
+        tx.end_org_version(cur.version_id, on, "rename").await?;
         tx.insert_org_version(&NewOrgVersion {
             name: name.clone(),
             from: on,
@@ -217,7 +217,7 @@ impl App {
             ));
         }
         tx.end_positions_in(node.id, on).await?;
-        tx.end_org_version(node.version_id, on).await?;
+        tx.end_org_version(node.version_id, on, "dissolve").await?;
         self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on))
             .await?;
         tx.commit().await?;
@@ -454,7 +454,7 @@ pub(crate) async fn move_in(
     for v in &subtree {
         let path = v.path.rebase(&node.path, &new_root).unwrap_or_else(|| v.path.clone());
         let parent = if v.id == node.id { Some(target.id) } else { v.parent };
-        tx.end_org_version(v.version_id, on).await?;
+        tx.end_org_version(v.version_id, on, "move").await?;
         tx.insert_org_version(&NewOrgVersion {
             parent,
             path,
@@ -564,7 +564,8 @@ pub(crate) async fn merge_in(
         check_holds_people(&target, s, people)?;
         done.people += move_people(tx, s, target.id, on, "merge").await?;
         tx.end_positions_in(s.id, on).await?;
-        tx.end_org_version(s.version_id, on).await?;
+        tx.end_org_version(s.version_id, on, &format!("merge:{}", target.code))
+            .await?;
         done.orgs += 1;
     }
     Ok(done)
@@ -664,7 +665,9 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         done.people += placed.len();
     }
     tx.end_positions_in(src.id, on).await?;
-    tx.end_org_version(src.version_id, on).await?;
+    let codes: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
+    tx.end_org_version(src.version_id, on, &format!("split:{}", codes.join(",")))
+        .await?;
     Ok(done)
 }
 

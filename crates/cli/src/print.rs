@@ -128,8 +128,18 @@ pub fn version(v: &OrgVersion, parent: Option<&OrgName>, lang: Lang, indent: &st
     let under = parent
         .map(|p| format!(" · {} {p}", lang.pick("trực thuộc", "under")))
         .unwrap_or_default();
+    let ended = match v.ended_by.as_deref().map(|e| e.split_once(':').unwrap_or((e, ""))) {
+        Some(("dissolve", _)) => lang.pick("; giải thể", "; dissolved").to_string(),
+        Some(("merge", into)) => format!("; {} {into}", lang.pick("hợp nhất vào", "merged into")),
+        Some(("split", parts)) => format!(
+            "; {} {}",
+            lang.pick("chia tách thành", "split into"),
+            parts.replace(',', ", ")
+        ),
+        _ => String::new(),
+    };
     out!(
-        "{indent}{} – {}: {} · {} · {}{under} ({change})",
+        "{indent}{} – {}: {} · {} · {}{under} ({change}{ended})",
         short(v.validity.from),
         until(&v.validity, lang),
         v.name,

@@ -229,4 +229,10 @@ fn import_find_transfer_export_backup_restore() {
     );
     assert!(!dir.path().join("t.db.restoring").exists());
     ok(&db, &["member", "show", "20000001"]);
+    ok(&db, &["org", "merge", "STP", "--into", "SNV", "--date", "01/08/2025"]);
+    let out = ok(&db, &["org", "history", "STP"]);
+    assert!(
+        out.contains("01/01/2015 – 31/07/2025") && out.contains("hợp nhất vào SNV"),
+        "{out}"
+    );
 }

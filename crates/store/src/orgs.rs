@@ -30,6 +30,9 @@ pub struct OrgVersion {
     pub validity: Validity,
     /// What made this version: `create`, `rename`, `move`, `merge`, `split`, ….
     pub change: String,
+    /// What ended it, once ended: `rename`, `move`, `dissolve`, `merge:<code>`,
+    /// `split:<code>,<code>`.
+    pub ended_by: Option<String>,
 }
 
 /// A new version to record.
@@ -65,10 +68,11 @@ type Row = (
     String,
     Option<String>,
     String,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT v.id, v.org_id, o.code, v.name, v.kind, v.level, v.parent_id, v.path, \
-     v.valid_from, v.valid_to, v.change FROM org_version v JOIN org o ON o.id = v.org_id";
+     v.valid_from, v.valid_to, v.change, v.ended_by FROM org_version v JOIN org o ON o.id = v.org_id";
 
 fn decode(r: Row) -> Result<OrgVersion> {
     let t = "org_version";
@@ -86,6 +90,7 @@ fn decode(r: Row) -> Result<OrgVersion> {
             to: opt_date(t, "valid_to", r.9.as_deref())?,
         },
         change: r.10,
+        ended_by: r.11,
     })
 }
 
@@ -129,18 +134,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Ends a version on day `on` (it is no longer valid from that day). A version that
+    /// Ends a version on day `on` (it is no longer valid from that day), saying what ended
+    /// it. A version that
     /// would end on the day it began never held on any day, and is removed instead; the
     /// audit log still tells what was done.
-    pub async fn end_org_version(&mut self, version_id: i64, on: Date) -> Result<()> {
+    pub async fn end_org_version(&mut self, version_id: i64, on: Date, ended_by: &str) -> Result<()> {
         sqlx::query("DELETE FROM org_version WHERE id = $1 AND valid_from = $2 AND valid_to IS NULL")
             .bind(version_id)
             .bind(d(on))
             .execute(&mut *self.inner)
             .await?;
-        sqlx::query("UPDATE org_version SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL")
+        sqlx::query("UPDATE org_version SET valid_to = $1, ended_by = $3 WHERE id = $2 AND valid_to IS NULL")
             .bind(d(on))
             .bind(version_id)
+            .bind(ended_by)
             .execute(&mut *self.inner)
             .await?;
         Ok(())

@@ -139,7 +139,7 @@ async fn tree_as_of_a_date(t: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    tx.end_org_version(v.version_id, day(2025, 7, 1)).await.unwrap();
+    tx.end_org_version(v.version_id, day(2025, 7, 1), "move").await.unwrap();
     let new_path = rp.child(c);
     tx.insert_org_version(&NewOrgVersion {
         id: c,
@@ -158,7 +158,9 @@ async fn tree_as_of_a_date(t: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    tx.end_org_version(dv.version_id, day(2025, 7, 1)).await.unwrap();
+    tx.end_org_version(dv.version_id, day(2025, 7, 1), "dissolve")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = t.db.read().await.unwrap();
@@ -179,13 +181,10 @@ async fn tree_as_of_a_date(t: TestDb) {
     assert_eq!(tx.org_children(root, day(2025, 7, 1)).await.unwrap().len(), 9);
     assert_eq!(tx.org_roots(day(2020, 1, 1)).await.unwrap().len(), 1);
     assert!(tx.org_roots(day(2014, 12, 31)).await.unwrap().is_empty());
-    assert_eq!(
-        tx.org_history(&OrgCode::parse("LS.CL.QL").unwrap())
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    let history = tx.org_history(&OrgCode::parse("LS.CL.QL").unwrap()).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].ended_by.as_deref(), Some("move"));
+    assert_eq!(history[1].ended_by, None);
     assert_eq!(
         tx.org_by_name_key(&fold("Đảng bộ huyện Chi Lăng"), day(2023, 1, 1))
             .await

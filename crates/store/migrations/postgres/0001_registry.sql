@@ -24,7 +24,9 @@ CREATE TABLE org_version (
     level      TEXT COLLATE "C" NOT NULL,
     path       TEXT COLLATE "C" NOT NULL,
     depth      BIGINT NOT NULL,
-    change     TEXT COLLATE "C" NOT NULL
+    change     TEXT COLLATE "C" NOT NULL,
+    -- What ended the version: rename, move, dissolve, merge:<code>, split:<codes>.
+    ended_by   TEXT COLLATE "C"
 );
 CREATE INDEX org_version_path ON org_version (path, valid_from);
 CREATE INDEX org_version_org ON org_version (org_id, valid_from);

@@ -24,7 +24,9 @@ CREATE TABLE org_version (
     level      TEXT NOT NULL,
     path       TEXT NOT NULL,
     depth      INTEGER NOT NULL,
-    change     TEXT NOT NULL
+    change     TEXT NOT NULL,
+    -- What ended the version: rename, move, dissolve, merge:<code>, split:<codes>.
+    ended_by   TEXT
 ) STRICT;
 CREATE INDEX org_version_path ON org_version (path, valid_from);
 CREATE INDEX org_version_org ON org_version (org_id, valid_from);
