@@ -349,25 +349,8 @@ async fn placements_and_counts(t: TestDb) {
     let open = tx.open_placement(a).await.unwrap().unwrap();
     assert_eq!(open.org_id, cell);
     tx.end_placements(&[open.id], day(2024, 6, 1)).await.unwrap();
-    let ids = tx.reserve_person_ids(1).await.unwrap();
     let cid = CitizenId::parse("020085012345").unwrap();
-    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))])
-        .await
-        .unwrap();
-    tx.upsert_memberships(&[(
-        ids[0],
-        &MembershipRow {
-            card_number: Some(CardNumber::parse("20012345").unwrap()),
-            admitted_on: day(2023, 5, 1),
-            full_on: None,
-            exempt: true,
-        },
-    )])
-    .await
-    .unwrap();
-    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")])
-        .await
-        .unwrap();
+    let ids = [add_d(&mut tx, cell, &cid).await];
     let dup = tx
         .insert_people(&[(PersonId_(ids[0].0 + 1), &person("Lò Văn E", Some(cid.as_str())))])
         .await;
@@ -378,24 +361,7 @@ async fn placements_and_counts(t: TestDb) {
     // Rolled back: the same rows again (PostgreSQL does not hand sequence numbers back,
     // so the ids may differ).
     let (cell, path) = seed_people(&mut tx, &["Nguyễn Văn A", "Trần Thị B", "Lê Văn C"]).await;
-    let ids = tx.reserve_person_ids(1).await.unwrap();
-    tx.insert_people(&[(ids[0], &person("Hoàng Văn D", Some(cid.as_str())))])
-        .await
-        .unwrap();
-    tx.upsert_memberships(&[(
-        ids[0],
-        &MembershipRow {
-            card_number: Some(CardNumber::parse("20012345").unwrap()),
-            admitted_on: day(2023, 5, 1),
-            full_on: None,
-            exempt: true,
-        },
-    )])
-    .await
-    .unwrap();
-    tx.insert_placements(&[(ids[0], cell, day(2023, 5, 1), "admission")])
-        .await
-        .unwrap();
+    let ids = [add_d(&mut tx, cell, &cid).await];
     tx.commit().await.unwrap();
 
     let mut tx = t.db.read().await.unwrap();
@@ -425,6 +391,25 @@ async fn placements_and_counts(t: TestDb) {
     assert!(p.membership.unwrap().exempt);
     assert_eq!(tx.placements_of(ids[0]).await.unwrap().len(), 1);
     assert_eq!(tx.open_placements().await.unwrap().len(), 4);
+}
+
+/// Adds «Hoàng Văn D», an exempt probationary member with a card and a citizen ID.
+async fn add_d(tx: &mut Tx, cell: OrgId, cid: &CitizenId) -> dangbo_domain::member::PersonId {
+    let id = tx.reserve_person_ids(1).await.unwrap()[0];
+    tx.insert_people(&[(id, &person("Hoàng Văn D", Some(cid.as_str())))])
+        .await
+        .unwrap();
+    let m = MembershipRow {
+        card_number: Some(CardNumber::parse("20012345").unwrap()),
+        admitted_on: day(2023, 5, 1),
+        full_on: None,
+        exempt: true,
+    };
+    tx.upsert_memberships(&[(id, &m)]).await.unwrap();
+    tx.insert_placements(&[(id, cell, day(2023, 5, 1), "admission")])
+        .await
+        .unwrap();
+    id
 }
 
 #[allow(non_snake_case)]
