@@ -27,7 +27,7 @@ impl App {
                 subtree: Some(root.path.clone()),
                 on,
                 query: None,
-                kind: Some(dangbo_domain::member::PersonKind::Member),
+                kind: None,
                 gender: None,
                 status: None,
                 ethnicity: None,
@@ -45,6 +45,7 @@ impl App {
                 let text = |s: Option<&str>| s.map_or(Out::Empty, |s| Out::Text(s.to_string()));
                 rows.push(vec![
                     Out::Text(p.name.full().to_string()),
+                    Out::Text(p.kind.vi().to_string()),
                     Out::Date(p.birth_date),
                     Out::Text(p.gender.vi().to_string()),
                     Out::Text(p.ethnicity.name().to_string()),

@@ -10,7 +10,7 @@ use crate::{App, AppError, Result};
 use dangbo_domain::date::{from_spreadsheet_serial, parse_date, short};
 use dangbo_domain::lang::parse_yes_no;
 use dangbo_domain::member::{
-    CardNumber, CitizenId, Ethnicity, MemberField, MemberRecord, PersonId, PersonKind, Phone, parse_gender,
+    CardNumber, CitizenId, Ethnicity, MemberField, PersonId, PersonKind, PersonRecord, Phone, parse_gender,
 };
 use dangbo_domain::name::{PersonName, fold};
 use dangbo_domain::org::{OrgCode, OrgId};
@@ -108,7 +108,7 @@ pub fn parse_mapping(text: &str) -> Result<HashMap<String, MemberField>> {
 
 struct Parsed {
     row: usize,
-    record: MemberRecord,
+    record: PersonRecord,
     org: OrgId,
     org_from: Date,
 }
@@ -421,10 +421,21 @@ impl App {
                     CardNumber::parse(&card_text).map(Some)
                 }
             );
-            let admitted = field!(
-                MemberField::AdmittedOn,
-                date_cell(cell(MemberField::AdmittedOn)).and_then(|d| d.ok_or(Invalid::Missing))
+            let kind_text = cell(MemberField::Kind).text();
+            let kind = field!(
+                MemberField::Kind,
+                if kind_text.is_empty() {
+                    Ok(PersonKind::Member)
+                } else {
+                    PersonKind::parse_text(&kind_text).ok_or_else(|| {
+                        Invalid::inconsistent(
+                            format!("Đối tượng «{kind_text}» không hợp lệ: ghi «Đảng viên», «Quần chúng ưu tú» hoặc «Khách mời»"),
+                            format!("Person kind «{kind_text}» is not valid: write «Đảng viên», «Quần chúng ưu tú» or «Khách mời»"),
+                        )
+                    })
+                }
             );
+            let admitted = field!(MemberField::AdmittedOn, date_cell(cell(MemberField::AdmittedOn)));
             let full_on = field!(MemberField::FullOn, date_cell(cell(MemberField::FullOn)));
             let exempt = field!(MemberField::Exempt, parse_yes_no(&cell(MemberField::Exempt).text()));
             let phone_text = cell(MemberField::Phone).text();
@@ -436,15 +447,24 @@ impl App {
                     Phone::parse(&phone_text).map(Some)
                 }
             );
-            if let (Some(None), Some(None)) = (&card, &cid) {
-                errs.push(RowError {
+            match (kind, &card, &cid) {
+                (Some(PersonKind::Member), Some(None), Some(None)) => errs.push(RowError {
                     row: *row,
                     column: col(MemberField::CardNumber),
                     problem: Invalid::inconsistent(
                         "Cần có Số thẻ đảng viên hoặc Số CCCD để nhận diện đảng viên",
                         "A party card number or a citizen ID is needed to identify the member",
                     ),
-                });
+                }),
+                (Some(PersonKind::Outstanding | PersonKind::Guest), _, Some(None)) => errs.push(RowError {
+                    row: *row,
+                    column: col(MemberField::CitizenId),
+                    problem: Invalid::inconsistent(
+                        "Cần có Số CCCD để nhận diện người không phải đảng viên",
+                        "A citizen ID is needed to identify someone who is not a party member",
+                    ),
+                }),
+                _ => {}
             }
             for (key, seen, f) in [
                 (
@@ -497,6 +517,7 @@ impl App {
                 }
             };
             if let (
+                Some(kind),
                 Some(name),
                 Some(birth),
                 Some(gender),
@@ -509,9 +530,10 @@ impl App {
                 Some(phone),
                 Some(org),
             ) = (
-                name, birth, gender, ethnicity, cid, card, admitted, full_on, exempt, phone, org,
+                kind, name, birth, gender, ethnicity, cid, card, admitted, full_on, exempt, phone, org,
             ) {
-                let record = MemberRecord {
+                let record = PersonRecord {
+                    kind,
                     name,
                     gender,
                     birth_date: birth,
@@ -673,10 +695,7 @@ impl App {
             .map(|(k, _)| &parsed[*k])
             .collect();
         let ids = tx.reserve_person_ids(fresh.len()).await?;
-        let split: Vec<(NewPerson, Option<MembershipRow>)> = fresh
-            .iter()
-            .map(|p| split_record(&p.record, PersonKind::Member))
-            .collect();
+        let split: Vec<(NewPerson, Option<MembershipRow>)> = fresh.iter().map(|p| split_record(&p.record)).collect();
         let people: Vec<(PersonId, &NewPerson)> = ids.iter().copied().zip(split.iter().map(|s| &s.0)).collect();
         tx.insert_people(&people).await?;
         let memberships: Vec<(PersonId, &MembershipRow)> = ids
@@ -689,7 +708,12 @@ impl App {
         let placements: Vec<(PersonId, OrgId, Date, &str)> = ids
             .iter()
             .zip(&fresh)
-            .map(|(id, p)| (*id, p.org, p.record.admitted_on.max(p.org_from).min(opts.on), "import"))
+            .map(|(id, p)| {
+                // Members from their admission (or their cell's founding), so that a first
+                // import of a registry counts in past years; others from the import day.
+                let from = p.record.admitted_on.map_or(opts.on, |a| a.max(p.org_from).min(opts.on));
+                (*id, p.org, from, "import")
+            })
             .collect();
         tx.insert_placements(&placements).await?;
         report.created = fresh.len();
@@ -702,7 +726,7 @@ impl App {
             let Some(id) = *id else { continue };
             let p = &parsed[*k];
             // A column the file lacks, or a blank optional cell, keeps what is recorded.
-            let (mut person, membership) = split_record(&p.record, PersonKind::Member);
+            let (mut person, membership) = split_record(&p.record);
             let stored = tx.person(id).await?;
             let stored_m = stored.as_ref().and_then(|r| r.membership.clone());
             if let Some(old) = stored {

@@ -5,7 +5,7 @@ use crate::orgs::get;
 use crate::{App, AppError, Result};
 use dangbo_domain::Date;
 use dangbo_domain::date::{age_on, short};
-use dangbo_domain::member::{CardNumber, CitizenId, MemberRecord, MemberStatus, PersonId, PersonKind, status_on};
+use dangbo_domain::member::{CardNumber, CitizenId, MemberStatus, PersonId, PersonKind, PersonRecord, status_on};
 use dangbo_domain::name::fold;
 use dangbo_domain::org::{OrgCode, OrgName};
 use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
@@ -131,7 +131,7 @@ impl App {
     }
 
     /// Records a new person placed in cell `org` from `on`.
-    pub async fn add_member(&self, rec: &MemberRecord, kind: PersonKind, org: &OrgCode, on: Date) -> Result<PersonId> {
+    pub async fn add_member(&self, rec: &PersonRecord, org: &OrgCode, on: Date) -> Result<PersonId> {
         let problems = rec.check(self.clock.today());
         if let Some((field, source)) = problems.into_iter().next() {
             return Err(AppError::Invalid {
@@ -152,7 +152,7 @@ impl App {
         {
             return Err(duplicate("số CCCD", "citizen ID", cid.as_str()));
         }
-        let (person, membership) = split_record(rec, kind);
+        let (person, membership) = split_record(rec);
         let id = tx.insert_person(&person).await?;
         if let Some(m) = &membership {
             tx.upsert_memberships(&[(id, m)]).await?;
@@ -304,10 +304,10 @@ fn duplicate(vi: &str, en: &str, value: &str) -> AppError {
     )
 }
 
-/// Splits a member record into the person and, for members, the membership.
-pub(crate) fn split_record(rec: &MemberRecord, kind: PersonKind) -> (NewPerson, Option<MembershipRow>) {
+/// Splits a checked record into the person and, for members, the membership.
+pub(crate) fn split_record(rec: &PersonRecord) -> (NewPerson, Option<MembershipRow>) {
     let person = NewPerson {
-        kind,
+        kind: rec.kind,
         name: rec.name.clone(),
         gender: rec.gender,
         birth_date: rec.birth_date,
@@ -315,11 +315,14 @@ pub(crate) fn split_record(rec: &MemberRecord, kind: PersonKind) -> (NewPerson, 
         citizen_id: rec.citizen_id.clone(),
         phone: rec.phone.clone(),
     };
-    let membership = (kind == PersonKind::Member).then(|| MembershipRow {
-        card_number: rec.card_number.clone(),
-        admitted_on: rec.admitted_on,
-        full_on: rec.full_on,
-        exempt: rec.exempt,
-    });
+    let membership = match (rec.kind, rec.admitted_on) {
+        (PersonKind::Member, Some(admitted_on)) => Some(MembershipRow {
+            card_number: rec.card_number.clone(),
+            admitted_on,
+            full_on: rec.full_on,
+            exempt: rec.exempt,
+        }),
+        _ => None,
+    };
     (person, membership)
 }

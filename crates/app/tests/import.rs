@@ -316,3 +316,44 @@ Hà Thị Mai,02/03/1979,Nữ,Tày,20101010,01/01/2004,STP\n";
     assert_eq!(r.created, 1);
     assert!(dangbo_app::import::parse_mapping("no equals sign").is_err());
 }
+
+#[tokio::test]
+async fn the_demo_registry_survives_export_and_import_into_an_empty_database() {
+    let on = Date::constant(2026, 11, 21);
+    let src = testing::sqlite().await.unwrap();
+    let app = App::new(src.db.clone(), Clock::Fixed(on), "test");
+    app.load_demo(7, &|_| {}).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ls = OrgCode::parse("LS").unwrap();
+    let (orgs, members) = (dir.path().join("orgs.xlsx"), dir.path().join("members.xlsx"));
+    app.export_orgs(&ls, on, &orgs).await.unwrap();
+    let exported = app.export_members(&ls, on, &members).await.unwrap();
+
+    let dst = testing::sqlite().await.unwrap();
+    let app2 = App::new(dst.db.clone(), Clock::Fixed(on), "test");
+    app2.import_orgs(&orgs).await.unwrap().unwrap();
+    let r = app2.import_members(&members, &opts(false), &|_, _| {}).await.unwrap();
+    assert!(
+        r.errors.is_empty(),
+        "{:?}",
+        r.errors.iter().take(5).map(|e| e.message(Lang::Vi)).collect::<Vec<_>>()
+    );
+    assert_eq!(r.created, exported);
+
+    let registry = |app: App| async move {
+        let (rows, total) = app.search_members(None, on, "", 100_000, 0).await.unwrap();
+        let rows: Vec<_> = rows
+            .into_iter()
+            .map(|v| (v.row.person, v.row.membership, v.org_code, v.org_name))
+            .collect();
+        (rows, total)
+    };
+    let (a, b) = (registry(app).await, registry(app2).await);
+    assert!(
+        a.0.iter()
+            .any(|r| r.0.kind != dangbo_domain::member::PersonKind::Member),
+        "non-members are part of it"
+    );
+    assert_eq!(a.1, b.1);
+    assert_eq!(a.0, b.0);
+}

@@ -7,7 +7,7 @@
 use dangbo_app::orgs::{NewOrg, SplitPlan};
 use dangbo_app::{App, AppError, Clock};
 use dangbo_domain::Date;
-use dangbo_domain::member::{CardNumber, Ethnicity, Gender, MemberRecord, PersonKind};
+use dangbo_domain::member::{CardNumber, Ethnicity, Gender, PersonKind, PersonRecord};
 use dangbo_domain::name::PersonName;
 use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
 use dangbo_store::testing;
@@ -145,21 +145,20 @@ async fn setup() -> (testing::TestDb, App, usize) {
                 for _ in 0..2 {
                     card += 1;
                     n += 1;
-                    let rec = MemberRecord {
+                    let rec = PersonRecord {
+                        kind: PersonKind::Member,
                         name: PersonName::parse("Hoàng Văn Minh").unwrap(),
                         gender: Gender::Male,
                         birth_date: Date::constant(1980, 1, 1),
                         ethnicity: Ethnicity::parse("Nùng").unwrap(),
                         citizen_id: None,
                         card_number: Some(CardNumber::parse(&card.to_string()).unwrap()),
-                        admitted_on: Date::constant(2005, 1, 1),
+                        admitted_on: Some(Date::constant(2005, 1, 1)),
                         full_on: Some(Date::constant(2006, 1, 1)),
                         exempt: false,
                         phone: None,
                     };
-                    app.add_member(&rec, PersonKind::Member, &code(target), start)
-                        .await
-                        .unwrap();
+                    app.add_member(&rec, &code(target), start).await.unwrap();
                 }
             }
         }

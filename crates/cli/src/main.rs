@@ -223,8 +223,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let n = app.export_members(&org, date.unwrap_or(today), &file).await?;
                 say(
                     lang,
-                    format!("Đã xuất {} đảng viên ra {}.", thousands(n as u64), file.display()),
-                    format!("Exported {} members to {}.", thousands(n as u64), file.display()),
+                    format!("Đã xuất {} người ra {}.", thousands(n as u64), file.display()),
+                    format!("Exported {} people to {}.", thousands(n as u64), file.display()),
                 );
                 Ok(())
             }

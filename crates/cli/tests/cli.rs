@@ -195,7 +195,7 @@ fn import_find_transfer_export_backup_restore() {
 
     let xlsx = dir.path().join("ds.xlsx");
     let out = ok(&db, &["export", "members", "--org", "LS", xlsx.to_str().unwrap()]);
-    assert!(out.contains("Đã xuất 2 đảng viên"), "{out}");
+    assert!(out.contains("Đã xuất 2 người"), "{out}");
 
     let backup = dir.path().join("saoluu.db");
     ok(&db, &["backup", backup.to_str().unwrap()]);

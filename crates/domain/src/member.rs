@@ -235,6 +235,8 @@ impl Phone {
 /// The fields of a member record, as they appear as columns of an import or export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MemberField {
+    /// Đối tượng: party member, outstanding non-member or guest (members if absent).
+    Kind,
     /// Họ và tên.
     FullName,
     /// Ngày sinh.
@@ -265,6 +267,7 @@ impl MemberField {
     /// Every field, in the column order of an export.
     pub const ALL: &'static [MemberField] = &[
         MemberField::FullName,
+        MemberField::Kind,
         MemberField::BirthDate,
         MemberField::Gender,
         MemberField::Ethnicity,
@@ -282,6 +285,7 @@ impl MemberField {
     pub fn header(self, lang: Lang) -> &'static str {
         use MemberField::*;
         let (vi, en) = match self {
+            Kind => ("Đối tượng", "Person kind"),
             FullName => ("Họ và tên", "Full name"),
             BirthDate => ("Ngày sinh", "Date of birth"),
             Gender => ("Giới tính", "Gender"),
@@ -302,6 +306,7 @@ impl MemberField {
     pub fn id(self) -> &'static str {
         use MemberField::*;
         match self {
+            Kind => "kind",
             FullName => "full_name",
             BirthDate => "birth_date",
             Gender => "gender",
@@ -321,6 +326,7 @@ impl MemberField {
     fn aliases(self) -> &'static [&'static str] {
         use MemberField::*;
         match self {
+            Kind => &["Loại đối tượng", "Phân loại", "Đảng viên/Quần chúng"],
             FullName => &["Họ tên", "Họ và tên đảng viên", "Họ và tên khai sinh", "Tên đảng viên"],
             BirthDate => &["Sinh ngày", "Ngày tháng năm sinh", "Năm sinh"],
             Gender => &["Nam/Nữ", "Giới"],
@@ -367,9 +373,13 @@ impl MemberField {
     }
 }
 
-/// A validated member record: what a form or an import row becomes once every field parsed.
+/// A validated record of a person: what a form or an import row becomes once every field
+/// parsed. Party members carry their admission; outstanding non-members and guests carry
+/// none of the party fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberRecord {
+pub struct PersonRecord {
+    /// Member, outstanding non-member or guest.
+    pub kind: PersonKind,
     /// Full name.
     pub name: PersonName,
     /// Gender.
@@ -382,8 +392,8 @@ pub struct MemberRecord {
     pub citizen_id: Option<CitizenId>,
     /// Party card number, if issued.
     pub card_number: Option<CardNumber>,
-    /// Date of admission to the party.
-    pub admitted_on: Date,
+    /// Date of admission to the party (members only).
+    pub admitted_on: Option<Date>,
     /// Date made a full member, once recognized.
     pub full_on: Option<Date>,
     /// Exempted from party activities (miễn sinh hoạt).
@@ -392,7 +402,7 @@ pub struct MemberRecord {
     pub phone: Option<Phone>,
 }
 
-impl MemberRecord {
+impl PersonRecord {
     /// The member's status on day `on`.
     pub fn status_on(&self, on: Date) -> MemberStatus {
         status_on(self.full_on, on)
@@ -406,34 +416,63 @@ impl MemberRecord {
         if self.birth_date > today || self.birth_date.year() < 1900 {
             out.push((MemberField::BirthDate, Invalid::DateRange(d(self.birth_date))));
         }
-        if self.admitted_on > today {
+        if self.kind != PersonKind::Member {
+            let kind = self.kind;
+            let not_for = |field: MemberField| {
+                (
+                    field,
+                    Invalid::inconsistent(
+                        format!("{} không có «{}»", kind.vi(), field.header(Lang::Vi)),
+                        format!("An {} has no «{}»", kind.en().to_lowercase(), field.header(Lang::En)),
+                    ),
+                )
+            };
+            if self.admitted_on.is_some() {
+                out.push(not_for(MemberField::AdmittedOn));
+            }
+            if self.full_on.is_some() {
+                out.push(not_for(MemberField::FullOn));
+            }
+            if self.card_number.is_some() {
+                out.push(not_for(MemberField::CardNumber));
+            }
+            if self.exempt {
+                out.push(not_for(MemberField::Exempt));
+            }
+            return out;
+        }
+        let Some(admitted) = self.admitted_on else {
+            out.push((MemberField::AdmittedOn, Invalid::Missing));
+            return out;
+        };
+        if admitted > today {
             out.push((
                 MemberField::AdmittedOn,
                 Invalid::inconsistent(
-                    format!("Ngày vào Đảng {} ở sau ngày hôm nay", d(self.admitted_on)),
-                    format!("Date of admission {} is in the future", d(self.admitted_on)),
+                    format!("Ngày vào Đảng {} ở sau ngày hôm nay", d(admitted)),
+                    format!("Date of admission {} is in the future", d(admitted)),
                 ),
             ));
         }
-        if age_on(self.birth_date, self.admitted_on) < 18 {
+        if age_on(self.birth_date, admitted) < 18 {
             out.push((
                 MemberField::AdmittedOn,
                 Invalid::inconsistent(
                     format!(
                         "Ngày vào Đảng {} khi chưa đủ 18 tuổi (sinh ngày {})",
-                        d(self.admitted_on),
+                        d(admitted),
                         d(self.birth_date)
                     ),
                     format!(
                         "Admitted on {} before the age of 18 (born {})",
-                        d(self.admitted_on),
+                        d(admitted),
                         d(self.birth_date)
                     ),
                 ),
             ));
         }
         if let Some(full) = self.full_on {
-            let earliest = self.admitted_on.saturating_add(jiff::Span::new().years(1));
+            let earliest = admitted.saturating_add(jiff::Span::new().years(1));
             if full < earliest {
                 out.push((
                     MemberField::FullOn,
@@ -441,12 +480,12 @@ impl MemberRecord {
                         format!(
                             "Ngày chính thức {} chưa đủ 12 tháng dự bị kể từ ngày vào Đảng {}",
                             d(full),
-                            d(self.admitted_on)
+                            d(admitted)
                         ),
                         format!(
                             "Made full member on {}, less than the 12 months of probation after admission on {}",
                             d(full),
-                            d(self.admitted_on)
+                            d(admitted)
                         ),
                     ),
                 ));
@@ -526,15 +565,16 @@ mod tests {
         assert_eq!(MemberField::from_header("Sở thích"), None);
     }
 
-    fn record() -> MemberRecord {
-        MemberRecord {
+    fn record() -> PersonRecord {
+        PersonRecord {
+            kind: PersonKind::Member,
             name: PersonName::parse("Hoàng Văn Chính").unwrap(),
             gender: Gender::Male,
             birth_date: Date::constant(1980, 5, 1),
             ethnicity: Ethnicity::parse("Tày").unwrap(),
             citizen_id: None,
             card_number: CardNumber::parse("20012345").ok(),
-            admitted_on: Date::constant(2005, 3, 2),
+            admitted_on: Some(Date::constant(2005, 3, 2)),
             full_on: Some(Date::constant(2006, 3, 2)),
             exempt: false,
             phone: None,
@@ -546,7 +586,7 @@ mod tests {
         let today = Date::constant(2026, 11, 21);
         assert!(record().check(today).is_empty());
         let mut young = record();
-        young.admitted_on = Date::constant(1997, 1, 1);
+        young.admitted_on = Some(Date::constant(1997, 1, 1));
         young.full_on = Some(Date::constant(1998, 1, 1));
         assert_eq!(young.check(today)[0].0, MemberField::AdmittedOn);
         let mut early = record();
@@ -557,6 +597,20 @@ mod tests {
             MemberStatus::Probationary
         );
         assert_eq!(record().status_on(Date::constant(2006, 3, 2)), MemberStatus::Full);
+        let mut guest = record();
+        guest.kind = PersonKind::Outstanding;
+        let fields: Vec<MemberField> = guest.check(today).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [MemberField::AdmittedOn, MemberField::FullOn, MemberField::CardNumber]
+        );
+        guest.admitted_on = None;
+        guest.full_on = None;
+        guest.card_number = None;
+        assert!(guest.check(today).is_empty());
+        let mut member = record();
+        member.admitted_on = None;
+        assert_eq!(member.check(today), [(MemberField::AdmittedOn, Invalid::Missing)]);
     }
 }
 
