@@ -96,6 +96,10 @@ impl AppError {
                 Lang::Vi => format!("Đã tồn tại: {what}"),
                 Lang::En => format!("Already exists: {what}"),
             },
+            AppError::Store(StoreError::NotADatabase(s)) => match lang {
+                Lang::Vi => format!("Tệp không phải cơ sở dữ liệu SQLite hoặc đã hỏng ({s})"),
+                Lang::En => format!("The file is not an SQLite database, or is damaged ({s})"),
+            },
             AppError::Store(StoreError::Schema(s)) => match lang {
                 Lang::Vi => format!("Cơ sở dữ liệu không dùng được: {s}"),
                 Lang::En => format!("The database cannot be used: {s}"),

@@ -80,15 +80,20 @@ impl App {
         let root = get(&mut tx, org, on).await?;
         let nodes = sorted_tree(tx.org_subtree(&root.path, on).await?);
         let codes: std::collections::HashMap<_, _> = nodes.iter().map(|n| (n.id, n.code.clone())).collect();
-        // «Từ ngày» is when the node has stood as exported: the start of its version, but
-        // never before its parent's, so that the file imports parent first on any database.
+        // «Từ ngày» is the node's founding day, but never before its parent's (a cell moved
+        // under a newer committee), so that the file imports parent first on any database.
         let mut from: std::collections::HashMap<_, Date> = std::collections::HashMap::new();
         let mut rows: Vec<Vec<Out>> = Vec::with_capacity(nodes.len());
         for n in &nodes {
+            let founded = tx
+                .org_history(&n.code)
+                .await?
+                .first()
+                .map_or(n.validity.from, |v| v.validity.from);
             let start = n
                 .parent
                 .and_then(|p| from.get(&p))
-                .map_or(n.validity.from, |p| (*p).max(n.validity.from));
+                .map_or(founded, |p| (*p).max(founded));
             from.insert(n.id, start);
             rows.push(vec![
                 Out::Text(n.code.to_string()),
@@ -111,25 +116,37 @@ impl App {
     pub async fn import_orgs(&self, path: &Path) -> Result<std::result::Result<usize, Vec<crate::import::RowError>>> {
         let table = table::read(path)?;
         let mut errors = Vec::new();
-        let Some((_, header)) = table.rows.first() else {
-            return Ok(Ok(0));
-        };
-        let header: Vec<String> = header.iter().map(|c| dangbo_domain::name::fold(&c.text())).collect();
-        let col = |name: &str| header.iter().position(|h| *h == dangbo_domain::name::fold(name));
-        let idx: Vec<Option<usize>> = ORG_HEADERS.iter().map(|h| col(h)).collect();
-        if idx[..4].iter().any(Option::is_none) {
+        // The header is the first of the first 20 rows to name the four required columns;
+        // title rows above it are skipped.
+        let fold = dangbo_domain::name::fold;
+        let found = table.rows.iter().take(20).position(|(_, cells)| {
+            let header: Vec<String> = cells.iter().map(|c| fold(&c.text())).collect();
+            ORG_HEADERS[..4].iter().all(|h| header.contains(&fold(h)))
+        });
+        let Some(start) = found else {
             return Ok(Err(vec![crate::import::RowError {
                 row: 0,
                 column: String::new(),
                 problem: Invalid::inconsistent(
-                    format!("Tệp tổ chức cần các cột: {}", ORG_HEADERS.join(", ")),
-                    format!("An organization file needs the columns: {}", ORG_HEADERS.join(", ")),
+                    format!(
+                        "Tệp tổ chức cần một dòng tiêu đề với các cột: {}",
+                        ORG_HEADERS.join(", ")
+                    ),
+                    format!(
+                        "An organization file needs a header row with the columns: {}",
+                        ORG_HEADERS.join(", ")
+                    ),
                 ),
             }]));
-        }
+        };
+        let header: Vec<String> = table.rows[start].1.iter().map(|c| fold(&c.text())).collect();
+        let idx: Vec<Option<usize>> = ORG_HEADERS
+            .iter()
+            .map(|h| header.iter().position(|x| *x == fold(h)))
+            .collect();
         let mut tx = self.db.write().await?;
         let mut created = 0;
-        for (row, cells) in &table.rows[1..] {
+        for (row, cells) in &table.rows[start + 1..] {
             if cells.iter().all(Cell::is_blank) {
                 continue;
             }
@@ -157,7 +174,10 @@ impl App {
             };
             let from = match cell(5) {
                 Cell::Date(n) | Cell::Number(n) => from_spreadsheet_serial(n).map_err(|e| err(5, e)).ok(),
-                c if c.is_blank() => Some(self.clock.today()),
+                c if c.is_blank() => {
+                    err(5, Invalid::Missing);
+                    None
+                }
                 c => parse_date(&c.text()).map_err(|e| err(5, e)).ok(),
             };
             if let (Some(code), Some(name), Some(kind), Some(level), Some(parent), Some(from)) =

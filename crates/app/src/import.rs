@@ -292,19 +292,12 @@ impl Orgs {
                 }
             }
         };
-        if let Some(to) = found.validity.to {
-            return Ok(Err(Invalid::inconsistent(
-                format!(
-                    "«{}» có thay đổi hoặc chấm dứt từ ngày {}: hãy nhập với --date từ ngày đó",
-                    found.name,
-                    short(to)
-                ),
-                format!(
-                    "«{}» changes or ends on {}: import with --date from that day",
-                    found.name,
-                    short(to)
-                ),
-            )));
+        match crate::orgs::ensure_lasting(tx, &found, on).await {
+            Ok(()) => {}
+            Err(e @ AppError::Rejected { .. }) => {
+                return Ok(Err(Invalid::inconsistent(e.message(Lang::Vi), e.message(Lang::En))));
+            }
+            Err(e) => return Err(e),
         }
         if !found.kind.is_cell() {
             return Ok(Err(Invalid::inconsistent(
@@ -328,6 +321,7 @@ impl App {
         opts: &ImportOptions,
         progress: &dyn Fn(u64, u64),
     ) -> Result<ImportReport> {
+        self.not_future(opts.on)?;
         let table = table::read(path)?;
         let mut report = ImportReport::default();
         let (header_idx, cols) = match columns(&table, &opts.mapping) {

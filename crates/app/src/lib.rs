@@ -53,6 +53,20 @@ impl App {
         Ok(())
     }
 
+    /// Refuses a change dated after today: dangbo records what has happened. (A change
+    /// recorded for a future day would block every correction dated before it.)
+    pub(crate) fn not_future(&self, on: dangbo_domain::Date) -> Result<()> {
+        let today = self.clock.today();
+        if on <= today {
+            return Ok(());
+        }
+        let (d, t) = (dangbo_domain::date::short(on), dangbo_domain::date::short(today));
+        Err(AppError::rejected(
+            format!("Ngày {d} ở sau hôm nay ({t}): chỉ ghi nhận những thay đổi đã diễn ra"),
+            format!("{d} is after today ({t}): only changes that have happened are recorded"),
+        ))
+    }
+
     /// Records in the audit log an action done outside the use cases, such as a backup.
     pub async fn record(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
         self.audit_read(action, subject, detail).await
@@ -62,7 +76,7 @@ impl App {
     /// which are done in a read snapshot and must not hold the write lock while they run.
     /// The data is handed out only once the line is stored.
     pub(crate) async fn audit_read(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.append().await?;
         self.audit(&mut tx, action, subject, detail).await?;
         tx.commit().await?;
         Ok(())

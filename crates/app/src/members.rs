@@ -132,6 +132,7 @@ impl App {
 
     /// Records a new person placed in cell `org` from `on`.
     pub async fn add_member(&self, rec: &PersonRecord, org: &OrgCode, on: Date) -> Result<PersonId> {
+        self.not_future(on)?;
         let problems = rec.check(self.clock.today());
         if let Some((field, source)) = problems.into_iter().next() {
             return Err(AppError::Invalid {
@@ -172,11 +173,12 @@ impl App {
     /// Transfers a person to cell `to` from `on` (chuyển sinh hoạt đảng), keeping the
     /// old placement in the history.
     pub async fn transfer_member(&self, key: &str, to: &OrgCode, on: Date) -> Result<()> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let id = find_in(&mut tx, key).await?;
         let target = get(&mut tx, to, on).await?;
         require_cell(&target)?;
-        crate::orgs::ensure_lasting(&target, on)?;
+        crate::orgs::ensure_lasting(&mut tx, &target, on).await?;
         let Some(current) = tx.open_placement(id).await? else {
             return Err(AppError::rejected(
                 "Người này hiện không sinh hoạt ở tổ chức nào",

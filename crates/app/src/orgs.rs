@@ -134,6 +134,7 @@ impl App {
 
     /// Creates an organization valid from `on`.
     pub async fn create_org(&self, new: &NewOrg, on: Date) -> Result<OrgId> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let id = create_in(&mut tx, new, on, "create").await?;
         self.audit(
@@ -149,9 +150,10 @@ impl App {
 
     /// Renames an organization from `on`.
     pub async fn rename_org(&self, code: &OrgCode, name: &OrgName, on: Date) -> Result<()> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let cur = get(&mut tx, code, on).await?;
-        ensure_lasting(&cur, on)?;
+        ensure_open(&cur, on)?;
         if cur.name == *name {
             return Err(AppError::rejected(
                 format!("«{name}» đã là tên của tổ chức"),
@@ -179,6 +181,7 @@ impl App {
 
     /// Moves an organization, with everything under it, beneath `parent` from `on`.
     pub async fn move_org(&self, code: &OrgCode, parent: &OrgCode, on: Date) -> Result<Restructured> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let node = get(&mut tx, code, on).await?;
         let target = get(&mut tx, parent, on).await?;
@@ -197,6 +200,7 @@ impl App {
     /// Dissolves an organization from `on`. It must be empty: no sub-organizations and
     /// nobody placed in it that day.
     pub async fn dissolve_org(&self, code: &OrgCode, on: Date) -> Result<()> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let node = get(&mut tx, code, on).await?;
         ensure_unchanged_after(&mut tx, &node, on, Guard::TreeAndPeople).await?;
@@ -234,6 +238,7 @@ impl App {
         create: Option<&NewOrg>,
         on: Date,
     ) -> Result<Restructured> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let done = merge_in(&mut tx, sources, target, create, on).await?;
         let names: Vec<&str> = sources.iter().map(OrgCode::as_str).collect();
@@ -257,6 +262,7 @@ impl App {
     /// Splits `source` into new organizations from `on`, sharing out its people and
     /// sub-organizations by `plan`; the source ends.
     pub async fn split_org(&self, source: &OrgCode, plan: &SplitPlan, on: Date) -> Result<Restructured> {
+        self.not_future(on)?;
         let mut tx = self.db.write().await?;
         let done = split_in(&mut tx, source, plan, on).await?;
         let parts: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
@@ -333,9 +339,8 @@ async fn ensure_unchanged_after(tx: &mut Tx, org: &OrgVersion, on: Date, guard: 
     Ok(())
 }
 
-/// Refuses to build on an organization that is already recorded to change (move, be
-/// renamed or end) after `on`: what is added would be cut off from it then.
-pub(crate) fn ensure_lasting(org: &OrgVersion, on: Date) -> Result<()> {
+/// Refuses to change an organization's own version on `on` if a later version exists.
+fn ensure_open(org: &OrgVersion, on: Date) -> Result<()> {
     match org.validity.to {
         None => Ok(()),
         Some(to) => Err(AppError::rejected(
@@ -357,7 +362,75 @@ pub(crate) fn ensure_lasting(org: &OrgVersion, on: Date) -> Result<()> {
     }
 }
 
-fn check_parent(parent: &OrgVersion, kind: OrgKind, name: &str) -> Result<()> {
+/// Refuses to build on an organization (move under it, transfer into it, create under
+/// it) on `on` if it is recorded to end, or to move elsewhere, after `on`: what is added
+/// would be cut off then. Later renames are harmless: they keep its place in the tree.
+pub(crate) async fn ensure_lasting(tx: &mut Tx, org: &OrgVersion, on: Date) -> Result<()> {
+    if org.validity.to.is_none() {
+        return Ok(());
+    }
+    let later: Vec<OrgVersion> = tx
+        .org_history(&org.code)
+        .await?
+        .into_iter()
+        .filter(|v| v.validity.from >= org.validity.from)
+        .collect();
+    let Some(stop) = later
+        .iter()
+        .find(|v| v.ended_by.as_deref() != Some("rename") || v.path != org.path)
+    else {
+        return Ok(());
+    };
+    if stop.validity.to.is_none() && stop.path == org.path {
+        return Ok(());
+    }
+    let to = stop.validity.to.unwrap_or(stop.validity.from);
+    let ended = stop.ended_by.as_deref().unwrap_or_default();
+    if ["dissolve", "merge", "split"].iter().any(|e| ended.starts_with(e)) {
+        return Err(AppError::rejected(
+            format!(
+                "«{}» chấm dứt từ ngày {}: không thể thêm vào tổ chức này",
+                org.name,
+                short(to)
+            ),
+            format!("«{}» ends on {}: nothing can be added to it", org.name, short(to)),
+        ));
+    }
+    Err(AppError::rejected(
+        format!(
+            "«{}» được chuyển trực thuộc từ ngày {}, sau ngày {}: hãy chọn ngày từ {} trở đi",
+            org.name,
+            short(to),
+            short(on),
+            short(to)
+        ),
+        format!(
+            "«{}» moves on {}, after {}: choose a date from {} on",
+            org.name,
+            short(to),
+            short(on),
+            short(to)
+        ),
+    ))
+}
+
+fn check_parent(parent: &OrgVersion, kind: OrgKind, level: Level, name: &str) -> Result<()> {
+    if !level.may_be_under(parent.level) {
+        return Err(AppError::rejected(
+            format!(
+                "«{name}» ({}) không thể trực thuộc «{}» ({})",
+                level.vi().to_lowercase(),
+                parent.name,
+                parent.level.vi().to_lowercase()
+            ),
+            format!(
+                "«{name}» ({}) cannot be under «{}» ({})",
+                level.en().to_lowercase(),
+                parent.name,
+                parent.level.en().to_lowercase()
+            ),
+        ));
+    }
     if parent.kind.may_contain(kind) {
         return Ok(());
     }
@@ -383,8 +456,8 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
     let parent = match &new.parent {
         Some(p) => {
             let parent = get(tx, p, on).await?;
-            check_parent(&parent, new.kind, new.name.as_str())?;
-            ensure_lasting(&parent, on)?;
+            check_parent(&parent, new.kind, new.level, new.name.as_str())?;
+            ensure_lasting(tx, &parent, on).await?;
             Some(parent)
         }
         None if new.kind == OrgKind::Provincial => None,
@@ -401,13 +474,12 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
             format!("Organization code «{}» is already in use", new.code),
         ));
     }
-    let id = tx.insert_org(&new.code).await.map_err(|e| match e {
-        dangbo_store::StoreError::Duplicate(_) => AppError::rejected(
-            format!("Mã tổ chức «{}» đã được dùng", new.code),
-            format!("Organization code «{}» is already in use", new.code),
-        ),
-        e => e.into(),
-    })?;
+    // A code whose only version was undone on its first day has no history left, and
+    // may be used again.
+    let id = match tx.org_id_of(&new.code).await? {
+        Some(id) => id,
+        None => tx.insert_org(&new.code).await?,
+    };
     let path = match &parent {
         Some(p) => p.path.child(id),
         None => OrgPath::root(id),
@@ -446,9 +518,9 @@ pub(crate) async fn move_in(
             ),
         ));
     }
-    check_parent(target, node.kind, node.name.as_str())?;
+    check_parent(target, node.kind, node.level, node.name.as_str())?;
     ensure_unchanged_after(tx, node, on, Guard::Tree).await?;
-    ensure_lasting(target, on)?;
+    ensure_lasting(tx, target, on).await?;
     let new_root = target.path.child(node.id);
     let subtree = tx.org_subtree(&node.path, on).await?;
     for v in &subtree {
@@ -555,7 +627,7 @@ pub(crate) async fn merge_in(
         }
         src.push(v);
     }
-    ensure_lasting(&target, on)?;
+    ensure_lasting(tx, &target, on).await?;
     for s in &src {
         for child in tx.org_children(s.id, on).await? {
             done.orgs += move_in(tx, &child, &target, on, "merge").await?.orgs;
@@ -590,7 +662,7 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
         .org_by_id(parent_id, on)
         .await?
         .ok_or_else(|| AppError::rejected("Tổ chức cấp trên không còn hiệu lực", "The parent is no longer valid"))?;
-    ensure_lasting(&parent, on)?;
+    ensure_lasting(tx, &parent, on).await?;
     let mut parts = Vec::new();
     for (code, name) in &plan.parts {
         let new = NewOrg {

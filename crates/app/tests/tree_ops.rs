@@ -93,7 +93,7 @@ fn people(s: &Snapshot) -> Vec<String> {
 
 async fn setup() -> (testing::TestDb, App, usize) {
     let t = testing::sqlite().await.unwrap();
-    let app = App::new(t.db.clone(), Clock::Fixed(Date::constant(2026, 1, 1)), "test");
+    let app = App::new(t.db.clone(), Clock::Fixed(Date::constant(2027, 6, 1)), "test");
     let start = Date::constant(2015, 1, 1);
     let mk = |c: &str, n: &str, k: OrgKind, p: Option<&str>| NewOrg {
         code: code(c),
@@ -301,6 +301,24 @@ fn rejected(r: Result<impl std::fmt::Debug, AppError>) -> String {
 }
 
 #[tokio::test]
+async fn changes_dated_after_today_are_refused() {
+    let (_t, app, _) = setup().await; // today is 01/06/2027
+    let msg = rejected(
+        app.transfer_member("10000001", &code("A.C1"), Date::constant(2027, 6, 2))
+            .await,
+    );
+    assert!(msg.contains("sau hôm nay (01/06/2027)"), "{msg}");
+    assert!(
+        app.rename_org(&code("A"), &name("Khối A"), Date::constant(2030, 1, 1))
+            .await
+            .is_err()
+    );
+    app.transfer_member("10000001", &code("A.C1"), Date::constant(2027, 6, 1))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn later_people_changes_block_earlier_restructuring() {
     let (_t, app, total) = setup().await;
     let d = |m: i8, day: i8| Date::constant(2026, m, day);
@@ -335,15 +353,18 @@ async fn later_people_changes_block_earlier_restructuring() {
 async fn building_on_an_organization_that_changes_later_is_refused() {
     let (_t, app, _) = setup().await;
     let d = |m: i8, day: i8| Date::constant(2026, m, day);
-    // B is renamed on 20/12; a cell cannot be moved under B on 15/12, before that.
+    // B moves under C on 20/12; a cell cannot be moved under B on 15/12, before that.
     app.move_org(&code("C.C0"), &code("B"), d(12, 10)).await.unwrap();
-    app.rename_org(&code("B"), &name("Khối B mới"), d(12, 20))
-        .await
-        .unwrap();
+    app.move_org(&code("B"), &code("C"), d(12, 20)).await.unwrap();
     let msg = rejected(app.move_org(&code("A.C0"), &code("B"), d(12, 15)).await);
     assert!(msg.contains("20/12/2026"), "{msg}");
+    // A later rename keeps C's place in the tree, so moving under it earlier is fine.
+    app.rename_org(&code("C"), &name("Khối C mới"), d(12, 28))
+        .await
+        .unwrap();
+    app.move_org(&code("A.C1"), &code("C"), d(12, 26)).await.unwrap();
     let msg = rejected(
-        app.merge_orgs(&[code("A"), code("A.C0")], &code("C"), None, d(12, 25))
+        app.merge_orgs(&[code("A"), code("A.C0")], &code("C"), None, d(12, 30))
             .await,
     );
     assert!(msg.contains("lồng nhau"), "{msg}");

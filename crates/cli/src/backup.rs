@@ -19,9 +19,36 @@ fn without_password(url: &str) -> (String, Option<String>) {
         && at > s
         && let Some((user, pass)) = url[s + 3..at].split_once(':')
     {
-        return (format!("{}{user}{}", &url[..s + 3], &url[at..]), Some(pass.to_string()));
+        return (
+            format!("{}{user}{}", &url[..s + 3], &url[at..]),
+            Some(percent_decode(pass)),
+        );
     }
     (url.to_string(), None)
+}
+
+/// Decodes `%40`-style escapes, as a URL's password may need them for `@ : / %`.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn pg_tool(tool: &str, args: &[&str], url: &str, file: &Path) -> anyhow::Result<()> {
@@ -40,7 +67,12 @@ fn pg_tool(tool: &str, args: &[&str], url: &str, file: &Path) -> anyhow::Result<
         .status()
         .with_context(|| format!("cannot run {tool} (install the PostgreSQL client tools)"))?;
     if !status.success() {
-        anyhow::bail!("{tool} failed for {}", redact(&url));
+        return Err(UserError(format!(
+            "{tool} báo lỗi (xem ở trên) với {}: kiểm tra kết nối và tệp / {tool} failed (see above) for {}: check the connection and the file",
+            redact(&url),
+            redact(&url)
+        ))
+        .into());
     }
     Ok(())
 }
@@ -133,7 +165,9 @@ pub async fn restore(url: &str, file: &Path, yes: bool, lang: Lang) -> anyhow::R
             .to_string();
         let staged = Staged(format!("{target}.restoring"));
         std::fs::copy(file, &staged.0).with_context(|| format!("copy {} → {}", file.display(), staged.0))?;
-        let check = Db::open(&staged.0).await?;
+        let Ok(check) = Db::open(&staged.0).await else {
+            return Err(invalid());
+        };
         let ok = check.check_integrity().await.is_ok() && check.is_migrated().await.unwrap_or(false);
         check.close().await;
         if !ok {
@@ -146,4 +180,20 @@ pub async fn restore(url: &str, file: &Path, yes: bool, lang: Lang) -> anyhow::R
     }
     out!("{} {}", lang.pick("Đã khôi phục từ", "Restored from"), file.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_leave_the_url_decoded() {
+        let (url, pass) = without_password("postgres://dangbo:s3cr%40t%3A@db:5432/dangbo");
+        assert_eq!(url, "postgres://dangbo@db:5432/dangbo");
+        assert_eq!(pass.as_deref(), Some("s3cr@t:"));
+        assert_eq!(
+            without_password("postgres://dangbo@db/x"),
+            ("postgres://dangbo@db/x".to_string(), None)
+        );
+    }
 }

@@ -27,7 +27,6 @@ mod args;
 mod backup;
 mod print;
 
-use anyhow::Context;
 use args::{Cli, Command, ExportWhat, ImportWhat, MemberCmd, OrgCmd};
 use clap::Parser;
 use dangbo_app::import::{ImportOptions, parse_mapping};
@@ -80,9 +79,13 @@ async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
         ))
         .into());
     }
-    let db = Db::open(url)
-        .await
-        .with_context(|| format!("cannot open the database {}", print::redact(url)))?;
+    let db = match Db::open(url).await {
+        Ok(db) => db,
+        Err(e @ dangbo_store::StoreError::NotADatabase(_)) => return Err(AppError::from(e).into()),
+        Err(e) => {
+            return Err(anyhow::Error::from(e).context(format!("cannot open the database {}", print::redact(url))));
+        }
+    };
     if migrate {
         db.migrate().await.map_err(AppError::from)?;
     } else if !db.is_migrated().await.map_err(AppError::from)? {

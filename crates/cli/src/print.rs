@@ -29,9 +29,8 @@ impl std::error::Error for UserError {}
 /// A database URL with its password hidden.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or_default();
+        (Some(s), Some(at)) if at > s && url[s + 3..at].contains(':') => {
+            let user = url[s + 3..at].split(':').next().unwrap_or_default();
             format!("{}{user}:***{}", &url[..s + 3], &url[at..])
         }
         _ => url.to_string(),
@@ -453,37 +452,55 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
 /// Reads a split assignment file: `number or child code, part code` per line.
 pub fn read_assignments(file: &std::path::Path, plan: &mut SplitPlan, lang: Lang) -> anyhow::Result<()> {
     let table = dangbo_app::table::read(file)?;
+    let mut problems = Vec::new();
     for (k, (row, cells)) in table.rows.iter().enumerate() {
         let key = cells.first().map(|c| c.text()).unwrap_or_default();
         let part = cells.get(1).map(|c| c.text()).unwrap_or_default();
         if key.is_empty() && part.is_empty() {
             continue;
         }
+        // A first line whose second cell is not even a code is a header («Số thẻ, Phần»).
+        if k == 0 && OrgCode::parse(&part).is_err() {
+            continue;
+        }
         let found = OrgCode::parse(&part)
             .ok()
             .and_then(|c| plan.parts.iter().position(|(p, _)| *p == c));
         let Some(i) = found else {
-            if k == 0 {
-                continue; // a header line
-            }
-            return Err(UserError(
+            problems.push(
                 lang.pick(
-                    &format!("Tệp phân chia, dòng {row}: «{part}» không phải mã của một phần chia tách (--part)"),
-                    &format!("Assignment file, row {row}: «{part}» is not one of the --part codes"),
+                    &format!("dòng {row}: «{part}» không phải mã của một phần chia tách (--part)"),
+                    &format!("row {row}: «{part}» is not one of the --part codes"),
                 )
-                .into(),
-            )
-            .into());
+                .to_string(),
+            );
+            continue;
         };
-        match OrgCode::parse(&key) {
+        let earlier = match OrgCode::parse(&key) {
             Ok(code) if !key.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b' ') => {
-                plan.children.insert(code, i);
+                plan.children.insert(code, i)
             }
-            _ => {
-                plan.members
-                    .insert(key.chars().filter(|c| c.is_ascii_digit()).collect(), i);
-            }
+            _ => plan
+                .members
+                .insert(key.chars().filter(|c| c.is_ascii_digit()).collect(), i),
+        };
+        if earlier.is_some_and(|e| e != i) {
+            problems.push(
+                lang.pick(
+                    &format!("dòng {row}: «{key}» đã được giao cho phần khác ở dòng trên"),
+                    &format!("row {row}: «{key}» was given to another part on an earlier row"),
+                )
+                .to_string(),
+            );
         }
     }
-    Ok(())
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "{}: {}",
+        lang.pick("Tệp phân chia có lỗi", "The assignment file has errors"),
+        problems.join("; ")
+    ))
+    .into())
 }

@@ -147,7 +147,7 @@ text_enum! {
         /// Đảng bộ bộ phận: a division inside a base committee.
         PartialCommittee = "partial_committee", "Đảng bộ bộ phận", "Partial party committee", ["DBBP"];
         /// Chi bộ trực thuộc: a cell under a base or partial committee.
-        SubordinateCell = "cell", "Chi bộ trực thuộc", "Subordinate party cell", ["chi bo", "CBTT"];
+        SubordinateCell = "cell", "Chi bộ trực thuộc", "Subordinate party cell", ["CBTT"];
     }
 }
 
@@ -191,6 +191,13 @@ text_enum! {
 }
 
 impl Level {
+    /// Whether an organization at this level may be under one at `parent`'s level: a node
+    /// never counts at a higher level than its parent (a province-level cell under a
+    /// commune committee is a mistake).
+    pub fn may_be_under(self, parent: Level) -> bool {
+        self >= parent
+    }
+
     /// The age under which a cadre counts as young at this level (Resolution 116-NQ/TU:
     /// under 40 at province and district level, under 35 at commune level).
     pub fn young_age_limit(self) -> i32 {
@@ -291,6 +298,11 @@ mod tests {
         assert_eq!(OrgKind::parse_text("chi bộ cơ sở"), Some(OrgKind::BaseCell));
         assert_eq!(OrgKind::parse_text("Dang bo co so"), Some(OrgKind::BaseCommittee));
         assert_eq!(OrgKind::parse_text("cell"), Some(OrgKind::SubordinateCell));
+        assert_eq!(
+            OrgKind::parse_text("chi bộ"),
+            None,
+            "ambiguous: chi bộ cơ sở or trực thuộc"
+        );
         assert_eq!(Level::parse_text("cấp xã"), Some(Level::Commune));
         assert_eq!(Level::parse_text("xã"), Some(Level::Commune));
         assert_eq!(OrgKind::parse_text("hợp tác xã"), None);

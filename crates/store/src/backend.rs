@@ -69,6 +69,20 @@ impl Db {
             .unwrap_or(target);
         let path = path.split('?').next().unwrap_or(path).to_string();
         let options = AnyConnectOptions::from_str(&format!("sqlite://{path}?mode=rwc"))?;
+        // One connection first: a file that is not an SQLite database fails here at once,
+        // instead of the pool retrying until its timeout.
+        {
+            use sqlx::Connection;
+            let mut probe = sqlx::AnyConnection::connect_with(&options).await?;
+            let check = sqlx::query("SELECT count(*) FROM sqlite_master")
+                .execute(&mut probe)
+                .await;
+            let _ = probe.close().await;
+            if let Err(sqlx::Error::Database(e)) = &check {
+                return Err(StoreError::NotADatabase(format!("{path}: {}", e.message())));
+            }
+            check?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
@@ -128,6 +142,20 @@ impl Db {
             inner,
             backend: self.backend,
         })
+    }
+
+    /// A transaction for appending to the audit log alone. On PostgreSQL it does not wait
+    /// for the writers' lock (an appended line cannot break what a writer checked), so
+    /// reading personal data is not held up by a long import; SQLite has one writer lock,
+    /// and waits for it (up to its busy timeout).
+    pub async fn append(&self) -> Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => self.write().await,
+            Backend::Postgres => Ok(Tx {
+                inner: self.pool.begin().await?,
+                backend: self.backend,
+            }),
+        }
     }
 
     /// Applies the migrations this database has not seen yet, each in its own

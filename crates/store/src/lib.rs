@@ -39,6 +39,9 @@ pub enum StoreError {
         /// The value found.
         value: String,
     },
+    /// The file is not an SQLite database (or is damaged).
+    #[error("not a database: {0}")]
+    NotADatabase(String),
     /// A uniqueness rule was broken (a code, a card number or a citizen ID already used).
     #[error("already exists: {0}")]
     Duplicate(String),

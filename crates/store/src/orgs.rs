@@ -113,6 +113,15 @@ impl Tx {
         Ok(OrgId(id))
     }
 
+    /// The id registered for a code, whether or not it has versions.
+    pub async fn org_id_of(&mut self, code: &OrgCode) -> Result<Option<OrgId>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM org WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        Ok(row.map(|(id,)| OrgId(id)))
+    }
+
     /// Records a version of an organization, valid from `v.from` on.
     pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
         sqlx::query(
