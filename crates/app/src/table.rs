@@ -126,11 +126,23 @@ pub fn read_csv(bytes: &[u8]) -> std::result::Result<Table, String> {
 }
 
 fn read_sheet(path: &Path) -> Result<Table> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| file_err(path, e))?;
+    let damaged = |e: calamine::Error| {
+        AppError::rejected(
+            format!(
+                "Không đọc được «{}» như một bảng tính: tệp có thể đã hỏng hoặc không phải .xlsx ({e})",
+                path.display()
+            ),
+            format!(
+                "«{}» cannot be read as a spreadsheet: it may be damaged or not .xlsx ({e})",
+                path.display()
+            ),
+        )
+    };
+    let mut wb = calamine::open_workbook_auto(path).map_err(damaged)?;
     let Some(name) = wb.sheet_names().first().cloned() else {
         return Ok(Table::default());
     };
-    let range = wb.worksheet_range(&name).map_err(|e| file_err(path, e))?;
+    let range = wb.worksheet_range(&name).map_err(damaged)?;
     let (top, _) = range.start().unwrap_or((0, 0));
     let rows = range
         .rows()

@@ -421,8 +421,19 @@ async fn member(app: &App, cmd: MemberCmd, today: dangbo_domain::Date, lang: Lan
             page,
         } => {
             let on = date.unwrap_or(today);
+            let query = query.join(" ");
+            if query.trim().is_empty() {
+                return Err(print::UserError(
+                    lang.pick(
+                        "Hãy nhập tên hoặc một phần tên để tìm",
+                        "Give a name or part of one to search for",
+                    )
+                    .into(),
+                )
+                .into());
+            }
             let (rows, total) = app
-                .search_members(org.as_ref(), on, &query.join(" "), limit, (page - 1) * limit)
+                .search_members(org.as_ref(), on, &query, limit, (page - 1) * limit)
                 .await?;
             print::members(&rows, total, page, limit, on, lang);
         }

@@ -206,7 +206,11 @@ pub fn org(
             )
         );
     }
-    let pct = |n: u64| percent_cut(n, stats.members).unwrap_or_default();
+    let pct = |n: u64| {
+        percent_cut(n, stats.members)
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default()
+    };
     out!(
         "  {} {}: {}",
         lang.pick("Đảng viên ngày", "Members on"),
@@ -214,7 +218,7 @@ pub fn org(
         thousands(stats.members)
     );
     out!(
-        "    {}: {} · {}: {} · {}: {} ({}) · {}: {}",
+        "    {}: {} · {}: {} · {}: {}{} · {}: {}",
         lang.pick("Chính thức", "Full"),
         thousands(stats.full),
         lang.pick("Dự bị", "Probationary"),
@@ -229,9 +233,11 @@ pub fn org(
         .by_ethnicity
         .iter()
         .take(6)
-        .map(|(e, n)| format!("{e} {} ({})", thousands(*n), pct(*n)))
+        .map(|(e, n)| format!("{e} {}{}", thousands(*n), pct(*n)))
         .collect();
-    out!("    {}: {}", lang.pick("Dân tộc", "Ethnicity"), eth.join(" · "));
+    if !eth.is_empty() {
+        out!("    {}: {}", lang.pick("Dân tộc", "Ethnicity"), eth.join(" · "));
+    }
     let ages: Vec<String> = AGE_BANDS
         .iter()
         .zip(stats.by_age)
@@ -291,6 +297,15 @@ pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date,
             )
         )
     );
+    if rows.is_empty() && total > 0 {
+        out!(
+            "{}",
+            lang.pick(
+                "(trang này không có ai: xem trang trước)",
+                "(nobody on this page: see an earlier page)"
+            )
+        );
+    }
     for v in rows {
         let p = &v.row.person;
         let card = v
@@ -423,7 +438,7 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
     }
     match lang {
         Lang::Vi => out!(
-            "Đã nhập {} dòng: tạo mới {}, cập nhật {} (trong đó chuyển sinh hoạt {}), loại {}.",
+            "Đã nhập {} dòng: tạo mới {}, đối chiếu và cập nhật {} người đã có (trong đó chuyển sinh hoạt {}), loại {}.",
             thousands(r.rows as u64),
             thousands(r.created as u64),
             thousands(r.updated as u64),
@@ -431,7 +446,7 @@ pub fn import_report(r: &ImportReport, lang: Lang) -> anyhow::Result<()> {
             thousands(r.rejected_rows as u64)
         ),
         Lang::En => out!(
-            "Imported {} rows: {} created, {} updated ({} transferred), {} rejected.",
+            "Imported {} rows: {} created, {} already recorded and brought up to date ({} transferred), {} rejected.",
             thousands(r.rows as u64),
             thousands(r.created as u64),
             thousands(r.updated as u64),
