@@ -47,7 +47,7 @@ pub fn spinner() -> ProgressBar {
 /// A progress bar for long imports, on standard error (hidden when not a terminal).
 pub fn progress() -> ProgressBar {
     let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} ({per_sec}, còn {eta})") {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {percent:>3}% (còn {eta})") {
         bar.set_style(style);
     }
     bar
