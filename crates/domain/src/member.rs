@@ -121,20 +121,26 @@ impl Ethnicity {
     /// Parses a name, ignoring case, diacritics, spaces and punctuation, and accepting
     /// common other names (`Mông` is `H'Mông`).
     pub fn parse(s: &str) -> Result<Ethnicity, Invalid> {
-        let key = |t: &str| fold(t).replace(' ', "");
+        fn key(t: &str) -> String {
+            fold(t).replace(' ', "")
+        }
+        // The folded forms of every official name and alias, made once.
+        static KEYS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+        let keys = KEYS.get_or_init(|| {
+            let official = ETHNIC_GROUPS.iter().map(|g| (key(g), *g));
+            let aliases = ETHNIC_ALIASES
+                .iter()
+                .filter_map(|(alias, name)| ETHNIC_GROUPS.iter().find(|g| *g == name).map(|g| (key(alias), *g)));
+            official.chain(aliases).collect()
+        });
         let k = key(s);
         if k.is_empty() {
             return Err(Invalid::Missing);
         }
-        let k = k.strip_prefix("dantoc").unwrap_or(&k).to_string();
-        if let Some(g) = ETHNIC_GROUPS.iter().find(|g| key(g) == k) {
-            return Ok(Ethnicity(g));
-        }
-        ETHNIC_ALIASES
-            .iter()
-            .find(|(alias, _)| key(alias) == k)
-            .and_then(|(_, official)| ETHNIC_GROUPS.iter().find(|g| *g == official))
-            .map(|g| Ethnicity(g))
+        let k = k.strip_prefix("dantoc").unwrap_or(&k);
+        keys.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, g)| Ethnicity(g))
             .ok_or_else(|| Invalid::Ethnicity(s.trim().to_string()))
     }
 

@@ -120,13 +120,19 @@ macro_rules! text_enum {
             /// Parses what a person typed: the code, the Vietnamese or English label, or a
             /// common abbreviation, ignoring case and diacritics.
             pub fn parse_text(s: &str) -> Option<$name> {
+                // The folded forms of every accepted spelling, made once.
+                static KEYS: std::sync::OnceLock<Vec<(String, $name)>> = std::sync::OnceLock::new();
+                let keys = KEYS.get_or_init(|| {
+                    let mut keys = Vec::new();
+                    $(
+                        for text in [$code, $vi, $en $(, $alias)*] {
+                            keys.push(($crate::name::fold(text), $name::$variant));
+                        }
+                    )+
+                    keys
+                });
                 let f = $crate::name::fold(s);
-                $(
-                    if f == $crate::name::fold($code) || f == $crate::name::fold($vi) || f == $crate::name::fold($en) $(|| f == $crate::name::fold($alias))* {
-                        return Some($name::$variant);
-                    }
-                )+
-                None
+                keys.iter().find(|(k, _)| *k == f).map(|(_, v)| *v)
             }
         }
     };
