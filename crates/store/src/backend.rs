@@ -19,6 +19,14 @@ pub enum Backend {
 /// The meta key under which the version of the stored name keys is kept.
 const NAME_KEY_VERSION: &str = "name_key_version";
 
+/// FNV-1a over a migration's text: enough to notice an edited migration.
+fn checksum(sql: &str) -> String {
+    let hash = sql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 struct Migration {
     version: i64,
     name: &'static str,
@@ -166,25 +174,41 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,
         };
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS dangbo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
-            .execute(&self.pool)
-            .await?;
-        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM dangbo_migrations")
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS dangbo_migrations \
+             (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let done: Vec<(i64, String)> = sqlx::query_as("SELECT version, checksum FROM dangbo_migrations")
             .fetch_all(&self.pool)
             .await?;
         let latest = migrations.iter().map(|m| m.version).max().unwrap_or(0);
-        if let Some((v,)) = done.iter().find(|(v,)| *v > latest) {
+        if let Some((v, _)) = done.iter().find(|(v, _)| *v > latest) {
             return Err(StoreError::Schema(format!(
                 "the database has migration {v}, newer than this dangbo knows ({latest})"
             )));
         }
+        // A migration, once applied anywhere, is never edited: a changed one would leave
+        // databases that ran the old text with a schema this code does not expect.
+        for (v, sum) in &done {
+            if let Some(m) = migrations.iter().find(|m| m.version == *v)
+                && checksum(m.sql) != *sum
+            {
+                return Err(StoreError::Schema(format!(
+                    "migration {v} ({}) was changed after this database applied it; add a new migration instead",
+                    m.name
+                )));
+            }
+        }
         let mut applied = 0;
-        for m in migrations.iter().filter(|m| !done.iter().any(|(v,)| *v == m.version)) {
+        for m in migrations.iter().filter(|m| !done.iter().any(|(v, _)| *v == m.version)) {
             let mut tx = self.write().await?;
             sqlx::raw_sql(AssertSqlSafe(m.sql)).execute(&mut *tx.inner).await?;
-            sqlx::query("INSERT INTO dangbo_migrations (version, name) VALUES ($1, $2)")
+            sqlx::query("INSERT INTO dangbo_migrations (version, name, checksum) VALUES ($1, $2, $3)")
                 .bind(m.version)
                 .bind(m.name)
+                .bind(checksum(m.sql))
                 .execute(&mut *tx.inner)
                 .await?;
             tx.commit().await?;

@@ -89,6 +89,15 @@ fn person(name: &str, cid: Option<&str>) -> NewPerson {
 async fn migrations_are_idempotent(t: TestDb) {
     assert_eq!(t.db.migrate().await.unwrap(), 0);
     assert!(t.db.is_migrated().await.unwrap());
+    // A database that applied a different text of migration 1 is refused, not used.
+    let mut tx = t.db.write().await.unwrap();
+    tx.tamper_migration_checksum_for_tests().await.unwrap();
+    tx.commit().await.unwrap();
+    let err = t.db.migrate().await.unwrap_err();
+    assert!(
+        err.to_string().contains("was changed after this database applied it"),
+        "{err}"
+    );
 }
 
 async fn tree_as_of_a_date(t: TestDb) {
