@@ -670,7 +670,9 @@ impl Draw {
     fn commune(on: Date) -> Draw {
         Draw {
             on,
-            young_limit: Level::Commune.young_age_limit(),
+            // Ages that make a commune committee's "young" share land near Resolution
+            // 116's targets; the rule itself belongs to the rule sets, not to the demo.
+            young_limit: 35,
             young_share: 0.20,
         }
     }
@@ -678,7 +680,7 @@ impl Draw {
     fn upper(on: Date) -> Draw {
         Draw {
             on,
-            young_limit: Level::Province.young_age_limit(),
+            young_limit: 40,
             young_share: 0.12,
         }
     }

@@ -203,15 +203,6 @@ impl Level {
     pub fn may_be_under(self, parent: Level) -> bool {
         self >= parent
     }
-
-    /// The age under which a cadre counts as young at this level (Resolution 116-NQ/TU:
-    /// under 40 at province and district level, under 35 at commune level).
-    pub fn young_age_limit(self) -> i32 {
-        match self {
-            Level::Province | Level::District => 40,
-            Level::Commune => 35,
-        }
-    }
 }
 
 /// The materialized path of a node on a day: the ids from the root down to the node,
