@@ -236,3 +236,60 @@ fn import_find_transfer_export_backup_restore() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn postgres_backup_and_restore() {
+    let Some(t) = dangbo_store::testing::postgres().await.unwrap() else {
+        eprintln!("skipped: set DANGBO_TEST_POSTGRES to run against PostgreSQL");
+        return;
+    };
+    if Command::new("pg_dump").arg("--version").output().is_err() {
+        eprintln!("skipped: pg_dump is not installed");
+        return;
+    }
+    let url = std::path::PathBuf::from(&t.url);
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        &url,
+        &[
+            "org",
+            "create",
+            "--code",
+            "LS",
+            "--name",
+            "Đảng bộ tỉnh Lạng Sơn",
+            "--kind",
+            "đảng bộ tỉnh",
+            "--level",
+            "tỉnh",
+            "--date",
+            "01/01/2015",
+        ],
+    );
+    let dump = dir.path().join("pg.dump");
+    ok(&url, &["backup", dump.to_str().unwrap()]);
+    ok(
+        &url,
+        &[
+            "org",
+            "rename",
+            "LS",
+            "--name",
+            "Tên sau sao lưu",
+            "--date",
+            "01/01/2020",
+        ],
+    );
+    ok(&url, &["restore", dump.to_str().unwrap(), "--yes"]);
+    let out = ok(&url, &["org", "history", "LS"]);
+    assert!(
+        !out.contains("Tên sau sao lưu"),
+        "the restore brought back the state of the backup: {out}"
+    );
+    let junk = dir.path().join("junk.dump");
+    std::fs::write(&junk, b"not a dump").unwrap();
+    let o = dangbo(&url, &["restore", junk.to_str().unwrap(), "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    ok(&url, &["org", "show", "LS"]);
+    drop(t);
+}
