@@ -543,8 +543,14 @@ pub(crate) async fn move_in(
 }
 
 /// Re-places everyone placed in `from` on `on` into `to`, from `on`.
-async fn move_people(tx: &mut Tx, from: &OrgVersion, to: OrgId, on: Date, change: &str) -> Result<usize> {
-    let placed = tx.placements_in(from.id, on).await?;
+/// Ends these placements on `on` and places the same people in `to` from `on`.
+async fn move_placements(
+    tx: &mut Tx,
+    placed: &[&dangbo_store::PlacementRow],
+    to: OrgId,
+    on: Date,
+    change: &str,
+) -> Result<usize> {
     let ids: Vec<i64> = placed.iter().map(|p| p.id).collect();
     tx.end_placements(&ids, on).await?;
     let rows: Vec<_> = placed.iter().map(|p| (p.person_id, to, on, change)).collect();
@@ -632,9 +638,10 @@ pub(crate) async fn merge_in(
         for child in tx.org_children(s.id, on).await? {
             done.orgs += move_in(tx, &child, &target, on, "merge").await?.orgs;
         }
-        let people = tx.placements_in(s.id, on).await?.len();
-        check_holds_people(&target, s, people)?;
-        done.people += move_people(tx, s, target.id, on, "merge").await?;
+        let placed = tx.placements_in(s.id, on).await?;
+        check_holds_people(&target, s, placed.len())?;
+        let placed: Vec<_> = placed.iter().collect();
+        done.people += move_placements(tx, &placed, target.id, on, "merge").await?;
         tx.end_positions_in(s.id, on).await?;
         tx.end_org_version(s.version_id, on, &format!("merge:{}", target.code))
             .await?;
@@ -730,11 +737,7 @@ async fn split_in(tx: &mut Tx, source: &OrgCode, plan: &SplitPlan, on: Date) -> 
     }
     for (part, placed) in parts.iter().zip(by_part) {
         check_holds_people(part, &src, placed.len())?;
-        let ids: Vec<i64> = placed.iter().map(|p| p.id).collect();
-        tx.end_placements(&ids, on).await?;
-        let rows: Vec<_> = placed.iter().map(|p| (p.person_id, part.id, on, "split")).collect();
-        tx.insert_placements(&rows).await?;
-        done.people += placed.len();
+        done.people += move_placements(tx, &placed, part.id, on, "split").await?;
     }
     tx.end_positions_in(src.id, on).await?;
     let codes: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
