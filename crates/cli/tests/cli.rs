@@ -31,9 +31,15 @@ fn ok(db: &Path, args: &[&str]) -> String {
 
 fn setup(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("t.db");
-    ok(&db, &["migrate"]);
+    create_orgs(&db);
+    db
+}
+
+/// The schema and a small tree: the province, a bloc and two of its cells.
+fn create_orgs(db: &Path) {
+    ok(db, &["migrate"]);
     ok(
-        &db,
+        db,
         &[
             "org",
             "create",
@@ -50,7 +56,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
         ],
     );
     ok(
-        &db,
+        db,
         &[
             "org",
             "create",
@@ -69,7 +75,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
         ],
     );
     ok(
-        &db,
+        db,
         &[
             "org",
             "create",
@@ -88,7 +94,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
         ],
     );
     ok(
-        &db,
+        db,
         &[
             "org",
             "create",
@@ -106,7 +112,6 @@ fn setup(dir: &Path) -> std::path::PathBuf {
             "01/01/2015",
         ],
     );
-    db
 }
 
 const CSV: &str =
@@ -249,23 +254,7 @@ async fn postgres_backup_and_restore() {
     }
     let url = std::path::PathBuf::from(&t.url);
     let dir = tempfile::tempdir().unwrap();
-    ok(
-        &url,
-        &[
-            "org",
-            "create",
-            "--code",
-            "LS",
-            "--name",
-            "Đảng bộ tỉnh Lạng Sơn",
-            "--kind",
-            "đảng bộ tỉnh",
-            "--level",
-            "tỉnh",
-            "--date",
-            "01/01/2015",
-        ],
-    );
+    create_orgs(&url);
     let dump = dir.path().join("pg.dump");
     ok(&url, &["backup", dump.to_str().unwrap()]);
     ok(
