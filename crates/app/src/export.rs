@@ -82,14 +82,11 @@ impl App {
         let codes: std::collections::HashMap<_, _> = nodes.iter().map(|n| (n.id, n.code.clone())).collect();
         // «Từ ngày» is the node's founding day, but never before its parent's (a cell moved
         // under a newer committee), so that the file imports parent first on any database.
+        let founding = tx.org_founding_days().await?;
         let mut from: std::collections::HashMap<_, Date> = std::collections::HashMap::new();
         let mut rows: Vec<Vec<Out>> = Vec::with_capacity(nodes.len());
         for n in &nodes {
-            let founded = tx
-                .org_history(&n.code)
-                .await?
-                .first()
-                .map_or(n.validity.from, |v| v.validity.from);
+            let founded = founding.get(&n.id).copied().unwrap_or(n.validity.from);
             let start = n
                 .parent
                 .and_then(|p| from.get(&p))

@@ -52,10 +52,7 @@ pub struct Table {
 }
 
 fn file_err(path: &Path, e: impl std::fmt::Display) -> AppError {
-    AppError::File {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    }
+    AppError::file(path, std::io::Error::other(e.to_string()))
 }
 
 fn extension(path: &Path) -> String {
@@ -69,10 +66,7 @@ fn extension(path: &Path) -> String {
 pub fn read(path: &Path) -> Result<Table> {
     match extension(path).as_str() {
         "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|source| AppError::File {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let bytes = std::fs::read(path).map_err(|e| AppError::file(path, e))?;
             read_csv(&bytes).map_err(|e| file_err(path, e))
         }
         "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(path),
@@ -194,10 +188,7 @@ pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
             }
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
             bytes.extend(w.into_inner().map_err(|e| file_err(path, e))?);
-            std::fs::write(path, bytes).map_err(|source| AppError::File {
-                path: path.display().to_string(),
-                source,
-            })
+            std::fs::write(path, bytes).map_err(|e| AppError::file(path, e))
         }
         "xlsx" => write_xlsx(path, header, rows).map_err(|e| file_err(path, e)),
         _ => Err(AppError::rejected(

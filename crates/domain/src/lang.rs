@@ -3,8 +3,6 @@
 //! Messages are written for the people who typed the value: Vietnamese first, English on
 //! request. Each variant also has a stable code so callers can match on it.
 
-use std::fmt;
-
 /// The language a message is shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -196,15 +194,6 @@ impl Invalid {
             (Inconsistent { vi, .. }, Lang::Vi) => vi.clone(),
             (Inconsistent { en, .. }, Lang::En) => en.clone(),
         }
-    }
-}
-
-/// Displays the Vietnamese message.
-pub struct Vi<'a>(pub &'a Invalid);
-
-impl fmt::Display for Vi<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message(Lang::Vi))
     }
 }
 

@@ -50,7 +50,6 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
-    sqlite_path: Option<String>,
 }
 
 impl Db {
@@ -68,7 +67,6 @@ impl Db {
             return Ok(Db {
                 pool,
                 backend: Backend::Postgres,
-                sqlite_path: None,
             });
         }
         let path = target
@@ -112,7 +110,6 @@ impl Db {
         Ok(Db {
             pool,
             backend: Backend::Sqlite,
-            sqlite_path: Some(path),
         })
     }
 
@@ -231,11 +228,6 @@ impl Db {
         };
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
         Ok(n > 0)
-    }
-
-    /// The SQLite file this database lives in, if it is SQLite.
-    pub fn sqlite_path(&self) -> Option<&str> {
-        self.sqlite_path.as_deref()
     }
 
     /// Writes a consistent copy of an SQLite database to `dest` while it stays in use

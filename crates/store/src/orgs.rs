@@ -256,6 +256,17 @@ impl Tx {
         ))
     }
 
+    /// The day each organization was founded (its first version began).
+    pub async fn org_founding_days(&mut self) -> Result<std::collections::HashMap<OrgId, Date>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT org_id, min(valid_from) FROM org_version GROUP BY org_id")
+                .fetch_all(&mut *self.inner)
+                .await?;
+        rows.into_iter()
+            .map(|(id, from)| Ok((OrgId(id), date("org_version", "valid_from", &from)?)))
+            .collect()
+    }
+
     /// The number of organizations ever recorded.
     pub async fn org_count(&mut self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM org")
