@@ -87,6 +87,8 @@ fn main() {
             on: Date::constant(2026, 11, 21),
             mapping: Default::default(),
             rejects: None,
+            scope: None,
+            dry_run: false,
         };
         let start = Instant::now();
         let report = app.import_members(&file, &opts, &|_, _| {}).await.unwrap();

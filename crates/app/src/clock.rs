@@ -29,6 +29,15 @@ impl Clock {
 
     /// Now, as `2026-11-21T09:30:00+07:00`, for the audit log.
     pub fn timestamp(&self) -> String {
-        format!("{}+07:00", self.now().strftime("%Y-%m-%dT%H:%M:%S"))
+        self.timestamp_in(0)
+    }
+
+    /// The time `seconds` from now (negative: ago), written as [`Clock::timestamp`].
+    pub fn timestamp_in(&self, seconds: i64) -> String {
+        let t = self
+            .now()
+            .checked_add(jiff::Span::new().seconds(seconds))
+            .unwrap_or_else(|_| self.now());
+        format!("{}+07:00", t.strftime("%Y-%m-%dT%H:%M:%S"))
     }
 }

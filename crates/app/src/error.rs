@@ -78,6 +78,14 @@ impl AppError {
         }
     }
 
+    /// "No person with this id" (also what a person outside one's scope looks like).
+    pub fn no_person(id: dangbo_domain::member::PersonId) -> AppError {
+        AppError::NotFound {
+            vi: format!("Không có người số {}", id.0),
+            what: format!("no person number {}", id.0),
+        }
+    }
+
     /// Whether the caller is at fault (exit code 1), rather than the system.
     pub fn is_user_error(&self) -> bool {
         !matches!(

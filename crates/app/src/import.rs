@@ -13,7 +13,7 @@ use dangbo_domain::member::{
     CardNumber, CitizenId, Ethnicity, MemberField, PersonId, PersonKind, PersonRecord, Phone, parse_gender,
 };
 use dangbo_domain::name::{PersonName, fold};
-use dangbo_domain::org::{OrgCode, OrgId};
+use dangbo_domain::org::{OrgCode, OrgId, OrgPath};
 use dangbo_domain::{Date, Invalid, Lang};
 use dangbo_store::{MembershipRow, NewPerson, OrgVersion, Tx};
 use std::collections::HashMap;
@@ -32,6 +32,25 @@ pub struct ImportOptions {
     pub mapping: HashMap<String, MemberField>,
     /// Where to write rejected rows (default: beside the input, `<name>.loi.csv`).
     pub rejects: Option<PathBuf>,
+    /// Only organizations in these subtrees may be named, and only people placed in them
+    /// updated (`None`: anywhere). An organization outside reads as one that does not exist.
+    pub scope: Option<Vec<OrgPath>>,
+    /// Check and count everything, then write nothing: the preview a person confirms.
+    pub dry_run: bool,
+}
+
+impl ImportOptions {
+    /// Options for an all-or-nothing import on `on`, anywhere, with no mapping.
+    pub fn on(on: Date) -> ImportOptions {
+        ImportOptions {
+            skip_invalid: false,
+            on,
+            mapping: HashMap::new(),
+            rejects: None,
+            scope: None,
+            dry_run: false,
+        }
+    }
 }
 
 /// One problem with one cell (or row) of the file.
@@ -209,6 +228,7 @@ fn date_cell(cell: &Cell) -> std::result::Result<Option<Date>, Invalid> {
 /// Caches organizations by code and by folded name for one import.
 struct Orgs {
     on: Date,
+    scope: Option<Vec<OrgPath>>,
     by_code: HashMap<String, Option<OrgVersion>>,
     by_name: HashMap<String, Vec<OrgVersion>>,
     /// (code cell, name cell) → the cell's id and first day, or why it cannot be used.
@@ -239,6 +259,8 @@ impl Orgs {
         name: &str,
     ) -> Result<std::result::Result<OrgVersion, Invalid>> {
         let on = self.on;
+        let scope = self.scope.clone();
+        let visible = |v: &OrgVersion| scope.as_ref().is_none_or(|s| s.iter().any(|r| r.contains(&v.path)));
         let found = if !code.trim().is_empty() {
             let Ok(c) = OrgCode::parse(code) else {
                 return Ok(Err(Invalid::OrgCode(code.trim().into())));
@@ -247,7 +269,7 @@ impl Orgs {
                 let v = tx.org_by_code(&c, on).await?;
                 self.by_code.insert(c.to_string(), v);
             }
-            match self.by_code.get(c.as_str()).cloned().flatten() {
+            match self.by_code.get(c.as_str()).cloned().flatten().filter(|v| visible(v)) {
                 Some(v) => v,
                 None => {
                     return Ok(Err(Invalid::inconsistent(
@@ -265,7 +287,16 @@ impl Orgs {
                 let v = tx.org_by_name_key(&key, on).await?;
                 self.by_name.insert(key.clone(), v);
             }
-            match self.by_name.get(&key).map(Vec::as_slice).unwrap_or_default() {
+            let named: Vec<OrgVersion> = self
+                .by_name
+                .get(&key)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter(|v| visible(v))
+                .cloned()
+                .collect();
+            match named.as_slice() {
                 [one] => one.clone(),
                 [] => {
                     return Ok(Err(Invalid::inconsistent(
@@ -340,6 +371,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let mut orgs = Orgs {
             on: opts.on,
+            scope: opts.scope.clone(),
             by_code: HashMap::new(),
             by_name: HashMap::new(),
             memo: HashMap::new(),
@@ -612,6 +644,43 @@ impl App {
         // A move to another cell takes effect on the import day, which must not come before
         // the day the person's current placement began.
         let open = tx.open_placements().await?;
+        if let Some(scope) = &opts.scope {
+            let mut outside = Vec::new();
+            for (k, id) in &matched {
+                let Some((_, org, _)) = id.and_then(|id| open.get(&id)) else {
+                    continue;
+                };
+                let inside = match tx.org_by_id(*org, opts.on).await? {
+                    Some(v) => scope.iter().any(|r| r.contains(&v.path)),
+                    None => false,
+                };
+                if !inside {
+                    outside.push(*k);
+                }
+            }
+            matched.retain(|(k, _)| {
+                if !outside.contains(k) {
+                    return true;
+                }
+                let p = &parsed[*k];
+                report.errors.push(RowError {
+                    row: p.row,
+                    column: cols
+                        .get(&MemberField::CardNumber)
+                        .or_else(|| cols.get(&MemberField::CitizenId))
+                        .map(|c| c.1.clone())
+                        .unwrap_or_default(),
+                    problem: Invalid::inconsistent(
+                        "Người này đang sinh hoạt ở tổ chức ngoài phạm vi bạn quản lý",
+                        "This person belongs to an organization outside your scope",
+                    ),
+                });
+                if let Some(i) = data.iter().position(|(r, _)| *r == p.row) {
+                    bad_rows.push(i);
+                }
+                false
+            });
+        }
         matched.retain(|(k, id)| {
             let p = &parsed[*k];
             match id.and_then(|id| open.get(&id)) {
@@ -649,7 +718,7 @@ impl App {
         if !report.errors.is_empty() && !opts.skip_invalid {
             return Ok(report);
         }
-        if opts.skip_invalid && !bad_rows.is_empty() {
+        if opts.skip_invalid && !bad_rows.is_empty() && !opts.dry_run {
             let dest = opts.rejects.clone().unwrap_or_else(|| path.with_extension("loi.csv"));
             let mut header: Vec<String> = table.rows[header_idx].1.iter().map(Cell::text).collect();
             header.push("Lỗi".into());
@@ -763,8 +832,12 @@ impl App {
             ),
         )
         .await?;
-        tx.commit().await?;
         progress(total * 2, total * 2);
+        if opts.dry_run {
+            // Dropping the transaction rolls back: the counts are real, nothing is kept.
+            return Ok(report);
+        }
+        tx.commit().await?;
         report.applied = true;
         Ok(report)
     }

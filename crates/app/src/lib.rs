@@ -2,6 +2,9 @@
 //! storage API. Each use case validates its input fully before it writes, writes in one
 //! transaction, and records the change in the audit log in that same transaction.
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod error;

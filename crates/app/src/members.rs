@@ -59,11 +59,17 @@ impl App {
         find_in(&mut tx, key).await
     }
 
-    /// A person with their placements and positions. Viewing personal data is audited.
+    /// A person, found by party card number or citizen ID, with their placements and
+    /// positions. Viewing personal data is audited.
     pub async fn member_detail(&self, key: &str) -> Result<MemberDetail> {
+        let id = self.find_person(key).await?;
+        self.member_detail_by_id(id).await
+    }
+
+    /// A person with their placements and positions. Viewing personal data is audited.
+    pub async fn member_detail_by_id(&self, id: PersonId) -> Result<MemberDetail> {
         let mut tx = self.db.read().await?;
-        let id = find_in(&mut tx, key).await?;
-        let row = tx.person(id).await?.ok_or_else(|| AppError::no_member(key))?;
+        let row = tx.person(id).await?.ok_or_else(|| AppError::no_person(id))?;
         let mut placements = Vec::new();
         for p in tx.placements_of(id).await? {
             let name = org_name_at(&mut tx, &p.org_code, p.validity.from).await?;
@@ -327,4 +333,99 @@ pub(crate) fn split_record(rec: &PersonRecord) -> (NewPerson, Option<MembershipR
         _ => None,
     };
     (person, membership)
+}
+
+/// The record of a stored person, as an edit form shows it.
+pub fn record_of(row: &PersonRow) -> PersonRecord {
+    let m = row.membership.as_ref();
+    PersonRecord {
+        kind: row.person.kind,
+        name: row.person.name.clone(),
+        gender: row.person.gender,
+        birth_date: row.person.birth_date,
+        ethnicity: row.person.ethnicity,
+        citizen_id: row.person.citizen_id.clone(),
+        card_number: m.and_then(|m| m.card_number.clone()),
+        admitted_on: m.map(|m| m.admitted_on),
+        full_on: m.and_then(|m| m.full_on),
+        exempt: m.is_some_and(|m| m.exempt),
+        phone: row.person.phone.clone(),
+    }
+}
+
+/// The fields of a record as text, for the audit log's before and after.
+fn field_texts(rec: &PersonRecord) -> Vec<(&'static str, String)> {
+    let opt = |d: Option<Date>| d.map(short).unwrap_or_default();
+    vec![
+        ("đối tượng", rec.kind.vi().to_string()),
+        ("họ tên", rec.name.to_string()),
+        ("giới tính", rec.gender.vi().to_string()),
+        ("ngày sinh", short(rec.birth_date)),
+        ("dân tộc", rec.ethnicity.name().to_string()),
+        (
+            "CCCD",
+            rec.citizen_id
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "số thẻ",
+            rec.card_number
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        ("ngày vào Đảng", opt(rec.admitted_on)),
+        ("ngày chính thức", opt(rec.full_on)),
+        ("miễn sinh hoạt", if rec.exempt { "có" } else { "không" }.to_string()),
+        (
+            "điện thoại",
+            rec.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default(),
+        ),
+    ]
+}
+
+impl App {
+    /// Corrects a person's record. The audit line keeps each changed field before and after.
+    pub async fn update_member(&self, id: PersonId, rec: &PersonRecord) -> Result<()> {
+        if let Some((field, source)) = rec.check(self.clock.today()).into_iter().next() {
+            return Err(AppError::Invalid {
+                field: field.header(dangbo_domain::Lang::Vi).into(),
+                source,
+            });
+        }
+        let mut tx = self.db.write().await?;
+        let old = tx.person(id).await?.ok_or_else(|| AppError::no_person(id))?;
+        if let Some(card) = &rec.card_number
+            && tx.person_by_card(card).await?.is_some_and(|p| p != id)
+        {
+            return Err(duplicate("số thẻ đảng viên", "party card number", card.as_str()));
+        }
+        if let Some(cid) = &rec.citizen_id
+            && tx.person_by_citizen_id(cid).await?.is_some_and(|p| p != id)
+        {
+            return Err(duplicate("số CCCD", "citizen ID", cid.as_str()));
+        }
+        let before = field_texts(&record_of(&old));
+        let after = field_texts(rec);
+        let changes: Vec<String> = before
+            .iter()
+            .zip(&after)
+            .filter(|(b, a)| b.1 != a.1)
+            .map(|(b, a)| format!("{}: «{}» → «{}»", b.0, b.1, a.1))
+            .collect();
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let (person, membership) = split_record(rec);
+        tx.update_person(id, &person).await?;
+        if let Some(m) = &membership {
+            tx.upsert_memberships(&[(id, m)]).await?;
+        }
+        self.audit(&mut tx, "member.edit", &format!("person:{}", id.0), &changes.join("; "))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

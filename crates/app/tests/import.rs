@@ -59,6 +59,8 @@ fn opts(skip: bool) -> ImportOptions {
         on: Date::constant(2026, 11, 21),
         mapping: Default::default(),
         rejects: None,
+        scope: None,
+        dry_run: false,
     }
 }
 

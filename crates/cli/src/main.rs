@@ -186,6 +186,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     on: date.unwrap_or(today),
                     mapping,
                     rejects,
+                    scope: None,
+                    dry_run: false,
                 };
                 let bar = print::progress();
                 let report = app

@@ -10,11 +10,15 @@
 //! Every access goes through a [`Tx`]: [`Db::read`] gives a consistent snapshot, and
 //! [`Db::write`] a transaction that applies all of its changes or none.
 
+mod accounts;
+mod audit;
 pub mod backend;
 mod orgs;
 mod people;
 mod rows;
 
+pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow};
+pub use audit::{AuditBreak, AuditEntry, AuditQuery};
 pub use backend::{Backend, Db};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
@@ -72,30 +76,6 @@ impl Tx {
         self.backend
     }
 
-    /// Appends a line to the audit log, in this transaction: the change and its record
-    /// are kept or lost together.
-    pub async fn audit(&mut self, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(at)
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(detail)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
-    }
-
-    /// The audit lines about a subject, oldest first: (at, actor, action, detail).
-    pub async fn audit_for(&mut self, subject: &str) -> Result<Vec<(String, String, String, String)>> {
-        let rows: Vec<(String, String, String, String)> =
-            sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")
-                .bind(subject)
-                .fetch_all(&mut *self.inner)
-                .await?;
-        Ok(rows)
-    }
-
     /// Marks migration 1 as applied from another text; only for the contract tests.
     #[doc(hidden)]
     pub async fn tamper_migration_checksum_for_tests(&mut self) -> Result<()> {
@@ -130,7 +110,7 @@ impl Tx {
 }
 
 /// Maps a unique-constraint violation to [`StoreError::Duplicate`].
-fn unique(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn unique(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what()),
         _ => StoreError::Database(err),

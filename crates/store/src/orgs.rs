@@ -122,6 +122,16 @@ impl Tx {
         Ok(row.map(|(id,)| OrgId(id)))
     }
 
+    /// The code registered for an id.
+    pub async fn org_code_of(&mut self, id: OrgId) -> Result<Option<OrgCode>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT code FROM org WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        row.map(|(c,)| OrgCode::parse(&c).map_err(|_| crate::rows::corrupt("org", "code", &c)))
+            .transpose()
+    }
+
     /// Records a version of an organization, valid from `v.from` on.
     pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
         sqlx::query(

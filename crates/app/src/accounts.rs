@@ -1,0 +1,543 @@
+//! Accounts: creating them, granting and revoking roles, passwords (argon2id), sign-in
+//! with throttling, sessions and API tokens kept in the database (so any instance can
+//! serve any request), and the demo's accounts.
+
+use crate::access::{Caller, Grant, Role};
+use crate::{App, AppError, Result};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use dangbo_domain::date::short;
+use dangbo_domain::org::OrgCode;
+use dangbo_domain::{Date, Lang};
+use dangbo_store::{AccountRow, NewSession, Tx};
+use sha2::{Digest, Sha256};
+
+/// Failed sign-ins allowed for one user name within [`THROTTLE_MINUTES`].
+pub const MAX_FAILURES: i64 = 5;
+/// The window over which failed sign-ins are counted, and the wait after too many.
+pub const THROTTLE_MINUTES: i64 = 15;
+/// How long a web session lasts.
+pub const SESSION_HOURS: i64 = 12;
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+/// A session just opened: the secret for the cookie, and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// The session secret (only its hash is stored).
+    pub token: String,
+    /// The CSRF token.
+    pub csrf: String,
+}
+
+/// A session found by its secret.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Who.
+    pub caller: Caller,
+    /// The CSRF token forms must carry (empty for API tokens, which need none).
+    pub csrf: String,
+    /// The language chosen.
+    pub lang: Lang,
+    /// Whether this is an API token rather than a browser session.
+    pub api: bool,
+}
+
+/// An account with all its grants, for the account list.
+#[derive(Debug, Clone)]
+pub struct AccountInfo {
+    /// The account.
+    pub account: AccountRow,
+    /// Every grant, with the code of its organization.
+    pub grants: Vec<(Grant, Option<OrgCode>)>,
+}
+
+/// A fresh random secret: 32 bytes in hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    // The operating system's generator does not fail on the systems dangbo runs on; if
+    // it ever did, a session could not be made safely, so stopping is right.
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut b).expect("the operating system's random generator failed");
+    hex(&b)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The stored form of a secret.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            AppError::rejected(
+                format!("Không băm được mật khẩu: {e}"),
+                format!("Cannot hash the password: {e}"),
+            )
+        })
+}
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Checks a new password against the policy.
+pub fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::rejected(
+            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự"),
+            format!("The password must have at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_username(username: &str) -> Result<()> {
+    let ok = (3..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        return Ok(());
+    }
+    Err(AppError::rejected(
+        format!(
+            "Tên đăng nhập «{username}» không hợp lệ: 3 đến 32 ký tự gồm chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới"
+        ),
+        format!(
+            "User name «{username}» is not valid: 3 to 32 characters, lowercase letters without diacritics, digits, dot, hyphen, underscore"
+        ),
+    ))
+}
+
+fn no_account(username: &str) -> AppError {
+    AppError::NotFound {
+        vi: format!("Không có tài khoản «{username}»"),
+        what: format!("no account «{username}»"),
+    }
+}
+
+async fn account_named(tx: &mut Tx, username: &str) -> Result<AccountRow> {
+    tx.account_by_username(username)
+        .await?
+        .ok_or_else(|| no_account(username))
+}
+
+async fn grants_on(tx: &mut Tx, account_id: i64, on: Date) -> Result<Vec<Grant>> {
+    Ok(tx
+        .grants_of(account_id)
+        .await?
+        .into_iter()
+        .filter(|g| g.validity.contains(on))
+        .filter_map(|g| {
+            Some(Grant {
+                id: g.id,
+                role: Role::from_code(&g.role)?,
+                org: g.org_id,
+                validity: g.validity,
+            })
+        })
+        .collect())
+}
+
+impl App {
+    /// Creates an account, optionally belonging to the person with party card number or
+    /// citizen ID `person`.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        person: Option<&str>,
+    ) -> Result<i64> {
+        check_username(username)?;
+        check_password(password)?;
+        let display = display_name.trim();
+        if display.is_empty() {
+            return Err(AppError::rejected(
+                "Cần có họ và tên hiển thị",
+                "A display name is needed",
+            ));
+        }
+        let hash = hash_password(password)?;
+        let mut tx = self.db.write().await?;
+        let person = match person {
+            Some(key) => Some(crate::members::find_in(&mut tx, key).await?),
+            None => None,
+        };
+        let id = tx
+            .insert_account(username, display, &hash, person, &self.clock.timestamp())
+            .await?;
+        let detail = match person {
+            Some(p) => format!("«{display}», người số {}", p.0),
+            None => format!("«{display}»"),
+        };
+        self.audit(&mut tx, "account.add", &format!("account:{username}"), &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Grants `role` over the subtree of `org` (everything for the administrator) from `from`.
+    pub async fn grant(&self, username: &str, role: Role, org: Option<&OrgCode>, from: Date) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let account = account_named(&mut tx, username).await?;
+        let org_id = match (role.is_global(), org) {
+            (true, None) => None,
+            (true, Some(_)) => {
+                return Err(AppError::rejected(
+                    format!(
+                        "Vai trò «{}» áp dụng cho toàn hệ thống, không gắn với tổ chức",
+                        role.vi()
+                    ),
+                    format!("The role «{}» covers the whole system, not an organization", role.en()),
+                ));
+            }
+            (false, None) => {
+                return Err(AppError::rejected(
+                    format!("Vai trò «{}» cần một tổ chức đảng (--org)", role.vi()),
+                    format!("The role «{}» needs an organization (--org)", role.en()),
+                ));
+            }
+            (false, Some(code)) => Some(crate::orgs::get(&mut tx, code, from).await?.id),
+        };
+        tx.insert_grant(account.id, role.code(), org_id, from, &self.actor)
+            .await?;
+        let scope = org.map_or_else(|| "toàn hệ thống".to_string(), |c| c.to_string());
+        self.audit(
+            &mut tx,
+            "account.grant",
+            &format!("account:{username}"),
+            &format!("{} tại {scope} từ {}", role.code(), short(from)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends, from today, the grants of `role` (over `org`, or any) that `username` holds.
+    /// Returns how many ended.
+    pub async fn revoke(&self, username: &str, role: Role, org: Option<&OrgCode>) -> Result<usize> {
+        let today = self.clock.today();
+        let mut tx = self.db.write().await?;
+        let account = account_named(&mut tx, username).await?;
+        let org_id = match org {
+            Some(code) => tx.org_id_of(code).await?,
+            None => None,
+        };
+        let mut ended = 0;
+        for g in tx.grants_of(account.id).await? {
+            let open = g.validity.to.is_none_or(|to| to > today);
+            if open && g.role == role.code() && (org.is_none() || g.org_id == org_id) {
+                tx.end_grant(g.id, today.max(g.validity.from)).await?;
+                ended += 1;
+            }
+        }
+        if ended == 0 {
+            return Err(AppError::rejected(
+                format!("Tài khoản «{username}» không giữ vai trò «{}» ở đó", role.vi()),
+                format!("Account «{username}» does not hold the role «{}» there", role.en()),
+            ));
+        }
+        self.audit(
+            &mut tx,
+            "account.revoke",
+            &format!("account:{username}"),
+            &format!(
+                "{} tại {} từ {}",
+                role.code(),
+                org.map_or("*", OrgCode::as_str),
+                short(today)
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Sets a new password and ends every session and token of the account.
+    pub async fn reset_password(&self, username: &str, password: &str) -> Result<()> {
+        check_password(password)?;
+        let hash = hash_password(password)?;
+        let mut tx = self.db.write().await?;
+        let account = account_named(&mut tx, username).await?;
+        tx.set_password_hash(account.id, &hash).await?;
+        let ended = tx.delete_sessions_of(account.id).await?;
+        tx.clear_login_failures(username).await?;
+        self.audit(
+            &mut tx,
+            "account.reset-password",
+            &format!("account:{username}"),
+            &format!("{ended} phiên bị đóng"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every account with its grants.
+    pub async fn accounts(&self) -> Result<Vec<AccountInfo>> {
+        let mut tx = self.db.read().await?;
+        let mut out = Vec::new();
+        for account in tx.accounts().await? {
+            let mut grants = Vec::new();
+            for g in tx.grants_of(account.id).await? {
+                let Some(role) = Role::from_code(&g.role) else { continue };
+                let code = match g.org_id {
+                    Some(id) => tx.org_code_of(id).await?,
+                    None => None,
+                };
+                grants.push((
+                    Grant {
+                        id: g.id,
+                        role,
+                        org: g.org_id,
+                        validity: g.validity,
+                    },
+                    code,
+                ));
+            }
+            out.push(AccountInfo { account, grants });
+        }
+        Ok(out)
+    }
+
+    /// Signs in. Too many failures for one user name within a quarter of an hour make
+    /// further attempts wait, whichever instance they reach. Both outcomes are audited.
+    pub async fn login(&self, username: &str, password: &str, lang: Lang) -> Result<Opened> {
+        let username = username.trim().to_lowercase();
+        let since = self.clock.timestamp_in(-THROTTLE_MINUTES * 60);
+        let mut tx = self.db.write().await?;
+        if tx.login_failures_since(&username, &since).await? >= MAX_FAILURES {
+            return Err(AppError::rejected(
+                format!("Đăng nhập sai quá {MAX_FAILURES} lần: hãy thử lại sau {THROTTLE_MINUTES} phút"),
+                format!("Too many failed sign-ins ({MAX_FAILURES}): try again in {THROTTLE_MINUTES} minutes"),
+            ));
+        }
+        let account = tx.account_by_username(&username).await?;
+        let ok = match &account {
+            Some(a) => !a.disabled && password_matches(password, &a.password_hash),
+            // Spend the same time as a real check, so timing does not tell which names exist.
+            None => {
+                let _ = password_matches(password, &DUMMY_HASH);
+                false
+            }
+        };
+        let subject = format!("account:{username}");
+        let Some(account) = account.filter(|_| ok) else {
+            tx.record_login_failure(&username, &self.clock.timestamp()).await?;
+            self.audit(&mut tx, "login.fail", &subject, "").await?;
+            tx.commit().await?;
+            return Err(AppError::rejected(
+                "Tên đăng nhập hoặc mật khẩu không đúng",
+                "Wrong user name or password",
+            ));
+        };
+        tx.clear_login_failures(&username).await?;
+        let opened = Opened {
+            token: random_token(),
+            csrf: random_token(),
+        };
+        let hash = token_hash(&opened.token);
+        tx.insert_session(&NewSession {
+            token_hash: &hash,
+            account_id: account.id,
+            kind: "web",
+            name: "",
+            csrf: &opened.csrf,
+            lang: lang_code(lang),
+            created_at: &self.clock.timestamp(),
+            expires_at: &self.clock.timestamp_in(SESSION_HOURS * 3600),
+        })
+        .await?;
+        tx.delete_expired_sessions(&self.clock.timestamp()).await?;
+        self.audit(&mut tx, "login", &subject, "").await?;
+        tx.commit().await?;
+        Ok(opened)
+    }
+
+    /// Makes an API token for scripts, valid for `days` days. The token is shown once.
+    pub async fn create_token(&self, username: &str, name: &str, days: i64) -> Result<String> {
+        let mut tx = self.db.write().await?;
+        let account = account_named(&mut tx, username).await?;
+        let token = random_token();
+        tx.insert_session(&NewSession {
+            token_hash: &token_hash(&token),
+            account_id: account.id,
+            kind: "api",
+            name,
+            csrf: "",
+            lang: "vi",
+            created_at: &self.clock.timestamp(),
+            expires_at: &self.clock.timestamp_in(days.clamp(1, 3650) * 86_400),
+        })
+        .await?;
+        self.audit(
+            &mut tx,
+            "account.token",
+            &format!("account:{username}"),
+            &format!("«{name}», {days} ngày"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The session (or API token) for a secret, if it is valid now and its account is enabled.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let mut tx = self.db.read().await?;
+        let Some(s) = tx.session(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        if s.expires_at < self.clock.timestamp() {
+            return Ok(None);
+        }
+        let Some(account) = tx.account(s.account_id).await?.filter(|a| !a.disabled) else {
+            return Ok(None);
+        };
+        let grants = grants_on(&mut tx, account.id, self.clock.today()).await?;
+        Ok(Some(Session {
+            caller: Caller {
+                account_id: account.id,
+                username: account.username,
+                display_name: account.display_name,
+                person: account.person_id,
+                grants,
+            },
+            csrf: s.csrf,
+            lang: Lang::parse(&s.lang).unwrap_or_default(),
+            api: s.kind == "api",
+        }))
+    }
+
+    /// Remembers the language chosen in a session.
+    pub async fn set_session_lang(&self, token: &str, lang: Lang) -> Result<()> {
+        let mut tx = self.db.append().await?;
+        tx.set_session_lang(&token_hash(token), lang_code(lang)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs out.
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        let mut tx = self.db.append().await?;
+        tx.delete_session(&token_hash(token)).await?;
+        self.audit(&mut tx, "logout", &format!("account:{}", self.actor_name()), "")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// This app acting for `caller`: its changes are audited under their name.
+    pub fn acting_as(&self, caller: &Caller) -> App {
+        App {
+            actor: format!("user:{}", caller.username),
+            ..self.clone()
+        }
+    }
+
+    fn actor_name(&self) -> &str {
+        self.actor.split_once(':').map_or(&self.actor, |(_, n)| n)
+    }
+
+    /// Creates the demo's accounts, one per role, with fresh random passwords, and returns
+    /// (user name, password, what it can see). Needs the demo data.
+    pub async fn demo_accounts(&self) -> Result<Vec<DemoAccount>> {
+        let today = self.clock.today();
+        let bloc = OrgCode::parse("LS.CQD").map_err(|e| AppError::Invalid {
+            field: "mã".into(),
+            source: e,
+        })?;
+        let root = OrgCode::parse("LS").map_err(|e| AppError::Invalid {
+            field: "mã".into(),
+            source: e,
+        })?;
+        let tree = self.tree(Some(&bloc), today).await?;
+        let cells: Vec<_> = tree.iter().filter(|n| n.org.kind.is_cell() && n.people > 0).collect();
+        let (Some(cell), Some(other)) = (cells.first(), cells.last()) else {
+            return Err(AppError::rejected("Chưa có dữ liệu mẫu", "The demo data is not loaded"));
+        };
+        let (members, _) = self.search_members(Some(&cell.org.code), today, "", 1, 0).await?;
+        let member = members.first().and_then(|m| {
+            m.row
+                .membership
+                .as_ref()
+                .and_then(|ms| ms.card_number.as_ref())
+                .map(|c| c.as_str().to_string())
+                .or_else(|| m.row.person.citizen_id.as_ref().map(|c| c.as_str().to_string()))
+        });
+        let specs: Vec<(&str, &str, Role, Option<&OrgCode>, Option<String>)> = vec![
+            ("quantri", "Quản trị hệ thống", Role::Admin, None, None),
+            ("vanphong", "Văn phòng Tỉnh ủy", Role::Office, Some(&root), None),
+            ("capuy", "Thường trực Đảng ủy Khối", Role::Leadership, Some(&bloc), None),
+            ("bithu", "Bí thư chi bộ", Role::Secretary, Some(&cell.org.code), None),
+            (
+                "bithu2",
+                "Bí thư chi bộ khác",
+                Role::Secretary,
+                Some(&other.org.code),
+                None,
+            ),
+            ("dangvien", "Đảng viên", Role::Member, Some(&cell.org.code), member),
+        ];
+        let mut out = Vec::new();
+        for (username, display, role, org, person) in specs {
+            let password = demo_password();
+            let name = match (&person, org) {
+                (Some(_), _) => members
+                    .first()
+                    .map_or(display.to_string(), |m| m.row.person.name.to_string()),
+                (None, Some(o)) if role == Role::Secretary => {
+                    let org = self.org(o, today).await?;
+                    format!("{display} — {}", org.name)
+                }
+                _ => display.to_string(),
+            };
+            self.add_user(username, &name, &password, person.as_deref()).await?;
+            self.grant(username, role, org, today).await?;
+            out.push(DemoAccount {
+                username: username.to_string(),
+                password,
+                role,
+                scope: org.map(|o| o.to_string()),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// One of the demo's accounts.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    /// User name.
+    pub username: String,
+    /// Its password.
+    pub password: String,
+    /// Its role.
+    pub role: Role,
+    /// The organization it is held over.
+    pub scope: Option<String>,
+}
+
+fn demo_password() -> String {
+    // Readable for a person typing it from the terminal: four groups of four.
+    let t = random_token();
+    format!("{}-{}-{}-{}", &t[0..4], &t[4..8], &t[8..12], &t[12..16])
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    lang.pick("vi", "en")
+}
+
+/// The hash of a random password, checked against when the user name does not exist, so
+/// that both cases take the same time.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
