@@ -39,7 +39,7 @@ impl App {
     /// as of 1/11/2026, its bodies and positions, and the reorganization of 1/7/2025.
     /// Refuses if the database already holds organizations. Calls `progress` with a short
     /// Vietnamese message at each stage.
-    pub async fn load_demo(&self, seed: u64, progress: &dyn Fn(&str)) -> Result<DemoSummary> {
+    pub async fn load_demo(&self, seed: u64, progress: &(dyn Fn(&str) + Sync)) -> Result<DemoSummary> {
         let mut tx = self.db.write().await?;
         if tx.org_count().await? > 0 {
             return Err(AppError::rejected(

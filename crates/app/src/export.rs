@@ -18,27 +18,37 @@ impl App {
     /// Writes the members placed under `org` on `on` to `path` (`.xlsx` or `.csv`), in
     /// Vietnamese name order. Returns how many. The export is audited.
     pub async fn export_members(&self, org: &OrgCode, on: Date, path: &Path) -> Result<usize> {
+        let root = self.org(org, on).await?;
+        let filter = MemberFilter {
+            subtree: Some(root.path),
+            on,
+            query: None,
+            kind: None,
+            gender: None,
+            status: None,
+            ethnicity: None,
+            limit: 0,
+            offset: 0,
+            after: None,
+        };
+        self.export_filtered(&filter, &format!("org:{org}"), path).await
+    }
+
+    /// Writes everyone `filter` selects (all pages) to `path`; `label` names the list in
+    /// the audit log, which records the export before the file is written.
+    pub async fn export_filtered(&self, filter: &MemberFilter, label: &str, path: &Path) -> Result<usize> {
         let mut tx = self.db.read().await?;
-        let root = get(&mut tx, org, on).await?;
         let mut rows = Vec::new();
-        let mut offset = 0;
+        let mut filter = MemberFilter {
+            limit: 5000,
+            offset: 0,
+            after: None,
+            ..filter.clone()
+        };
         loop {
-            let filter = MemberFilter {
-                subtree: Some(root.path.clone()),
-                on,
-                query: None,
-                kind: None,
-                gender: None,
-                status: None,
-                ethnicity: None,
-                limit: 5000,
-                offset,
-            };
             let (page, _) = tx.members(&filter).await?;
-            if page.is_empty() {
-                break;
-            }
-            offset += page.len() as i64;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(last.row.id);
             for v in page {
                 let p = &v.row.person;
                 let m = v.row.membership.as_ref();
@@ -66,8 +76,13 @@ impl App {
         // without its line in the audit log.
         self.audit_read(
             "export.members",
-            &format!("org:{org}"),
-            &format!("{} người, ngày {}, tệp {}", rows.len(), short(on), path.display()),
+            label,
+            &format!(
+                "{} người, ngày {}, tệp {}",
+                rows.len(),
+                short(filter.on),
+                path.file_name().and_then(|f| f.to_str()).unwrap_or_default()
+            ),
         )
         .await?;
         table::write(path, &header, &rows)?;
@@ -103,6 +118,12 @@ impl App {
                 Out::Date(start),
             ]);
         }
+        self.audit_read(
+            "export.orgs",
+            &format!("org:{org}"),
+            &format!("{} tổ chức, ngày {}", rows.len(), short(on)),
+        )
+        .await?;
         table::write(path, &ORG_HEADERS, &rows)?;
         Ok(rows.len())
     }

@@ -350,7 +350,7 @@ impl App {
         &self,
         path: &Path,
         opts: &ImportOptions,
-        progress: &dyn Fn(u64, u64),
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<ImportReport> {
         self.not_future(opts.on)?;
         let table = table::read(path)?;
@@ -840,5 +840,89 @@ impl App {
         tx.commit().await?;
         report.applied = true;
         Ok(report)
+    }
+}
+
+/// The spreadsheet kinds the importer reads, by file extension.
+pub const IMPORT_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
+
+/// The extension of an uploaded file's name, if it is one the importer reads.
+pub fn import_extension(filename: &str) -> Result<&'static str> {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    IMPORT_EXTENSIONS.into_iter().find(|e| *e == ext).ok_or_else(|| {
+        AppError::rejected(
+            "Chỉ nhận tệp bảng tính .xlsx, .xls, .ods hoặc .csv",
+            "Only spreadsheet files are accepted: .xlsx, .xls, .ods or .csv",
+        )
+    })
+}
+
+impl App {
+    /// Keeps an uploaded file for `account_id` until its import is confirmed, and returns
+    /// the token that names it. The file's kind is checked first.
+    pub async fn stage_upload(&self, account_id: i64, filename: &str, content: &[u8]) -> Result<String> {
+        import_extension(filename)?;
+        if content.is_empty() {
+            return Err(AppError::rejected("Tệp tải lên rỗng", "The uploaded file is empty"));
+        }
+        let token = crate::accounts::random_token();
+        let mut tx = self.db.append().await?;
+        tx.insert_upload(
+            &crate::accounts::token_hash(&token),
+            account_id,
+            filename,
+            content,
+            &self.clock.timestamp(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Imports a staged upload (a dry run when `opts.dry_run`); the upload is forgotten
+    /// once really imported. Returns the file's name and the report.
+    pub async fn import_upload(
+        &self,
+        account_id: i64,
+        token: &str,
+        opts: &ImportOptions,
+    ) -> Result<(String, ImportReport)> {
+        let hash = crate::accounts::token_hash(token);
+        let found = {
+            let mut tx = self.db.read().await?;
+            tx.upload(&hash, account_id).await?
+        };
+        let Some((filename, content)) = found else {
+            return Err(AppError::NotFound {
+                vi: "Tệp đã tải lên không còn; hãy tải lên lại".into(),
+                what: "the uploaded file is gone; upload it again".into(),
+            });
+        };
+        let ext = import_extension(&filename)?;
+        // The importer reads files; the upload is written to a private temporary one
+        // whose name is ours, never the uploader's.
+        let dir = std::env::temp_dir().join(format!("dangbo-import-{}", crate::accounts::random_token()));
+        std::fs::create_dir(&dir).map_err(|e| AppError::file(&dir, e))?;
+        let path = dir.join(format!("tai-len.{ext}"));
+        let result = async {
+            std::fs::write(&path, &content).map_err(|e| AppError::file(&path, e))?;
+            let opts = ImportOptions {
+                rejects: Some(dir.join("loi.csv")),
+                ..opts.clone()
+            };
+            self.import_members(&path, &opts, &|_, _| {}).await
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = result?;
+        if report.applied {
+            let mut tx = self.db.append().await?;
+            tx.delete_upload(&hash, &self.clock.timestamp_in(-86_400)).await?;
+            tx.commit().await?;
+        }
+        Ok((filename, report))
     }
 }

@@ -122,6 +122,7 @@ impl App {
             ethnicity: None,
             limit,
             offset,
+            after: None,
         };
         let found = tx.members(&filter).await?;
         drop(tx);
@@ -131,6 +132,27 @@ impl App {
             "member.search",
             &scope,
             &format!("«{query}» ngày {}: {} người, từ {offset}", short(on), found.1),
+        )
+        .await?;
+        Ok(found)
+    }
+
+    /// A page of the member list for `filter`, whose subtree the caller has already been
+    /// allowed to see; `label` names it in the audit log. Lists of names are personal
+    /// data, so each page served is audited.
+    pub async fn list_members(&self, filter: &MemberFilter, label: &str) -> Result<(Vec<MemberView>, i64)> {
+        let mut tx = self.db.read().await?;
+        let found = tx.members(filter).await?;
+        drop(tx);
+        self.audit_read(
+            "member.list",
+            label,
+            &format!(
+                "«{}» ngày {}: {} người",
+                filter.query.as_deref().unwrap_or_default(),
+                short(filter.on),
+                found.1
+            ),
         )
         .await?;
         Ok(found)

@@ -61,6 +61,18 @@ impl App {
         get(&mut tx, code, on).await
     }
 
+    /// The organizations at the top of the tree on `on`.
+    pub async fn roots(&self, on: Date) -> Result<Vec<OrgVersion>> {
+        let mut tx = self.db.read().await?;
+        Ok(tx.org_roots(on).await?)
+    }
+
+    /// The organization with id `id` on `on`, if it existed then.
+    pub async fn org_by_id(&self, id: OrgId, on: Date) -> Result<Option<OrgVersion>> {
+        let mut tx = self.db.read().await?;
+        Ok(tx.org_by_id(id, on).await?)
+    }
+
     /// The tree under `code` (or every root) on day `on`, in path order, with head counts.
     pub async fn tree(&self, code: Option<&OrgCode>, on: Date) -> Result<Vec<TreeNode>> {
         let mut tx = self.db.read().await?;
@@ -181,51 +193,19 @@ impl App {
 
     /// Moves an organization, with everything under it, beneath `parent` from `on`.
     pub async fn move_org(&self, code: &OrgCode, parent: &OrgCode, on: Date) -> Result<Restructured> {
-        self.not_future(on)?;
-        let mut tx = self.db.write().await?;
-        let node = get(&mut tx, code, on).await?;
-        let target = get(&mut tx, parent, on).await?;
-        let done = move_in(&mut tx, &node, &target, on, "move").await?;
-        self.audit(
-            &mut tx,
-            "org.move",
-            &format!("org:{code}"),
-            &format!("→ {parent} ({})", short(on)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(done)
+        let op = Restructure::Move {
+            code: code.clone(),
+            parent: parent.clone(),
+        };
+        self.restructure(&op, on, true).await
     }
 
     /// Dissolves an organization from `on`. It must be empty: no sub-organizations and
     /// nobody placed in it that day.
     pub async fn dissolve_org(&self, code: &OrgCode, on: Date) -> Result<()> {
-        self.not_future(on)?;
-        let mut tx = self.db.write().await?;
-        let node = get(&mut tx, code, on).await?;
-        ensure_unchanged_after(&mut tx, &node, on, Guard::TreeAndPeople).await?;
-        let children = tx.org_children(node.id, on).await?.len();
-        let people = tx.placements_in(node.id, on).await?.len();
-        if children > 0 || people > 0 {
-            return Err(AppError::rejected(
-                format!(
-                    "Không thể giải thể «{}»: còn {children} tổ chức trực thuộc và {people} người sinh hoạt vào ngày {}. Hãy chuyển, hợp nhất hoặc chia tách trước",
-                    node.name,
-                    short(on)
-                ),
-                format!(
-                    "Cannot dissolve «{}»: it still has {children} sub-organizations and {people} people on {}. Move, merge or split them first",
-                    node.name,
-                    short(on)
-                ),
-            ));
-        }
-        tx.end_positions_in(node.id, on).await?;
-        tx.end_org_version(node.version_id, on, "dissolve").await?;
-        self.audit(&mut tx, "org.dissolve", &format!("org:{code}"), &short(on))
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.restructure(&Restructure::Dissolve { code: code.clone() }, on, true)
+            .await
+            .map(|_| ())
     }
 
     /// Merges `sources` into `target` from `on`: their sub-organizations move under the
@@ -238,44 +218,127 @@ impl App {
         create: Option<&NewOrg>,
         on: Date,
     ) -> Result<Restructured> {
-        self.not_future(on)?;
-        let mut tx = self.db.write().await?;
-        let done = merge_in(&mut tx, sources, target, create, on).await?;
-        let names: Vec<&str> = sources.iter().map(OrgCode::as_str).collect();
-        self.audit(
-            &mut tx,
-            "org.merge",
-            &format!("org:{target}"),
-            &format!(
-                "{} → {target} ({}): {} tổ chức, {} người",
-                names.join(", "),
-                short(on),
-                done.orgs,
-                done.people
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(done)
+        let op = Restructure::Merge {
+            sources: sources.to_vec(),
+            target: target.clone(),
+            create: create.cloned(),
+        };
+        self.restructure(&op, on, true).await
     }
 
     /// Splits `source` into new organizations from `on`, sharing out its people and
     /// sub-organizations by `plan`; the source ends.
     pub async fn split_org(&self, source: &OrgCode, plan: &SplitPlan, on: Date) -> Result<Restructured> {
+        let op = Restructure::Split {
+            source: source.clone(),
+            plan: plan.clone(),
+        };
+        self.restructure(&op, on, true).await
+    }
+
+    /// Runs a restructuring on `on`. With `commit` false nothing is kept: the same checks
+    /// run and the same counts come back, which is the preview a person confirms.
+    pub async fn restructure(&self, op: &Restructure, on: Date, commit: bool) -> Result<Restructured> {
         self.not_future(on)?;
         let mut tx = self.db.write().await?;
-        let done = split_in(&mut tx, source, plan, on).await?;
-        let parts: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
-        self.audit(
-            &mut tx,
-            "org.split",
-            &format!("org:{source}"),
-            &format!("→ {} ({}): {} người", parts.join(", "), short(on), done.people),
-        )
-        .await?;
-        tx.commit().await?;
+        let (done, action, subject, detail) = match op {
+            Restructure::Move { code, parent } => {
+                let node = get(&mut tx, code, on).await?;
+                let target = get(&mut tx, parent, on).await?;
+                let done = move_in(&mut tx, &node, &target, on, "move").await?;
+                (
+                    done,
+                    "org.move",
+                    format!("org:{code}"),
+                    format!("→ {parent} ({})", short(on)),
+                )
+            }
+            Restructure::Dissolve { code } => {
+                let node = get(&mut tx, code, on).await?;
+                ensure_unchanged_after(&mut tx, &node, on, Guard::TreeAndPeople).await?;
+                let children = tx.org_children(node.id, on).await?.len();
+                let people = tx.placements_in(node.id, on).await?.len();
+                if children > 0 || people > 0 {
+                    return Err(AppError::rejected(
+                        format!(
+                            "Không thể giải thể «{}»: còn {children} tổ chức trực thuộc và {people} người sinh hoạt vào ngày {}. Hãy chuyển, hợp nhất hoặc chia tách trước",
+                            node.name,
+                            short(on)
+                        ),
+                        format!(
+                            "Cannot dissolve «{}»: it still has {children} sub-organizations and {people} people on {}. Move, merge or split them first",
+                            node.name,
+                            short(on)
+                        ),
+                    ));
+                }
+                tx.end_positions_in(node.id, on).await?;
+                tx.end_org_version(node.version_id, on, "dissolve").await?;
+                let done = Restructured { orgs: 1, people: 0 };
+                (done, "org.dissolve", format!("org:{code}"), short(on))
+            }
+            Restructure::Merge {
+                sources,
+                target,
+                create,
+            } => {
+                let done = merge_in(&mut tx, sources, target, create.as_ref(), on).await?;
+                let names: Vec<&str> = sources.iter().map(OrgCode::as_str).collect();
+                let detail = format!(
+                    "{} → {target} ({}): {} tổ chức, {} người",
+                    names.join(", "),
+                    short(on),
+                    done.orgs,
+                    done.people
+                );
+                (done, "org.merge", format!("org:{target}"), detail)
+            }
+            Restructure::Split { source, plan } => {
+                let done = split_in(&mut tx, source, plan, on).await?;
+                let parts: Vec<&str> = plan.parts.iter().map(|(c, _)| c.as_str()).collect();
+                let detail = format!("→ {} ({}): {} người", parts.join(", "), short(on), done.people);
+                (done, "org.split", format!("org:{source}"), detail)
+            }
+        };
+        if commit {
+            self.audit(&mut tx, action, &subject, &detail).await?;
+            tx.commit().await?;
+        }
         Ok(done)
     }
+}
+
+/// A restructuring of the tree, to preview or to apply.
+#[derive(Debug, Clone)]
+pub enum Restructure {
+    /// Move `code` with its subtree beneath `parent`.
+    Move {
+        /// The organization.
+        code: OrgCode,
+        /// Its new parent.
+        parent: OrgCode,
+    },
+    /// Dissolve an empty organization.
+    Dissolve {
+        /// The organization.
+        code: OrgCode,
+    },
+    /// Merge `sources` into `target` (created first with `create`).
+    Merge {
+        /// The organizations that end.
+        sources: Vec<OrgCode>,
+        /// The one that takes them in.
+        target: OrgCode,
+        /// The target, when it is new.
+        create: Option<NewOrg>,
+    },
+    /// Split `source` by `plan`.
+    Split {
+        /// The organization that ends.
+        source: OrgCode,
+        /// How its people and sub-organizations are shared out.
+        plan: SplitPlan,
+    },
 }
 
 /// The organization with `code` on `on`, or a not-found error.

@@ -144,6 +144,7 @@ async fn the_same_seed_gives_the_same_province() {
             ethnicity: None,
             limit: 100,
             offset: 0,
+            after: None,
         };
         let (rows, total) = tx.members(&filter).await.unwrap();
         let rows: Vec<(String, Option<String>, String)> = rows

@@ -66,6 +66,31 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Chạy máy chủ web và API (serve the web interface and the JSON API)
+    Serve {
+        /// Địa chỉ lắng nghe (address to listen on)
+        #[arg(long, env = "DANGBO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Nếu cơ sở dữ liệu trống: nạp dữ liệu mẫu và in các tài khoản mẫu (on an empty database: load the demo and print its accounts)
+        #[arg(long)]
+        demo: bool,
+        /// Đánh dấu cookie «Secure»: bật khi phục vụ qua HTTPS (mark cookies Secure: use behind HTTPS)
+        #[arg(long, env = "DANGBO_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Dung lượng tải lên tối đa, MiB (largest upload, MiB)
+        #[arg(long, env = "DANGBO_MAX_UPLOAD_MIB", default_value_t = 20)]
+        max_upload_mib: usize,
+    },
+    /// Tài khoản người dùng và vai trò (accounts and roles)
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Nhật ký truy cập (audit log)
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
     /// Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu (create or upgrade the schema)
     Migrate,
     /// Nạp dữ liệu mẫu một tỉnh như Lạng Sơn vào cơ sở dữ liệu trống (load the demo province)
@@ -321,4 +346,80 @@ pub enum MemberCmd {
         #[arg(long, value_parser = date)]
         date: Date,
     },
+}
+
+fn role(s: &str) -> Result<dangbo_app::access::Role, String> {
+    dangbo_app::access::Role::from_code(s).ok_or_else(|| {
+        "vai trò là một trong / role is one of: admin, office, leadership, secretary, operator, member, counting".into()
+    })
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Tạo tài khoản; mật khẩu đọc từ đầu vào chuẩn với --password-stdin, nếu không sẽ được tạo ngẫu nhiên và in ra (add an account)
+    Add {
+        /// Tên đăng nhập (user name)
+        username: String,
+        /// Họ và tên hiển thị (display name)
+        #[arg(long)]
+        name: String,
+        /// Số thẻ đảng viên hoặc CCCD của người sở hữu tài khoản (the person's card number or citizen ID)
+        #[arg(long)]
+        person: Option<String>,
+        /// Đọc mật khẩu từ đầu vào chuẩn (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Giao vai trò trên một tổ chức và các tổ chức trực thuộc (grant a role over a subtree)
+    Grant {
+        /// Tên đăng nhập (user name)
+        username: String,
+        /// admin | office | leadership | secretary | operator | member | counting
+        #[arg(value_parser = role)]
+        role: dangbo_app::access::Role,
+        /// Mã tổ chức (không dùng cho admin) (organization code; none for admin)
+        #[arg(long, value_parser = code)]
+        org: Option<OrgCode>,
+        /// Có hiệu lực từ ngày (default: today)
+        #[arg(long, value_parser = date)]
+        from: Option<Date>,
+    },
+    /// Thu hồi vai trò từ hôm nay (revoke a role from today)
+    Revoke {
+        /// Tên đăng nhập (user name)
+        username: String,
+        /// Vai trò (role)
+        #[arg(value_parser = role)]
+        role: dangbo_app::access::Role,
+        /// Chỉ thu hồi trên tổ chức này (only over this organization)
+        #[arg(long, value_parser = code)]
+        org: Option<OrgCode>,
+    },
+    /// Đặt lại mật khẩu và đóng mọi phiên đăng nhập (reset the password; ends every session)
+    ResetPassword {
+        /// Tên đăng nhập (user name)
+        username: String,
+        /// Đọc mật khẩu từ đầu vào chuẩn (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Tạo mã truy cập API cho tập lệnh; mã chỉ in ra một lần (make an API token; shown once)
+    Token {
+        /// Tên đăng nhập (user name)
+        username: String,
+        /// Dùng để làm gì (what it is for)
+        #[arg(long, default_value = "api")]
+        name: String,
+        /// Số ngày hiệu lực (days valid)
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Danh sách tài khoản và vai trò (list accounts)
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Kiểm tra chuỗi băm của nhật ký: phát hiện dòng bị sửa, xóa hoặc đảo thứ tự (verify the hash chain)
+    Verify,
 }

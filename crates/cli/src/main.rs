@@ -26,6 +26,7 @@ macro_rules! say_err {
 mod args;
 mod backup;
 mod print;
+mod serve;
 
 use args::{Cli, Command, ExportWhat, ImportWhat, MemberCmd, OrgCmd};
 use clap::Parser;
@@ -99,7 +100,7 @@ async fn open(url: &str, migrate: bool) -> anyhow::Result<Db> {
 }
 
 /// Prints a sentence in the user's language.
-fn say(lang: Lang, vi: String, en: String) {
+pub(crate) fn say(lang: Lang, vi: String, en: String) {
     out!("{}", lang.pick(&vi, &en));
 }
 
@@ -123,13 +124,24 @@ fn actor() -> String {
     }
 }
 
+/// Structured logs (JSON lines on stderr), filtered by `DANGBO_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DANGBO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
     let clock = Clock::System;
     let url = cli.database_url.clone();
     let needs_schema = !matches!(
         cli.command,
-        Command::Migrate | Command::Demo { .. } | Command::Restore { .. }
+        Command::Migrate | Command::Demo { .. } | Command::Restore { .. } | Command::Serve { .. }
     );
     if let Command::Restore { file, yes } = &cli.command {
         return backup::restore(&url, file, *yes, lang).await;
@@ -138,6 +150,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let app = App::new(db.clone(), clock, actor());
     let today = app.clock.today();
     let result = match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+            max_upload_mib,
+        } => {
+            init_logging();
+            let config = dangbo_web::Config {
+                addr,
+                secure_cookies,
+                max_upload: max_upload_mib.saturating_mul(1024 * 1024),
+            };
+            let web = App::new(db.clone(), Clock::System, "web");
+            serve::serve(web, config, demo, lang).await
+        }
+        Command::User { cmd } => serve::user(&app, cmd, lang).await,
+        Command::Audit { cmd } => serve::audit(&app, cmd, lang).await,
         Command::Migrate => {
             out!("{}", lang.pick("Cơ sở dữ liệu đã sẵn sàng.", "The database is ready."));
             Ok(())

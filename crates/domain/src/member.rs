@@ -118,6 +118,11 @@ const ETHNIC_ALIASES: &[(&str, &str)] = &[
 pub struct Ethnicity(&'static str);
 
 impl Ethnicity {
+    /// Every group, in the official order (Kinh first).
+    pub fn all() -> impl Iterator<Item = Ethnicity> {
+        ETHNIC_GROUPS.iter().map(|g| Ethnicity(g))
+    }
+
     /// Parses a name, ignoring case, diacritics, spaces and punctuation, and accepting
     /// common other names (`Mông` is `H'Mông`).
     pub fn parse(s: &str) -> Result<Ethnicity, Invalid> {

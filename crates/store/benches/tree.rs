@@ -169,6 +169,7 @@ async fn run(name: &str, t: TestDb) {
         ethnicity: None,
         limit: 50,
         offset,
+        after: None,
     };
     time(
         "first page of 50 of a province's 100,000 members, in name order, with the total",

@@ -314,3 +314,48 @@ impl Tx {
         Ok(())
     }
 }
+
+impl Tx {
+    /// Keeps an uploaded file until it is imported.
+    pub async fn insert_upload(
+        &mut self,
+        token_hash: &str,
+        account_id: i64,
+        filename: &str,
+        content: &[u8],
+        at: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO upload (token_hash, account_id, filename, content, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(filename)
+        .bind(content.to_vec())
+        .bind(at)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// An upload of `account_id`: its file name and content.
+    pub async fn upload(&mut self, token_hash: &str, account_id: i64) -> Result<Option<(String, Vec<u8>)>> {
+        let row: Option<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT filename, content FROM upload WHERE token_hash = $1 AND account_id = $2")
+                .bind(token_hash)
+                .bind(account_id)
+                .fetch_optional(&mut *self.inner)
+                .await?;
+        Ok(row)
+    }
+
+    /// Forgets an upload, and every upload made before `stale`.
+    pub async fn delete_upload(&mut self, token_hash: &str, stale: &str) -> Result<()> {
+        sqlx::query("DELETE FROM upload WHERE token_hash = $1 OR created_at < $2")
+            .bind(token_hash)
+            .bind(stale)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}

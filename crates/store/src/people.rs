@@ -104,6 +104,9 @@ pub struct MemberFilter {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
+    /// Only people after this one in the list's order (keyset paging: it stays fast
+    /// however deep the page, where an offset would read every row before it).
+    pub after: Option<PersonId>,
 }
 
 /// The few facts about a member that statistics need.
@@ -577,6 +580,14 @@ impl Tx {
             valid_on("v", 1)
         );
         let mut n = 3;
+        if let Some(after) = f.after {
+            args.add(after.0)?;
+            n += 1;
+            w.push_str(&format!(
+                " AND (p.sort_key > (SELECT sort_key FROM person WHERE id = ${n}) \
+                 OR (p.sort_key = (SELECT sort_key FROM person WHERE id = ${n}) AND p.id > ${n}))"
+            ));
+        }
         let mut next = |args: &mut AnyArguments, v: String| -> std::result::Result<String, sqlx::error::BoxDynError> {
             args.add(v)?;
             n += 1;

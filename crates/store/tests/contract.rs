@@ -266,6 +266,7 @@ fn filter(path: &OrgPath, query: Option<&str>) -> MemberFilter {
         ethnicity: None,
         limit: 100,
         offset: 0,
+        after: None,
     }
 }
 

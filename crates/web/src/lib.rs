@@ -1,4 +1,100 @@
-//! The web layer of dangbo: HTML pages, the JSON API with its OpenAPI description,
-//! server-sent events and static assets, over the use cases in `dangbo-app`. Nothing
-//! else may depend on it. It is empty until the web application (issue 3) lands; the
-//! crate exists now so that the layers are in place from the first commit.
+//! The web interface and the JSON API of dangbo: server-rendered pages in Vietnamese
+//! (and English), the `/api/v1` routes with their OpenAPI description, sign-in and
+//! sessions, and the operators' endpoints `/healthz` and `/metrics`.
+//!
+//! Every handler gets its caller from [`auth::Ctx`] and asks the application
+//! ([`dangbo_app::App::org_for`], [`dangbo_app::App::person_for`]) whether the caller may
+//! act there before doing anything; outside the caller's scope answers 404.
+
+pub mod api;
+mod assets;
+pub mod auth;
+mod charts;
+pub mod error;
+mod metrics;
+mod pages;
+mod ui;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use dangbo_app::App;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Mark cookies `Secure` (serve behind HTTPS). Off only for plain-HTTP local use.
+    pub secure_cookies: bool,
+    /// The largest upload accepted, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            max_upload: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler shares: the application and the server's settings. Nothing else is
+/// kept in memory between requests, so several instances can serve one database.
+#[derive(Clone)]
+pub struct State {
+    /// The application (acting as nobody until a handler picks the caller).
+    pub app: App,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Request counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// The whole web application as a router.
+pub fn router(app: App, config: Config) -> Router {
+    let max_upload = config.max_upload;
+    let state = State {
+        app,
+        config: Arc::new(config),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(assets::routes())
+        .route("/api/openapi.json", axum::routing::get(api::openapi_json))
+        .route("/healthz", axum::routing::get(metrics::healthz))
+        .route("/metrics", axum::routing::get(metrics::render))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn(assets::security_headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    app: App,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    serve_on(listener, app, config, shutdown).await
+}
+
+/// Serves on a listener already bound (tests bind port 0).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app, config);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

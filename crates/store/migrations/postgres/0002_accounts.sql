@@ -41,3 +41,11 @@ CREATE TABLE login_failure (
 CREATE INDEX login_failure_user ON login_failure (username, at);
 
 ALTER TABLE audit_log ADD COLUMN hash TEXT COLLATE "C";
+
+CREATE TABLE upload (
+    token_hash TEXT COLLATE "C" PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES account(id),
+    filename   TEXT COLLATE "C" NOT NULL,
+    content    BYTEA NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL
+);

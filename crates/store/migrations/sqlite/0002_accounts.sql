@@ -45,3 +45,13 @@ CREATE INDEX login_failure_user ON login_failure (username, at);
 
 -- hash = SHA-256 of the previous line's hash and this line's fields.
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
+
+-- Files uploaded for import, kept between the preview and the confirmation so that any
+-- instance can finish what another began. Removed once imported, or after a day.
+CREATE TABLE upload (
+    token_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account(id),
+    filename   TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;

@@ -1,0 +1,281 @@
+//! Signing in and out, the language switch, the dashboard, and "my record".
+
+use super::{OrPage, PageResult};
+use crate::State;
+use crate::auth::{Ctx, LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, anonymous_lang, cookie, same, set_cookie};
+use crate::charts::Bars;
+use crate::ui::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State as St};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use dangbo_app::access::Action;
+use dangbo_app::accounts::{SESSION_HOURS, random_token};
+use dangbo_app::members::{AGE_BANDS, MemberStats};
+use dangbo_domain::Lang;
+use serde::Deserialize;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(switch_lang))
+        .route("/me", get(me))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ui: Ui,
+    token: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this site: never `//elsewhere` or `https://…`.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn login_page(
+    state: &State,
+    lang: Lang,
+    next: String,
+    username: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = random_token();
+    let page = LoginPage {
+        ui: Ui::anonymous(lang, "/login", state.app.clock.today()),
+        token: token.clone(),
+        next,
+        username,
+        error,
+    };
+    let cookie = set_cookie(LOGIN_COOKIE, &token, 3600, state.config.secure_cookies);
+    (status, [(header::SET_COOKIE, cookie)], page).into_response()
+}
+
+async fn login_form(St(state): St<State>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Response {
+    let lang = anonymous_lang(&headers);
+    login_page(
+        &state,
+        lang,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(St(state): St<State>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let lang = anonymous_lang(&headers);
+    let next = safe_next(Some(&f.next));
+    let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
+    if !paired {
+        let msg = crate::error::WebError::csrf(lang).message;
+        return login_page(&state, lang, next, f.username, Some(msg), StatusCode::FORBIDDEN);
+    }
+    match state.app.login(&f.username, &f.password, lang).await {
+        Ok(opened) => {
+            let c = set_cookie(
+                SESSION_COOKIE,
+                &opened.token,
+                SESSION_HOURS * 3600,
+                state.config.secure_cookies,
+            );
+            let gone = set_cookie(LOGIN_COOKIE, "", 0, state.config.secure_cookies);
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                c.parse().unwrap_or_else(|_| header::HeaderValue::from_static("")),
+            );
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                gone.parse().unwrap_or_else(|_| header::HeaderValue::from_static("")),
+            );
+            res
+        }
+        Err(e) if e.is_user_error() => login_page(
+            &state,
+            lang,
+            next,
+            f.username,
+            Some(e.message(lang)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => super::error_response(&crate::error::WebError::internal(&e), lang, false),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(ctx: Ctx, St(state): St<State>, Form(f): Form<CsrfForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    ctx.app.logout(&ctx.token).await.or_page(&ctx)?;
+    let gone = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    Ok(([(header::SET_COOKIE, gone)], Redirect::to("/login")).into_response())
+}
+
+#[derive(Deserialize)]
+struct BackQuery {
+    back: Option<String>,
+}
+
+async fn switch_lang(
+    St(state): St<State>,
+    headers: HeaderMap,
+    Path(lang): Path<String>,
+    Query(q): Query<BackQuery>,
+) -> Response {
+    let lang = Lang::parse(&lang).unwrap_or_default();
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        // Unknown or expired sessions change nothing; the cookie below still applies.
+        let _ = state.app.set_session_lang(token, lang).await;
+    }
+    let c = set_cookie(
+        LANG_COOKIE,
+        lang.pick("vi", "en"),
+        365 * 86_400,
+        state.config.secure_cookies,
+    );
+    ([(header::SET_COOKIE, c)], Redirect::to(&safe_next(q.back.as_deref()))).into_response()
+}
+
+/// One organization the caller looks after, summed up.
+pub struct ScopeCard {
+    pub code: String,
+    pub name: String,
+    pub stats: MemberStats,
+    pub orgs: u64,
+    pub cells: u64,
+    pub age_chart: String,
+    pub status_chart: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    ui: Ui,
+    name: String,
+    scopes: Vec<ScopeCard>,
+    can_members: bool,
+    has_person: bool,
+}
+
+/// The age and status charts of a subtree.
+pub fn stat_charts(l: Lang, code: &str, s: &MemberStats, ui: &Ui) -> (String, String) {
+    let ages = AGE_BANDS
+        .iter()
+        .zip(s.by_age)
+        .map(|((vi, en), n)| (l.pick(vi, en).to_string(), n, ui.num(&n)))
+        .collect();
+    let age = Bars::new(
+        &format!("age-{code}"),
+        l.pick("Đảng viên theo độ tuổi", "Members by age"),
+        ages,
+    )
+    .html();
+    let status = Bars::new(
+        &format!("status-{code}"),
+        l.pick("Đảng viên theo tình trạng và giới tính", "Members by status and gender"),
+        vec![
+            (l.pick("Chính thức", "Full").into(), s.full, ui.num(&s.full)),
+            (
+                l.pick("Dự bị", "Probationary").into(),
+                s.probationary,
+                ui.num(&s.probationary),
+            ),
+            (l.pick("Nữ", "Women").into(), s.women, ui.num(&s.women)),
+            (
+                l.pick("Nam", "Men").into(),
+                s.members - s.women,
+                ui.num(&(s.members - s.women)),
+            ),
+            (l.pick("Miễn sinh hoạt", "Exempt").into(), s.exempt, ui.num(&s.exempt)),
+        ],
+    )
+    .html();
+    (age, status)
+}
+
+async fn dashboard(ctx: Ctx) -> PageResult {
+    let ui = Ui::new(&ctx, "home");
+    let roots = ctx
+        .app
+        .scope_roots(&ctx.caller, Action::Browse, ctx.today)
+        .await
+        .or_page(&ctx)?;
+    let roots = match roots {
+        Some(r) => r,
+        None => ctx
+            .app
+            .tree(None, ctx.today)
+            .await
+            .or_page(&ctx)?
+            .into_iter()
+            .filter(|n| n.org.parent.is_none())
+            .map(|n| n.org)
+            .collect(),
+    };
+    let mut scopes = Vec::new();
+    for org in roots.iter().take(6) {
+        let stats = ctx.app.member_stats(&org.code, ctx.today).await.or_page(&ctx)?;
+        let tree = ctx.app.tree(Some(&org.code), ctx.today).await.or_page(&ctx)?;
+        let (age_chart, status_chart) = stat_charts(ctx.lang, org.code.as_str(), &stats, &ui);
+        scopes.push(ScopeCard {
+            code: org.code.to_string(),
+            name: org.name.to_string(),
+            orgs: tree.len().saturating_sub(1) as u64,
+            cells: tree.iter().filter(|n| n.org.kind.is_cell()).count() as u64,
+            stats,
+            age_chart,
+            status_chart,
+        });
+    }
+    Ok(Dashboard {
+        name: ctx.caller.display_name.clone(),
+        can_members: ctx.caller.can(Action::ViewMembers),
+        has_person: ctx.caller.person.is_some(),
+        scopes,
+        ui,
+    }
+    .into_response())
+}
+
+async fn me(ctx: Ctx) -> PageResult {
+    match ctx.caller.person {
+        Some(p) => Ok(Redirect::to(&format!("/members/{}", p.0)).into_response()),
+        None => Err(super::PageErr(crate::error::WebError::not_found(ctx.lang), ctx.lang)),
+    }
+}

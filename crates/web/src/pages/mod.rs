@@ -1,0 +1,108 @@
+//! The HTML pages: one module per area, one template struct per page.
+
+mod admin;
+mod home;
+pub mod members;
+mod orgs;
+mod transfer;
+
+use crate::State;
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::ui::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use dangbo_app::AppError;
+use dangbo_domain::{Date, Lang};
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .merge(home::routes())
+        .merge(orgs::routes())
+        .merge(members::routes())
+        .merge(transfer::routes())
+        .merge(admin::routes())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ui: Ui,
+    heading: String,
+    message: String,
+}
+
+/// An error as a page, or as JSON for the API.
+pub fn error_response(e: &WebError, lang: Lang, api: bool) -> Response {
+    if api {
+        return crate::api::error_json(e);
+    }
+    let heading = match e.status.as_u16() {
+        404 => lang.pick("Không tìm thấy", "Not found"),
+        403 => lang.pick("Không thực hiện được", "Not allowed"),
+        500 => lang.pick("Lỗi hệ thống", "System error"),
+        _ => lang.pick("Yêu cầu không hợp lệ", "Invalid request"),
+    };
+    let page = ErrorPage {
+        ui: Ui::anonymous(lang, "/", dangbo_domain::Date::constant(2000, 1, 1)),
+        heading: heading.into(),
+        message: e.message.clone(),
+    };
+    (e.status, page).into_response()
+}
+
+/// A failed page request.
+pub struct PageErr(pub WebError, pub Lang);
+
+impl IntoResponse for PageErr {
+    fn into_response(self) -> Response {
+        error_response(&self.0, self.1, false)
+    }
+}
+
+/// Results of page handlers.
+pub type PageResult = Result<Response, PageErr>;
+
+/// Turns application errors into error pages in the caller's language.
+pub trait OrPage<T> {
+    /// The value, or the error page.
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageErr>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageErr> {
+        self.map_err(|e| PageErr(ctx.err(e), ctx.lang))
+    }
+}
+
+impl<T> OrPage<T> for Result<T, WebError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageErr> {
+        self.map_err(|e| PageErr(e, ctx.lang))
+    }
+}
+
+/// The day a page is about: `on` from the query (`dd/mm/yyyy` or ISO), else today.
+pub fn day(ctx: &Ctx, on: Option<&str>) -> Result<Date, PageErr> {
+    match on.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(ctx.today),
+        Some(s) => dangbo_domain::date::parse_date(s).map_err(|e| {
+            PageErr(
+                WebError::bad_request(
+                    ctx.lang,
+                    &format!("Ngày xem: {}", e.message(Lang::Vi)),
+                    &format!("Date: {}", e.message(Lang::En)),
+                ),
+                ctx.lang,
+            )
+        }),
+    }
+}
+
+/// Any path nothing else answers.
+pub async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
+    let lang = crate::auth::anonymous_lang(&headers);
+    error_response(&WebError::not_found(lang), lang, uri.path().starts_with("/api/"))
+}
