@@ -97,11 +97,15 @@ impl FromRequestParts<State> for Ctx {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Ctx, Response> {
-        let path = parts
-            .uri
+        // Under a nested router the URI is shortened; the original says where we are.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        let path = uri
             .path_and_query()
-            .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
-        let is_api = parts.uri.path().starts_with("/api/");
+            .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+        let is_api = uri.path().starts_with("/api/");
         let lang = anonymous_lang(&parts.headers);
         let (token, by_bearer) = match (bearer(&parts.headers), cookie(&parts.headers, SESSION_COOKIE)) {
             (Some(t), _) => (t.to_string(), true),
