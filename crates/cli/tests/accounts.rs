@@ -1,0 +1,96 @@
+//! `dangbo user …` and `dangbo audit verify` as an administrator runs them.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn dangbo(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dangbo"))
+        .arg("--database-url")
+        .arg(db)
+        .args(args)
+        .env_remove("DANGBO_DATABASE_URL")
+        .env_remove("DANGBO_LANG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let o = dangbo(db, args, None);
+    assert!(o.status.success(), "dangbo {args:?} failed: {}", text(&o));
+    text(&o)
+}
+
+#[test]
+fn accounts_and_the_audit_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["migrate"]);
+    ok(
+        &db,
+        &["org", "create", "--code", "LS", "--name", "Đảng bộ tỉnh Lạng Sơn", "--kind", "đảng bộ tỉnh", "--level", "tỉnh", "--date", "01/01/2015"],
+    );
+
+    // A generated password is printed once; one from stdin is not.
+    let out = ok(&db, &["user", "add", "quantri", "--name", "Quản trị"]);
+    assert!(out.contains("Mật khẩu:"), "{out}");
+    let o = dangbo(&db, &["user", "add", "vanphong", "--name", "Văn phòng", "--password-stdin"], Some("mat-khau-du-dai\n"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("mat-khau-du-dai"));
+
+    // Bad input: a short password, a taken name, a role without its organization.
+    let o = dangbo(&db, &["user", "add", "ngan", "--name", "X", "--password-stdin"], Some("ngan\n"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("ít nhất 10 ký tự"), "{}", text(&o));
+    let o = dangbo(&db, &["user", "add", "vanphong", "--name", "Y"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("Đã tồn tại"), "{}", text(&o));
+    let o = dangbo(&db, &["user", "grant", "vanphong", "office"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("cần một tổ chức"), "{}", text(&o));
+    let o = dangbo(&db, &["user", "grant", "vanphong", "chief"], None);
+    assert_eq!(o.status.code(), Some(2));
+
+    ok(&db, &["user", "grant", "quantri", "admin"]);
+    ok(&db, &["user", "grant", "vanphong", "office", "--org", "LS"]);
+    let list = ok(&db, &["user", "list"]);
+    assert!(list.contains("vanphong") && list.contains("LS"), "{list}");
+    let token = ok(&db, &["user", "token", "vanphong", "--name", "báo cáo"]);
+    assert!(token.lines().last().unwrap().trim().len() == 64, "{token}");
+    ok(&db, &["user", "revoke", "vanphong", "office"]);
+    let o = dangbo(&db, &["user", "revoke", "vanphong", "office"], None);
+    assert_eq!(o.status.code(), Some(1));
+    ok(&db, &["user", "reset-password", "vanphong"]);
+
+    // Every one of those changes is in the log, and the chain holds.
+    let verified = ok(&db, &["audit", "verify"]);
+    assert!(verified.contains("nguyên vẹn"), "{verified}");
+
+    // Edit one line behind dangbo's back: verify says so and exits 1.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = dangbo_store::Db::open(db.to_str().unwrap()).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        tx.tamper_audit_for_tests("UPDATE audit_log SET detail = 'đã sửa' WHERE id = 2")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+    let o = dangbo(&db, &["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("dòng 2 đã bị sửa"), "{}", text(&o));
+}
