@@ -474,7 +474,8 @@ impl App {
                 .map(|c| c.as_str().to_string())
                 .or_else(|| m.row.person.citizen_id.as_ref().map(|c| c.as_str().to_string()))
         });
-        let specs: Vec<(&str, &str, Role, Option<&OrgCode>, Option<String>)> = vec![
+        type Spec<'a> = (&'a str, &'a str, Role, Option<&'a OrgCode>, Option<String>);
+        let specs: Vec<Spec> = vec![
             ("quantri", "Quản trị hệ thống", Role::Admin, None, None),
             ("vanphong", "Văn phòng Tỉnh ủy", Role::Office, Some(&root), None),
             ("capuy", "Thường trực Đảng ủy Khối", Role::Leadership, Some(&bloc), None),

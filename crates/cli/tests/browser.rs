@@ -481,12 +481,15 @@ async fn browser_walkthrough() {
     let confirm = click_to(&c, &upload, "#confirm").await;
     let report = text(&find(&c, "#report").await).await;
     assert!(report.contains("Dòng 3"), "{report}");
+    assert_eq!(fact(&c, "Dòng có lỗi").await, "1");
     click_to(&c, &confirm, "#report").await;
     let heading = text(&find(&c, "#report h2").await).await;
     assert!(
         heading.contains("Đã nhập xong"),
         "the import was not applied: {heading}"
     );
+    assert_eq!(fact(&c, "Người mới").await, "1");
+    assert_eq!(fact(&c, "Dòng có lỗi").await, "1");
     assert!(find_all(&c, "#confirm").await.is_empty());
     screenshot(&c, &shots, "06b-import-done").await;
 
@@ -503,7 +506,18 @@ async fn browser_walkthrough() {
         "a secretary sees {other} of another cell"
     );
     assert!(find_all(&c, "dl.facts").await.is_empty());
+    let hidden = text(&find(&c, ".flash.err").await).await;
     screenshot(&c, &shots, "07-secretary-404").await;
+    // Out of scope reads exactly like a record that does not exist.
+    let other_id = other.trim_start_matches("/members/");
+    open(&c, &base, "/members/999999999", "main h1").await;
+    assert_eq!(h1(&c).await, "Không tìm thấy");
+    let missing = text(&find(&c, ".flash.err").await).await;
+    assert_eq!(
+        hidden.replace(other_id, "N"),
+        missing.replace("999999999", "N"),
+        "an out-of-scope record reads differently from a missing one"
+    );
     open(&c, &base, &format!("/members?org={}", bithu2.scope), "main h1").await;
     assert_eq!(h1(&c).await, "Không tìm thấy", "a secretary lists another cell");
     assert!(find_all(&c, "#members").await.is_empty());

@@ -76,6 +76,8 @@ pub struct NewSession<'a> {
     pub expires_at: &'a str,
 }
 
+type GrantTuple = (i64, i64, String, Option<i64>, String, Option<String>);
+
 type AccountTuple = (i64, String, String, String, Option<i64>, i64);
 
 fn account(t: AccountTuple) -> AccountRow {
@@ -180,7 +182,7 @@ impl Tx {
 
     /// Every grant an account has had, oldest first.
     pub async fn grants_of(&mut self, account_id: i64) -> Result<Vec<GrantRow>> {
-        let rows: Vec<(i64, i64, String, Option<i64>, String, Option<String>)> = sqlx::query_as(
+        let rows: Vec<GrantTuple> = sqlx::query_as(
             "SELECT id, account_id, role, org_id, valid_from, valid_to FROM role_grant \
              WHERE account_id = $1 ORDER BY valid_from, id",
         )

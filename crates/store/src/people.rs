@@ -565,6 +565,7 @@ impl Tx {
     fn member_where(
         f: &MemberFilter,
         args: &mut AnyArguments,
+        paging: bool,
     ) -> std::result::Result<String, sqlx::error::BoxDynError> {
         // Every path starts with `/`, and `0` follows `/`: this range holds them all.
         let (lo, hi) = f
@@ -580,7 +581,7 @@ impl Tx {
             valid_on("v", 1)
         );
         let mut n = 3;
-        if let Some(after) = f.after {
+        if let Some(after) = f.after.filter(|_| paging) {
             args.add(after.0)?;
             n += 1;
             w.push_str(&format!(
@@ -625,22 +626,44 @@ impl Tx {
     }
 
     /// A page of the people placed under a subtree on a day, in Vietnamese name order,
-    /// and the total count that matches.
+    /// and the total count that matches (without `after`).
     pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
-        const FROM: &str = "FROM placement pl JOIN person p ON p.id = pl.person_id \
-             LEFT JOIN membership m ON m.person_id = p.id \
-             JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id";
+        // The count joins only what the filters need.
+        let person_filters = f.query.is_some() || f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
+        let count_from = match (person_filters || f.status.is_some(), f.status.is_some()) {
+            (false, _) => "FROM placement pl JOIN org_version v ON v.org_id = pl.org_id",
+            (true, false) => "FROM placement pl JOIN person p ON p.id = pl.person_id JOIN org_version v ON v.org_id = pl.org_id",
+            (true, true) => {
+                "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
+                 JOIN org_version v ON v.org_id = pl.org_id"
+            }
+        };
         let mut args = AnyArguments::default();
-        let w = Self::member_where(f, &mut args).map_err(bind_err)?;
-        let count_sql = format!("SELECT count(*) {FROM} WHERE {w}");
+        let w = Self::member_where(f, &mut args, false).map_err(bind_err)?;
+        let count_sql = format!("SELECT count(*) {count_from} WHERE {w}");
         let (total,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
             .fetch_one(&mut *self.inner)
             .await?;
 
+        // Many matches: walk people in name order and stop at the page's end (SQLite is
+        // told the join order; PostgreSQL's planner finds it from the LIMIT). Few: find
+        // them through the tree and sort them.
+        let by_name = total > 1000 && f.offset == 0;
+        let join = if by_name && self.backend == Backend::Sqlite { "CROSS JOIN" } else { "JOIN" };
+        let from = if by_name {
+            format!(
+                "FROM person p {join} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
+                 {join} org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
+            )
+        } else {
+            "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
+             JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
+                .to_string()
+        };
         let mut args = AnyArguments::default();
-        let w = Self::member_where(f, &mut args).map_err(bind_err)?;
+        let w = Self::member_where(f, &mut args, true).map_err(bind_err)?;
         let sql = format!(
-            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {FROM} WHERE {w} ORDER BY p.sort_key, p.id LIMIT {} OFFSET {}",
+            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY p.sort_key, p.id LIMIT {} OFFSET {}",
             f.limit.max(0),
             f.offset.max(0)
         );

@@ -103,7 +103,7 @@ impl IntoResponse for ApiErr {
 
 impl From<PageErr> for ApiErr {
     fn from(p: PageErr) -> ApiErr {
-        ApiErr(p.0)
+        ApiErr(p.err)
     }
 }
 

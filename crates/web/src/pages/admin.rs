@@ -90,7 +90,7 @@ struct AccountsPage {
 
 async fn accounts(ctx: Ctx) -> PageResult {
     if !ctx.caller.can(Action::Administer) {
-        return Err(PageErr(WebError::not_found(ctx.lang), ctx.lang));
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let l = ctx.lang;
     let accounts = ctx

@@ -198,7 +198,7 @@ pub fn stat_charts(l: Lang, code: &str, s: &MemberStats, ui: &Ui) -> (String, St
     let ages = AGE_BANDS
         .iter()
         .zip(s.by_age)
-        .map(|((vi, en), n)| (l.pick(vi, en).to_string(), n, ui.num(&n)))
+        .map(|((vi, en), n)| (l.pick(vi, en).to_string(), n, ui.num(n)))
         .collect();
     let age = Bars::new(
         &format!("age-{code}"),
@@ -210,19 +210,19 @@ pub fn stat_charts(l: Lang, code: &str, s: &MemberStats, ui: &Ui) -> (String, St
         &format!("status-{code}"),
         l.pick("Đảng viên theo tình trạng và giới tính", "Members by status and gender"),
         vec![
-            (l.pick("Chính thức", "Full").into(), s.full, ui.num(&s.full)),
+            (l.pick("Chính thức", "Full").into(), s.full, ui.num(s.full)),
             (
                 l.pick("Dự bị", "Probationary").into(),
                 s.probationary,
-                ui.num(&s.probationary),
+                ui.num(s.probationary),
             ),
-            (l.pick("Nữ", "Women").into(), s.women, ui.num(&s.women)),
+            (l.pick("Nữ", "Women").into(), s.women, ui.num(s.women)),
             (
                 l.pick("Nam", "Men").into(),
                 s.members - s.women,
-                ui.num(&(s.members - s.women)),
+                ui.num(s.members - s.women),
             ),
-            (l.pick("Miễn sinh hoạt", "Exempt").into(), s.exempt, ui.num(&s.exempt)),
+            (l.pick("Miễn sinh hoạt", "Exempt").into(), s.exempt, ui.num(s.exempt)),
         ],
     )
     .html();
@@ -276,6 +276,6 @@ async fn dashboard(ctx: Ctx) -> PageResult {
 async fn me(ctx: Ctx) -> PageResult {
     match ctx.caller.person {
         Some(p) => Ok(Redirect::to(&format!("/members/{}", p.0)).into_response()),
-        None => Err(super::PageErr(crate::error::WebError::not_found(ctx.lang), ctx.lang)),
+        None => Err(super::PageErr::at(&ctx, crate::error::WebError::not_found(ctx.lang))),
     }
 }

@@ -66,7 +66,7 @@ pub async fn filter_for(
     let roots = ctx.app.scope_roots(&ctx.caller, action, on).await.or_page(ctx)?;
     let org = match nonempty(&q.org) {
         Some(c) => {
-            let c = OrgCode::parse(c).map_err(|_| PageErr(WebError::not_found(ctx.lang), ctx.lang))?;
+            let c = OrgCode::parse(c).map_err(|_| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
             Some(ctx.app.org_for(&ctx.caller, action, &c, on).await.or_page(ctx)?)
         }
         None => match &roots {
@@ -74,20 +74,20 @@ pub async fn filter_for(
             Some(r) => Some(
                 r.first()
                     .cloned()
-                    .ok_or(PageErr(WebError::not_found(ctx.lang), ctx.lang))?,
+                    .ok_or_else(|| PageErr::at(ctx, WebError::not_found(ctx.lang)))?,
             ),
         },
     };
     let text = nonempty(&q.q).unwrap_or_default();
     let folded = fold(text);
     if folded.is_empty() && !text.is_empty() {
-        return Err(PageErr(
+        return Err(PageErr::at(
+            ctx,
             WebError::bad_request(
                 ctx.lang,
                 &format!("«{text}» không có chữ hay số nào để tìm"),
                 &format!("«{text}» has no letters or digits to search for"),
             ),
-            ctx.lang,
         ));
     }
     let filter = MemberFilter {
@@ -589,7 +589,7 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> Pag
         .person_for(&ctx.caller, Action::EditMembers, PersonId(id), ctx.today)
         .await
         .or_page(&ctx)?;
-    let title = ctx.lang.pick("Sửa hồ sơ", "Edit record").to_string();
+    let title = format!("{}: {}", ctx.lang.pick("Sửa hồ sơ", "Edit record"), f.name.trim());
     let mut page = FormPage::build(
         &ctx,
         title,
@@ -611,7 +611,7 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> Pag
             page.errors = vec![("form", e.message(ctx.lang))];
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(PageErr(ctx.err(e), ctx.lang)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }
 
@@ -622,7 +622,7 @@ struct OrgQuery {
 
 async fn new_form(ctx: Ctx, Query(q): Query<OrgQuery>) -> PageResult {
     if !ctx.caller.can(Action::EditMembers) {
-        return Err(PageErr(WebError::not_found(ctx.lang), ctx.lang));
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let f = MemberForm {
         org: q.org.unwrap_or_default(),
@@ -641,7 +641,7 @@ async fn new_form(ctx: Ctx, Query(q): Query<OrgQuery>) -> PageResult {
 async fn create(ctx: Ctx, Form(f): Form<MemberForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
     if !ctx.caller.can(Action::EditMembers) {
-        return Err(PageErr(WebError::not_found(ctx.lang), ctx.lang));
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let title = ctx
         .lang
@@ -688,6 +688,6 @@ async fn create(ctx: Ctx, Form(f): Form<MemberForm>) -> PageResult {
             page.errors = vec![("form", e.message(ctx.lang))];
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(PageErr(ctx.err(e), ctx.lang)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }

@@ -40,26 +40,45 @@ pub fn error_response(e: &WebError, lang: Lang, api: bool) -> Response {
     if api {
         return crate::api::error_json(e);
     }
+    render_error(e, Ui::anonymous(lang, "/", dangbo_app::Clock::System.today()))
+}
+
+fn render_error(e: &WebError, ui: Ui) -> Response {
+    let l = ui.l;
     let heading = match e.status.as_u16() {
-        404 => lang.pick("Không tìm thấy", "Not found"),
-        403 => lang.pick("Không thực hiện được", "Not allowed"),
-        500 => lang.pick("Lỗi hệ thống", "System error"),
-        _ => lang.pick("Yêu cầu không hợp lệ", "Invalid request"),
+        404 => l.pick("Không tìm thấy", "Not found"),
+        403 => l.pick("Không thực hiện được", "Not allowed"),
+        500 => l.pick("Lỗi hệ thống", "System error"),
+        _ => l.pick("Yêu cầu không hợp lệ", "Invalid request"),
     };
     let page = ErrorPage {
-        ui: Ui::anonymous(lang, "/", dangbo_domain::Date::constant(2000, 1, 1)),
+        ui,
         heading: heading.into(),
         message: e.message.clone(),
     };
     (e.status, page).into_response()
 }
 
-/// A failed page request.
-pub struct PageErr(pub WebError, pub Lang);
+/// A failed page request, shown in the layout of the person who made it.
+pub struct PageErr {
+    /// What went wrong.
+    pub err: WebError,
+    ui: Box<Ui>,
+}
+
+impl PageErr {
+    /// An error page for `ctx`'s caller.
+    pub fn at(ctx: &Ctx, err: WebError) -> PageErr {
+        PageErr {
+            err,
+            ui: Box::new(Ui::new(ctx, "")),
+        }
+    }
+}
 
 impl IntoResponse for PageErr {
     fn into_response(self) -> Response {
-        error_response(&self.0, self.1, false)
+        render_error(&self.err, *self.ui)
     }
 }
 
@@ -74,13 +93,13 @@ pub trait OrPage<T> {
 
 impl<T> OrPage<T> for Result<T, AppError> {
     fn or_page(self, ctx: &Ctx) -> Result<T, PageErr> {
-        self.map_err(|e| PageErr(ctx.err(e), ctx.lang))
+        self.map_err(|e| PageErr::at(ctx, ctx.err(e)))
     }
 }
 
 impl<T> OrPage<T> for Result<T, WebError> {
     fn or_page(self, ctx: &Ctx) -> Result<T, PageErr> {
-        self.map_err(|e| PageErr(e, ctx.lang))
+        self.map_err(|e| PageErr::at(ctx, e))
     }
 }
 
@@ -89,13 +108,13 @@ pub fn day(ctx: &Ctx, on: Option<&str>) -> Result<Date, PageErr> {
     match on.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(ctx.today),
         Some(s) => dangbo_domain::date::parse_date(s).map_err(|e| {
-            PageErr(
+            PageErr::at(
+                ctx,
                 WebError::bad_request(
                     ctx.lang,
                     &format!("Ngày xem: {}", e.message(Lang::Vi)),
                     &format!("Date: {}", e.message(Lang::En)),
                 ),
-                ctx.lang,
             )
         }),
     }

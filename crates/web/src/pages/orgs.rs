@@ -39,7 +39,7 @@ const TREE_DEPTH: usize = 2;
 const REORGANIZATION: Date = Date::constant(2025, 7, 1);
 
 fn code(ctx: &Ctx, s: &str) -> Result<OrgCode, PageErr> {
-    OrgCode::parse(s).map_err(|_| PageErr(WebError::not_found(ctx.lang), ctx.lang))
+    OrgCode::parse(s).map_err(|_| PageErr::at(&ctx, WebError::not_found(ctx.lang)))
 }
 
 /// One line of the tree: how it opens and how many levels close after it.
@@ -366,7 +366,7 @@ async fn new_form(ctx: Ctx, Query(q): Query<ParentQuery>) -> PageResult {
             .await
             .or_page(&ctx)?;
     } else if !ctx.caller.can(Action::EditOrgs) {
-        return Err(PageErr(WebError::not_found(ctx.lang), ctx.lang));
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let f = OrgForm {
         parent: q.parent.unwrap_or_default(),
@@ -386,7 +386,7 @@ fn invalid(ctx: &Ctx, field: &'static str, e: &dangbo_domain::Invalid) -> FieldE
 async fn create(ctx: Ctx, Form(f): Form<OrgForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
     if !ctx.caller.can(Action::EditOrgs) {
-        return Err(PageErr(WebError::not_found(ctx.lang), ctx.lang));
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let bad = |e: FieldErr| Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&ctx, &f, Some(e))).into_response());
     let on = match dangbo_domain::date::parse_date(&f.on) {
@@ -448,7 +448,7 @@ async fn create(ctx: Ctx, Form(f): Form<OrgForm>) -> PageResult {
             field: "form",
             message: e.message(ctx.lang),
         }),
-        Err(e) => Err(PageErr(ctx.err(e), ctx.lang)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }
 
@@ -522,7 +522,7 @@ async fn rename(ctx: Ctx, Path(c): Path<String>, Form(f): Form<RenameForm>) -> P
             }),
         )
             .into_response()),
-        Err(e) => Err(PageErr(ctx.err(e), ctx.lang)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }
 
@@ -731,6 +731,6 @@ async fn restructure(ctx: Ctx, Path(c): Path<String>, Form(f): Form<RestructureF
         )
         .into_response()),
         Err(e) if e.is_user_error() => fail(e.message(l)),
-        Err(e) => Err(PageErr(ctx.err(e), l)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }

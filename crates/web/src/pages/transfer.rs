@@ -70,7 +70,7 @@ fn require(ctx: &Ctx) -> Result<(), PageErr> {
     if ctx.caller.can(Action::Import) {
         Ok(())
     } else {
-        Err(PageErr(WebError::not_found(ctx.lang), ctx.lang))
+        Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)))
     }
 }
 
@@ -111,26 +111,26 @@ async fn upload(ctx: Ctx, mut form: Multipart) -> PageResult {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                return Err(PageErr(
+                return Err(PageErr::at(
+                    &ctx,
                     WebError::bad_request(
                         l,
                         &format!("Không đọc được biểu mẫu: {e}"),
                         &format!("Cannot read the form: {e}"),
                     ),
-                    l,
                 ));
             }
         };
         let name = field.name().unwrap_or_default().to_string();
         let filename = field.file_name().map(str::to_string);
         let data = field.bytes().await.map_err(|e| {
-            PageErr(
+            PageErr::at(
+                &ctx,
                 WebError::bad_request(
                     l,
                     &format!("Tệp quá lớn hoặc hỏng: {e}"),
                     &format!("File too large or damaged: {e}"),
                 ),
-                l,
             )
         })?;
         match name.as_str() {
@@ -164,7 +164,7 @@ async fn upload(ctx: Ctx, mut form: Multipart) -> PageResult {
         Err(e) if e.is_user_error() => {
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(Some(e.message(l)), None)).into_response());
         }
-        Err(e) => return Err(PageErr(ctx.err(e), l)),
+        Err(e) => return Err(PageErr::at(&ctx, ctx.err(e))),
     };
     let opts = options(&ctx, day, skip, true).await?;
     match ctx.app.import_upload(ctx.caller.account_id, &token, &opts).await {
@@ -172,7 +172,7 @@ async fn upload(ctx: Ctx, mut form: Multipart) -> PageResult {
         Err(e) if e.is_user_error() => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(Some(e.message(l)), None)).into_response())
         }
-        Err(e) => Err(PageErr(ctx.err(e), l)),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }
 
@@ -251,15 +251,15 @@ where
     Fut: std::future::Future<Output = Result<usize, dangbo_app::AppError>>,
 {
     let dir = std::env::temp_dir().join(format!("dangbo-export-{}", dangbo_app::accounts::random_token()));
-    std::fs::create_dir(&dir).map_err(|e| PageErr(WebError::internal(&e), ctx.lang))?;
+    std::fs::create_dir(&dir).map_err(|e| PageErr::at(&ctx, WebError::internal(&e)))?;
     let path = dir.join(format!("xuat.{ext}"));
     let result = write(path.clone()).await;
     let bytes = result.map(|_| std::fs::read(&path));
     let _ = std::fs::remove_dir_all(&dir);
     match bytes {
         Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) => Err(PageErr(WebError::internal(&e), ctx.lang)),
-        Err(e) => Err(PageErr(ctx.err(e), ctx.lang)),
+        Ok(Err(e)) => Err(PageErr::at(&ctx, WebError::internal(&e))),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
     }
 }
 
@@ -298,7 +298,7 @@ struct OrgExport {
 
 async fn export_orgs(ctx: Ctx, Query(q): Query<OrgExport>) -> PageResult {
     let on = day(&ctx, q.on.as_deref())?;
-    let code = OrgCode::parse(&q.org).map_err(|_| PageErr(WebError::not_found(ctx.lang), ctx.lang))?;
+    let code = OrgCode::parse(&q.org).map_err(|_| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
     ctx.app
         .org_for(&ctx.caller, Action::Export, &code, on)
         .await

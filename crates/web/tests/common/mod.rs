@@ -2,7 +2,7 @@
 //! each with one cell (C1, C2) and one member, and an account for every role, each held
 //! over B1 or C1, so that B2, C2 and their member are outside every scope but the
 //! administrator's.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use axum::Router;
 use axum::body::Body;
