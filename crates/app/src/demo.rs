@@ -87,6 +87,7 @@ impl App {
         );
         self.audit(&mut tx, "demo.load", "demo", &detail).await?;
         tx.commit().await?;
+        self.db.analyze().await?;
         Ok(summary)
     }
 }

@@ -839,6 +839,10 @@ impl App {
         }
         tx.commit().await?;
         report.applied = true;
+        // A large load changes the shape of the data the planner plans for.
+        if report.created + report.updated >= 1000 {
+            self.db.analyze().await?;
+        }
         Ok(report)
     }
 }

@@ -8,7 +8,7 @@ use dangbo_domain::cadre::BodyKind;
 use dangbo_domain::member::PersonKind;
 use dangbo_domain::org::{Level, OrgCode, OrgKind};
 use dangbo_store::{Db, MemberFilter};
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 const TODAY: Date = Date::constant(2026, 11, 1);
 
@@ -27,12 +27,12 @@ fn code(s: &str) -> OrgCode {
 async fn the_demo_province_keeps_its_history() {
     let dir = tempfile::tempdir().unwrap();
     let app = fresh(&dir, "demo.db").await;
-    let stages = RefCell::new(Vec::new());
+    let stages = Mutex::new(Vec::new());
     let summary = app
-        .load_demo(1, &|s: &str| stages.borrow_mut().push(s.to_string()))
+        .load_demo(1, &|s: &str| stages.lock().unwrap().push(s.to_string()))
         .await
         .unwrap();
-    assert!(stages.borrow().iter().any(|s| s.contains("01/07/2025")));
+    assert!(stages.lock().unwrap().iter().any(|s| s.contains("01/07/2025")));
     assert!((19_000..=21_500).contains(&summary.people), "{summary:?}");
     assert!(
         summary.orgs > 1_500 && summary.bodies > 400 && summary.positions > 4_000,

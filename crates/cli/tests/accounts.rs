@@ -25,7 +25,11 @@ fn dangbo(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
@@ -41,18 +45,39 @@ fn accounts_and_the_audit_chain() {
     ok(&db, &["migrate"]);
     ok(
         &db,
-        &["org", "create", "--code", "LS", "--name", "Đảng bộ tỉnh Lạng Sơn", "--kind", "đảng bộ tỉnh", "--level", "tỉnh", "--date", "01/01/2015"],
+        &[
+            "org",
+            "create",
+            "--code",
+            "LS",
+            "--name",
+            "Đảng bộ tỉnh Lạng Sơn",
+            "--kind",
+            "đảng bộ tỉnh",
+            "--level",
+            "tỉnh",
+            "--date",
+            "01/01/2015",
+        ],
     );
 
     // A generated password is printed once; one from stdin is not.
     let out = ok(&db, &["user", "add", "quantri", "--name", "Quản trị"]);
     assert!(out.contains("Mật khẩu:"), "{out}");
-    let o = dangbo(&db, &["user", "add", "vanphong", "--name", "Văn phòng", "--password-stdin"], Some("mat-khau-du-dai\n"));
+    let o = dangbo(
+        &db,
+        &["user", "add", "vanphong", "--name", "Văn phòng", "--password-stdin"],
+        Some("mat-khau-du-dai\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(!text(&o).contains("mat-khau-du-dai"));
 
     // Bad input: a short password, a taken name, a role without its organization.
-    let o = dangbo(&db, &["user", "add", "ngan", "--name", "X", "--password-stdin"], Some("ngan\n"));
+    let o = dangbo(
+        &db,
+        &["user", "add", "ngan", "--name", "X", "--password-stdin"],
+        Some("ngan\n"),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("ít nhất 10 ký tự"), "{}", text(&o));
     let o = dangbo(&db, &["user", "add", "vanphong", "--name", "Y"], None);

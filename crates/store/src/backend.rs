@@ -235,6 +235,13 @@ impl Db {
         Ok(applied)
     }
 
+    /// Refreshes the planner's statistics. After a bulk load the planner otherwise
+    /// guesses a subtree holds a handful of rows and picks plans that read them all.
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Whether the schema is in place (used to tell an empty database from a loaded one).
     pub async fn is_migrated(&self) -> Result<bool> {
         let sql = match self.backend {

@@ -628,15 +628,27 @@ impl Tx {
     /// A page of the people placed under a subtree on a day, in Vietnamese name order,
     /// and the total count that matches (without `after`).
     pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
-        // The count joins only what the filters need.
-        let person_filters = f.query.is_some() || f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
-        let count_from = match (person_filters || f.status.is_some(), f.status.is_some()) {
-            (false, _) => "FROM placement pl JOIN org_version v ON v.org_id = pl.org_id",
-            (true, false) => "FROM placement pl JOIN person p ON p.id = pl.person_id JOIN org_version v ON v.org_id = pl.org_id",
-            (true, true) => {
-                "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
-                 JOIN org_version v ON v.org_id = pl.org_id"
-            }
+        // Plans, for SQLite (PostgreSQL's planner finds the same ones by itself, given
+        // statistics): a name search reads the names first, the few that match are then
+        // placed; a long list is read in name order until the page is full; a short one
+        // is found through the tree and sorted. The count joins only what it needs.
+        let cross = if self.backend == Backend::Sqlite {
+            "CROSS JOIN"
+        } else {
+            "JOIN"
+        };
+        let person_filters = f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
+        let count_from = if f.query.is_some() {
+            format!(
+                "FROM person p {cross} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
+                 {cross} org_version v ON v.org_id = pl.org_id"
+            )
+        } else if person_filters || f.status.is_some() {
+            "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
+             JOIN org_version v ON v.org_id = pl.org_id"
+                .to_string()
+        } else {
+            "FROM placement pl JOIN org_version v ON v.org_id = pl.org_id".to_string()
         };
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args, false).map_err(bind_err)?;
@@ -645,11 +657,8 @@ impl Tx {
             .fetch_one(&mut *self.inner)
             .await?;
 
-        // Many matches: walk people in name order and stop at the page's end (SQLite is
-        // told the join order; PostgreSQL's planner finds it from the LIMIT). Few: find
-        // them through the tree and sort them.
-        let by_name = total > 1000 && f.offset == 0;
-        let join = if by_name && self.backend == Backend::Sqlite { "CROSS JOIN" } else { "JOIN" };
+        let by_name = f.query.is_some() || (total > 1000 && f.offset == 0);
+        let join = if by_name { cross } else { "JOIN" };
         let from = if by_name {
             format!(
                 "FROM person p {join} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \

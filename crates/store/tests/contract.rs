@@ -512,7 +512,9 @@ async fn sqlx_free_corrupt(t: &TestDb) {
 /// Paging by key gives every person exactly once, in the same order as one sorted read,
 /// for a list large enough to be read in name order and for a small one.
 async fn keyset_pages_cover_the_list_once(t: TestDb) {
-    const GIVEN: [&str; 12] = ["An", "Ánh", "Bình", "Dũng", "Đạt", "Hà", "Hạnh", "Lan", "Mai", "Ưng", "Yến", "Ân"];
+    const GIVEN: [&str; 12] = [
+        "An", "Ánh", "Bình", "Dũng", "Đạt", "Hà", "Hạnh", "Lan", "Mai", "Ưng", "Yến", "Ân",
+    ];
     const MIDDLE: [&str; 5] = ["Văn", "Thị", "Đức", "Quốc", "Minh"];
     const FAMILY: [&str; 6] = ["Nguyễn", "Hoàng", "Lò", "Đàm", "Vi", "Lương"];
     let mut names = Vec::new();

@@ -72,7 +72,11 @@ async fn drive(base: &str, path: &str, cookie: &str) -> Figures {
     }
     let elapsed = start.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pick = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     Figures {
         requests: all.len(),
         rps: all.len() as f64 / elapsed,
@@ -86,9 +90,18 @@ async fn run(name: &str, db: dangbo_store::Db) {
     let app = App::new(db, Clock::System, "bench");
     let t = Instant::now();
     app.load_demo(2023, &|_| {}).await.unwrap();
-    app.add_user("bench", "Văn phòng", "mat-khau-do-tai", None).await.unwrap();
+    app.add_user("bench", "Văn phòng", "mat-khau-do-tai", None)
+        .await
+        .unwrap();
     let root = dangbo_domain::org::OrgCode::parse("LS").unwrap();
-    app.grant("bench", dangbo_app::access::Role::Office, Some(&root), app.clock.today()).await.unwrap();
+    app.grant(
+        "bench",
+        dangbo_app::access::Role::Office,
+        Some(&root),
+        app.clock.today(),
+    )
+    .await
+    .unwrap();
     let opened = app.login("bench", "mat-khau-do-tai", Lang::Vi).await.unwrap();
     let people = app.member_stats(&root, app.clock.today()).await.unwrap();
     eprintln!("{name}: demo loaded in {:.1} s", t.elapsed().as_secs_f64());
@@ -96,22 +109,36 @@ async fn run(name: &str, db: dangbo_store::Db) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(dangbo_web::serve_on(listener, app.clone(), dangbo_web::Config::default(), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(dangbo_web::serve_on(
+        listener,
+        app.clone(),
+        dangbo_web::Config::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let base = format!("http://{addr}");
     let cookie = format!("dangbo_session={}", opened.token);
     println!(
         "\n{name}: {} members under LS, {CLIENTS} clients, {SECONDS} s per page",
         people.members + people.non_members
     );
-    println!("{:<44} {:>9} {:>9} {:>9} {:>9} {:>7}", "page", "requests", "req/s", "p50 ms", "p99 ms", "errors");
+    println!(
+        "{:<44} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "page", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+    );
     for (label, path) in [
         ("/healthz (reference)", "/healthz"),
         ("member list, first page", "/members?org=LS"),
-        ("member list, a later page (keyset)", "/members?org=LS&after=15000&page=40"),
+        (
+            "member list, a later page (keyset)",
+            "/members?org=LS&after=15000&page=40",
+        ),
         ("search «nguyen van» (no diacritics)", "/members?org=LS&q=nguyen+van"),
-        ("search «thi» with filters", "/members?org=LS&q=thi&gender=female&status=full"),
+        (
+            "search «thi» with filters",
+            "/members?org=LS&q=thi&gender=female&status=full",
+        ),
         ("API member search", "/api/v1/members?org=LS&q=hoang"),
     ] {
         let f = drive(&base, path, &cookie).await;
@@ -129,7 +156,10 @@ async fn run(name: &str, db: dangbo_store::Db) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let sqlite = testing::sqlite().await.unwrap();
         run("SQLite", sqlite.db.clone()).await;

@@ -53,13 +53,23 @@ async fn edits(f: &Fixture) {
 
     // The API: malformed JSON is a 400 with a stable code, invalid values a 422.
     let reply = f
-        .send(Some("office"), "PUT", &format!("/api/v1/members/{}", f.p1), Some(("application/json", "{not json".into())))
+        .send(
+            Some("office"),
+            "PUT",
+            &format!("/api/v1/members/{}", f.p1),
+            Some(("application/json", "{not json".into())),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.body.contains("\"code\":\"bad_request\""), "{}", reply.body);
     let json = r#"{"full_name": "Nguyễn Thị Mai", "gender": "Nữ", "birth_date": "04/03/1985", "ethnicity": "Tày", "card_number": "01000001", "admitted_on": "19/05/2010", "full_on": "19/05/2011", "phone": "12"}"#;
     let reply = f
-        .send(Some("office"), "PUT", &format!("/api/v1/members/{}", f.p1), Some(("application/json", json.into())))
+        .send(
+            Some("office"),
+            "PUT",
+            &format!("/api/v1/members/{}", f.p1),
+            Some(("application/json", json.into())),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert!(reply.body.contains("\"code\":\"invalid\""));
@@ -73,9 +83,13 @@ async fn edits(f: &Fixture) {
 fn multipart(csrf: &str, filename: &str, content: &str, skip: bool) -> (&'static str, String) {
     let b = "----dangbo-test-boundary";
     let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n");
-    body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"on\"\r\n\r\n21/11/2026\r\n"));
+    body.push_str(&format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"on\"\r\n\r\n21/11/2026\r\n"
+    ));
     if skip {
-        body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"skip_invalid\"\r\n\r\non\r\n"));
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"skip_invalid\"\r\n\r\non\r\n"
+        ));
     }
     body.push_str(&format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{b}--\r\n"
@@ -97,21 +111,46 @@ async fn import(f: &Fixture) {
                Vi Văn Tâm,05/05/1992,Nam,Nùng,001092000003,03/02/2017,T.B2.C2\n";
     // Checked, not written: row 3 has a day that does not exist, row 4 a cell outside the
     // office's scope, which reads as one that does not exist.
-    let reply = f.send(Some("office"), "POST", "/import", Some(multipart(&csrf, "ds.csv", csv, false))).await;
+    let reply = f
+        .send(
+            Some("office"),
+            "POST",
+            "/import",
+            Some(multipart(&csrf, "ds.csv", csv, false)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Dòng 3"), "{}", reply.body);
     assert!(reply.body.contains("Dòng 4"), "{}", reply.body);
-    assert!(reply.body.contains("Không có tổ chức đảng mã «T.B2.C2»"), "{}", reply.body);
+    assert!(
+        reply.body.contains("Không có tổ chức đảng mã «T.B2.C2»"),
+        "{}",
+        reply.body
+    );
     assert!(!reply.body.contains("id=\"confirm\""));
     assert_eq!(count(f).await, before);
 
     // A file that is not a spreadsheet is refused by its kind.
-    let reply = f.send(Some("office"), "POST", "/import", Some(multipart(&csrf, "x.exe", "MZ", false))).await;
+    let reply = f
+        .send(
+            Some("office"),
+            "POST",
+            "/import",
+            Some(multipart(&csrf, "x.exe", "MZ", false)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Chỉ nhận tệp bảng tính"));
 
     // Skipping the bad rows: the preview offers to confirm; confirming writes one person.
-    let reply = f.send(Some("office"), "POST", "/import", Some(multipart(&csrf, "ds.csv", csv, true))).await;
+    let reply = f
+        .send(
+            Some("office"),
+            "POST",
+            "/import",
+            Some(multipart(&csrf, "ds.csv", csv, true)),
+        )
+        .await;
     assert!(reply.body.contains("id=\"confirm\""), "{}", reply.body);
     assert_eq!(count(f).await, before);
     let token = reply
@@ -122,10 +161,16 @@ async fn import(f: &Fixture) {
         .unwrap()
         .to_string();
     // Another account cannot confirm someone else's upload.
-    let body = f.form("admin", &[("upload", &token), ("on", "21/11/2026"), ("skip_invalid", "on")]);
+    let body = f.form(
+        "admin",
+        &[("upload", &token), ("on", "21/11/2026"), ("skip_invalid", "on")],
+    );
     let reply = f.send(Some("admin"), "POST", "/import/confirm", Some(body)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    let body = f.form("office", &[("upload", &token), ("on", "21/11/2026"), ("skip_invalid", "on")]);
+    let body = f.form(
+        "office",
+        &[("upload", &token), ("on", "21/11/2026"), ("skip_invalid", "on")],
+    );
     let reply = f.send(Some("office"), "POST", "/import/confirm", Some(body)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Đã nhập xong"));
@@ -135,20 +180,59 @@ async fn import(f: &Fixture) {
 async fn restructure_preview(f: &Fixture) {
     // A preview changes nothing; the confirmation does the same thing for real.
     let today = common::TODAY;
-    let fields = [("op", "move"), ("target", "T.B2"), ("on", "21/11/2026"), ("step", "preview")];
-    let reply = f.send(Some("admin"), "POST", "/orgs/T.B1.C1/restructure", Some(f.form("admin", &fields))).await;
+    let fields = [
+        ("op", "move"),
+        ("target", "T.B2"),
+        ("on", "21/11/2026"),
+        ("step", "preview"),
+    ];
+    let reply = f
+        .send(
+            Some("admin"),
+            "POST",
+            "/orgs/T.B1.C1/restructure",
+            Some(f.form("admin", &fields)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Xem trước"), "{}", reply.body);
     assert!(reply.body.contains("Người chuyển sinh hoạt"));
     let b1 = f.app.org(&common::code("T.B1"), today).await.unwrap();
-    assert_eq!(f.app.org(&common::code("T.B1.C1"), today).await.unwrap().parent, Some(b1.id));
+    assert_eq!(
+        f.app.org(&common::code("T.B1.C1"), today).await.unwrap().parent,
+        Some(b1.id)
+    );
     // A target outside the caller's scope reads as one that does not exist.
-    let fields = [("op", "move"), ("target", "T.B2"), ("on", "21/11/2026"), ("step", "preview")];
-    let reply = f.send(Some("office"), "POST", "/orgs/T.B1.C1/restructure", Some(f.form("office", &fields))).await;
+    let fields = [
+        ("op", "move"),
+        ("target", "T.B2"),
+        ("on", "21/11/2026"),
+        ("step", "preview"),
+    ];
+    let reply = f
+        .send(
+            Some("office"),
+            "POST",
+            "/orgs/T.B1.C1/restructure",
+            Some(f.form("office", &fields)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Không có tổ chức đảng mã «T.B2»"), "{}", reply.body);
-    let fields = [("op", "move"), ("target", "T.B2"), ("on", "21/11/2026"), ("step", "confirm")];
-    let reply = f.send(Some("admin"), "POST", "/orgs/T.B1.C1/restructure", Some(f.form("admin", &fields))).await;
+    let fields = [
+        ("op", "move"),
+        ("target", "T.B2"),
+        ("on", "21/11/2026"),
+        ("step", "confirm"),
+    ];
+    let reply = f
+        .send(
+            Some("admin"),
+            "POST",
+            "/orgs/T.B1.C1/restructure",
+            Some(f.form("admin", &fields)),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let moved = f.app.org(&common::code("T.B1.C1"), today).await.unwrap();
     let b2 = f.app.org(&common::code("T.B2"), today).await.unwrap();

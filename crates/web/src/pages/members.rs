@@ -66,7 +66,7 @@ pub async fn filter_for(
     let roots = ctx.app.scope_roots(&ctx.caller, action, on).await.or_page(ctx)?;
     let org = match nonempty(&q.org) {
         Some(c) => {
-            let c = OrgCode::parse(c).map_err(|_| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
+            let c = OrgCode::parse(c).map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang)))?;
             Some(ctx.app.org_for(&ctx.caller, action, &c, on).await.or_page(ctx)?)
         }
         None => match &roots {

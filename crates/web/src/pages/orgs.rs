@@ -39,7 +39,7 @@ const TREE_DEPTH: usize = 2;
 const REORGANIZATION: Date = Date::constant(2025, 7, 1);
 
 fn code(ctx: &Ctx, s: &str) -> Result<OrgCode, PageErr> {
-    OrgCode::parse(s).map_err(|_| PageErr::at(&ctx, WebError::not_found(ctx.lang)))
+    OrgCode::parse(s).map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang)))
 }
 
 /// One line of the tree: how it opens and how many levels close after it.

@@ -70,7 +70,7 @@ fn require(ctx: &Ctx) -> Result<(), PageErr> {
     if ctx.caller.can(Action::Import) {
         Ok(())
     } else {
-        Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)))
+        Err(PageErr::at(ctx, WebError::not_found(ctx.lang)))
     }
 }
 
@@ -251,15 +251,15 @@ where
     Fut: std::future::Future<Output = Result<usize, dangbo_app::AppError>>,
 {
     let dir = std::env::temp_dir().join(format!("dangbo-export-{}", dangbo_app::accounts::random_token()));
-    std::fs::create_dir(&dir).map_err(|e| PageErr::at(&ctx, WebError::internal(&e)))?;
+    std::fs::create_dir(&dir).map_err(|e| PageErr::at(ctx, WebError::internal(&e)))?;
     let path = dir.join(format!("xuat.{ext}"));
     let result = write(path.clone()).await;
     let bytes = result.map(|_| std::fs::read(&path));
     let _ = std::fs::remove_dir_all(&dir);
     match bytes {
         Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) => Err(PageErr::at(&ctx, WebError::internal(&e))),
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+        Ok(Err(e)) => Err(PageErr::at(ctx, WebError::internal(&e))),
+        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
     }
 }
 
