@@ -76,6 +76,16 @@ impl Db {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        // Statements are prepared once per connection and PostgreSQL
+                        // would switch to a generic plan after five runs; but how many
+                        // rows a path range or a date selects is what the plan depends
+                        // on, so plan each run for its own values (planning is cheap).
+                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await?;
             return Ok(Db {
