@@ -367,6 +367,17 @@ fn member_out(row: &dangbo_store::PersonRow, org: Option<String>, on: dangbo_dom
     }
 }
 
+/// A person's record as the API shows it, with their organization today (audited).
+async fn record(ctx: &Ctx, id: PersonId) -> ApiResult<MemberOut> {
+    let d = ctx.app.member_detail_by_id(id).await.map_err(|e| app_err(ctx, e))?;
+    let org = d
+        .placements
+        .iter()
+        .find(|(p, _)| p.validity.contains(ctx.today))
+        .map(|(p, _)| p.org_code.to_string());
+    Ok(Json(member_out(&d.row, org, ctx.today)))
+}
+
 /// The member list's filters.
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)]
@@ -421,13 +432,7 @@ async fn member(ctx: Ctx, p: Result<Path<i64>, PathRejection>) -> ApiResult<Memb
         .person_for(&ctx.caller, Action::ViewMembers, id, ctx.today)
         .await
         .map_err(|e| app_err(&ctx, e))?;
-    let d = ctx.app.member_detail_by_id(id).await.map_err(|e| app_err(&ctx, e))?;
-    let org = d
-        .placements
-        .iter()
-        .find(|(p, _)| p.validity.contains(ctx.today))
-        .map(|(p, _)| p.org_code.to_string());
-    Ok(Json(member_out(&d.row, org, ctx.today)))
+    record(&ctx, id).await
 }
 
 /// A person's record as sent: dates `dd/mm/yyyy` or ISO, gender `Nam`/`Nữ` or a code.
@@ -510,13 +515,7 @@ async fn update_member(ctx: Ctx, p: Result<Path<i64>, PathRejection>, bytes: Byt
         .parse(ctx.lang, ctx.today)
         .map_err(|e| invalid(ctx.lang, e))?;
     ctx.app.update_member(id, &rec).await.map_err(|e| app_err(&ctx, e))?;
-    let d = ctx.app.member_detail_by_id(id).await.map_err(|e| app_err(&ctx, e))?;
-    let org = d
-        .placements
-        .iter()
-        .find(|(p, _)| p.validity.contains(ctx.today))
-        .map(|(p, _)| p.org_code.to_string());
-    Ok(Json(member_out(&d.row, org, ctx.today)))
+    record(&ctx, id).await
 }
 
 /// The id of what was created.

@@ -239,13 +239,16 @@ async fn restructure_preview(f: &Fixture) {
     assert_eq!(moved.parent, Some(b2.id));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn forms_and_api_sqlite() {
-    let db = testing::sqlite().await.unwrap();
-    let f = fixture(db.db.clone()).await;
+async fn run(f: Fixture) {
     edits(&f).await;
     import(&f).await;
     restructure_preview(&f).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forms_and_api_sqlite() {
+    let db = testing::sqlite().await.unwrap();
+    run(fixture(db.db.clone()).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -254,8 +257,5 @@ async fn forms_and_api_postgres() {
         eprintln!("skipped: DANGBO_TEST_POSTGRES is not set");
         return;
     };
-    let f = fixture(db.db.clone()).await;
-    edits(&f).await;
-    import(&f).await;
-    restructure_preview(&f).await;
+    run(fixture(db.db.clone()).await).await;
 }

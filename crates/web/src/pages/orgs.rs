@@ -42,6 +42,17 @@ fn code(ctx: &Ctx, s: &str) -> Result<OrgCode, PageErr> {
     OrgCode::parse(s).map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang)))
 }
 
+/// The organization `c` today, if the caller may restructure it.
+async fn editable(ctx: &Ctx, c: &str) -> Result<(OrgCode, OrgVersion), PageErr> {
+    let c = code(ctx, c)?;
+    let org = ctx
+        .app
+        .org_for(&ctx.caller, Action::EditOrgs, &c, ctx.today)
+        .await
+        .or_page(ctx)?;
+    Ok((c, org))
+}
+
 /// One line of the tree: how it opens and how many levels close after it.
 pub struct TreeRow {
     pub code: String,
@@ -463,12 +474,7 @@ struct RenamePage {
 }
 
 async fn rename_form(ctx: Ctx, Path(c): Path<String>) -> PageResult {
-    let c = code(&ctx, &c)?;
-    let org = ctx
-        .app
-        .org_for(&ctx.caller, Action::EditOrgs, &c, ctx.today)
-        .await
-        .or_page(&ctx)?;
+    let (_, org) = editable(&ctx, &c).await?;
     Ok(RenamePage {
         ui: Ui::new(&ctx, "orgs"),
         name: org.name.to_string(),
@@ -491,12 +497,7 @@ struct RenameForm {
 
 async fn rename(ctx: Ctx, Path(c): Path<String>, Form(f): Form<RenameForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    let c = code(&ctx, &c)?;
-    let org = ctx
-        .app
-        .org_for(&ctx.caller, Action::EditOrgs, &c, ctx.today)
-        .await
-        .or_page(&ctx)?;
+    let (c, org) = editable(&ctx, &c).await?;
     let page = |error| RenamePage {
         ui: Ui::new(&ctx, "orgs"),
         name: f.name.clone(),
@@ -572,12 +573,7 @@ struct OpQuery {
 }
 
 async fn restructure_form(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OpQuery>) -> PageResult {
-    let c = code(&ctx, &c)?;
-    let org = ctx
-        .app
-        .org_for(&ctx.caller, Action::EditOrgs, &c, ctx.today)
-        .await
-        .or_page(&ctx)?;
+    let (_, org) = editable(&ctx, &c).await?;
     Ok(RestructurePage {
         ui: Ui::new(&ctx, "orgs"),
         org,
