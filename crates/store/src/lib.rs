@@ -96,15 +96,13 @@ impl Tx {
 
     /// Writes a value to the meta table.
     pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("DELETE FROM meta WHERE key = $1")
-            .bind(key)
-            .execute(&mut *self.inner)
-            .await?;
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 }
