@@ -225,6 +225,16 @@ const BATCH: usize = 1000;
 
 /// The `VALUES` list of a multi-row insert. SQLite gets anonymous `?` markers: it looks up
 /// numbered ones by walking a list, which makes binding thousands of them quadratic.
+/// The organizations of a subtree on a day, found first through the path index (`$1`
+/// the day, `$2`..`$3` the path range). Joined from the other side, PostgreSQL may walk
+/// every version of every organization in id order instead (0,8 s on a national tree).
+fn subtree_cte() -> String {
+    format!(
+        "WITH sub AS MATERIALIZED (SELECT v.org_id FROM org_version v WHERE {} AND v.path >= $2 AND v.path < $3)",
+        valid_on("v", 1)
+    )
+}
+
 pub(crate) fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
@@ -454,10 +464,10 @@ impl Tx {
     ) -> Result<std::collections::HashMap<OrgId, u64>> {
         let (lo, hi) = subtree.subtree_range();
         let sql = format!(
-            "SELECT pl.org_id, count(*) FROM placement pl JOIN org_version v ON v.org_id = pl.org_id \
-             WHERE {} AND {} AND v.path >= $2 AND v.path < $3 GROUP BY pl.org_id",
+            "{} SELECT pl.org_id, count(*) FROM sub JOIN placement pl ON pl.org_id = sub.org_id \
+             WHERE {} GROUP BY pl.org_id",
+            subtree_cte(),
             valid_on("pl", 1),
-            valid_on("v", 1)
         );
         let rows: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(d(on))
@@ -566,6 +576,7 @@ impl Tx {
         f: &MemberFilter,
         args: &mut AnyArguments,
         paging: bool,
+        tree: bool,
     ) -> std::result::Result<String, sqlx::error::BoxDynError> {
         // Every path starts with `/`, and `0` follows `/`: this range holds them all.
         let (lo, hi) = f
@@ -575,11 +586,16 @@ impl Tx {
         args.add(d(f.on))?;
         args.add(lo)?;
         args.add(hi)?;
-        let mut w = format!(
-            "{} AND {} AND v.path >= $2 AND v.path < $3",
-            valid_on("pl", 1),
-            valid_on("v", 1)
-        );
+        // Without `tree` the subtree is the `sub` of [`subtree_cte`], which uses $1 to $3.
+        let mut w = if tree {
+            format!(
+                "{} AND {} AND v.path >= $2 AND v.path < $3",
+                valid_on("pl", 1),
+                valid_on("v", 1)
+            )
+        } else {
+            valid_on("pl", 1)
+        };
         let mut n = 3;
         if let Some(after) = f.after.filter(|_| paging) {
             args.add(after.0)?;
@@ -638,21 +654,25 @@ impl Tx {
             "JOIN"
         };
         let person_filters = f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
-        let count_from = if f.query.is_some() {
-            format!(
-                "FROM person p {cross} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
-                 {cross} org_version v ON v.org_id = pl.org_id"
-            )
-        } else if person_filters || f.status.is_some() {
-            "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
-             JOIN org_version v ON v.org_id = pl.org_id"
-                .to_string()
-        } else {
-            "FROM placement pl JOIN org_version v ON v.org_id = pl.org_id".to_string()
-        };
         let mut args = AnyArguments::default();
-        let w = Self::member_where(f, &mut args, false).map_err(bind_err)?;
-        let count_sql = format!("SELECT count(*) {count_from} WHERE {w}");
+        let count_sql = if f.query.is_some() {
+            let w = Self::member_where(f, &mut args, false, true).map_err(bind_err)?;
+            format!(
+                "SELECT count(*) FROM person p {cross} placement pl ON pl.person_id = p.id \
+                 LEFT JOIN membership m ON m.person_id = p.id {cross} org_version v ON v.org_id = pl.org_id WHERE {w}"
+            )
+        } else {
+            let w = Self::member_where(f, &mut args, false, false).map_err(bind_err)?;
+            let people = if person_filters || f.status.is_some() {
+                "JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id"
+            } else {
+                ""
+            };
+            format!(
+                "{} SELECT count(*) FROM sub JOIN placement pl ON pl.org_id = sub.org_id {people} WHERE {w}",
+                subtree_cte()
+            )
+        };
         let (total,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
             .fetch_one(&mut *self.inner)
             .await?;
@@ -670,7 +690,7 @@ impl Tx {
                 .to_string()
         };
         let mut args = AnyArguments::default();
-        let w = Self::member_where(f, &mut args, true).map_err(bind_err)?;
+        let w = Self::member_where(f, &mut args, true, true).map_err(bind_err)?;
         let sql = format!(
             "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY p.sort_key, p.id LIMIT {} OFFSET {}",
             f.limit.max(0),
@@ -702,12 +722,11 @@ impl Tx {
     pub async fn member_facts(&mut self, subtree: &OrgPath, on: Date) -> Result<Vec<MemberFacts>> {
         let (lo, hi) = subtree.subtree_range();
         let sql = format!(
-            "SELECT p.gender, p.ethnicity, p.birth_date, p.kind, m.full_on, m.exempt \
-             FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
-             JOIN org_version v ON v.org_id = pl.org_id \
-             WHERE {} AND {} AND v.path >= $2 AND v.path < $3",
+            "{} SELECT p.gender, p.ethnicity, p.birth_date, p.kind, m.full_on, m.exempt \
+             FROM sub JOIN placement pl ON pl.org_id = sub.org_id JOIN person p ON p.id = pl.person_id \
+             LEFT JOIN membership m ON m.person_id = p.id WHERE {}",
+            subtree_cte(),
             valid_on("pl", 1),
-            valid_on("v", 1)
         );
         let rows: Vec<FactsRow> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(d(on))
