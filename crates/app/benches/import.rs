@@ -89,6 +89,7 @@ fn main() {
             rejects: None,
             scope: None,
             dry_run: false,
+            name: None,
         };
         let start = Instant::now();
         let report = app.import_members(&file, &opts, &|_, _| {}).await.unwrap();

@@ -37,6 +37,8 @@ pub struct ImportOptions {
     pub scope: Option<Vec<OrgPath>>,
     /// Check and count everything, then write nothing: the preview a person confirms.
     pub dry_run: bool,
+    /// The file's name as its owner knows it, for the audit log (default: the path's).
+    pub name: Option<String>,
 }
 
 impl ImportOptions {
@@ -49,6 +51,7 @@ impl ImportOptions {
             rejects: None,
             scope: None,
             dry_run: false,
+            name: None,
         }
     }
 }
@@ -825,7 +828,13 @@ impl App {
         self.audit(
             &mut tx,
             "import.members",
-            &format!("file:{}", path.file_name().and_then(|f| f.to_str()).unwrap_or_default()),
+            &format!(
+                "file:{}",
+                opts.name
+                    .as_deref()
+                    .or_else(|| path.file_name().and_then(|f| f.to_str()))
+                    .unwrap_or_default()
+            ),
             &format!(
                 "{} dòng: tạo {}, cập nhật {}, chuyển {}, loại {}",
                 report.rows, report.created, report.updated, report.transferred, report.rejected_rows
@@ -915,6 +924,7 @@ impl App {
             std::fs::write(&path, &content).map_err(|e| AppError::file(&path, e))?;
             let opts = ImportOptions {
                 rejects: Some(dir.join("loi.csv")),
+                name: Some(filename.clone()),
                 ..opts.clone()
             };
             self.import_members(&path, &opts, &|_, _| {}).await

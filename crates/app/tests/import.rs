@@ -61,6 +61,7 @@ fn opts(skip: bool) -> ImportOptions {
         rejects: None,
         scope: None,
         dry_run: false,
+        name: None,
     }
 }
 

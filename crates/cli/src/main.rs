@@ -217,6 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     rejects,
                     scope: None,
                     dry_run: false,
+                    name: None,
                 };
                 let bar = print::progress();
                 let report = app

@@ -1,42 +1,9 @@
 //! `dangbo user …` and `dangbo audit verify` as an administrator runs them.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn dangbo(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dangbo"))
-        .arg("--database-url")
-        .arg(db)
-        .args(args)
-        .env_remove("DANGBO_DATABASE_URL")
-        .env_remove("DANGBO_LANG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let o = dangbo(db, args, None);
-    assert!(o.status.success(), "dangbo {args:?} failed: {}", text(&o));
-    text(&o)
-}
+use common::{ok, run_with as dangbo, text};
 
 #[test]
 fn accounts_and_the_audit_chain() {

@@ -1,33 +1,10 @@
 //! The `dangbo` command as a user runs it: messages, exit codes, and the files it writes.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
+use common::{dangbo, ok, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn dangbo(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dangbo"))
-        .arg("--database-url")
-        .arg(db)
-        .args(args)
-        .env_remove("DANGBO_DATABASE_URL")
-        .env_remove("DANGBO_LANG")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let o = dangbo(db, args);
-    assert!(o.status.success(), "dangbo {args:?} failed: {}", text(&o));
-    text(&o)
-}
 
 fn setup(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("t.db");
@@ -248,7 +225,7 @@ async fn postgres_backup_and_restore() {
         eprintln!("skipped: set DANGBO_TEST_POSTGRES to run against PostgreSQL");
         return;
     };
-    if Command::new("pg_dump").arg("--version").output().is_err() {
+    if std::process::Command::new("pg_dump").arg("--version").output().is_err() {
         eprintln!("skipped: pg_dump is not installed");
         return;
     }

@@ -5,14 +5,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn run(db: &std::path::Path, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_dangbo"))
-        .arg("--database-url")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::ok(db, args);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -175,6 +175,10 @@ async fn import(f: &Fixture) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Đã nhập xong"));
     assert_eq!(count(f).await, before + 1);
+    // The audit log names the file as the office uploaded it.
+    let mut tx = f.app.db.read().await.unwrap();
+    let lines = tx.audit_for("file:ds.csv").await.unwrap();
+    assert!(lines.iter().any(|l| l.1 == "user:office" && l.2 == "import.members"), "{lines:?}");
 }
 
 async fn restructure_preview(f: &Fixture) {
