@@ -30,6 +30,7 @@ impl App {
             limit: 0,
             offset: 0,
             after: None,
+            before: None,
         };
         self.export_filtered(&filter, &format!("org:{org}"), path).await
     }
@@ -43,6 +44,7 @@ impl App {
             limit: 5000,
             offset: 0,
             after: None,
+            before: None,
             ..filter.clone()
         };
         loop {

@@ -123,6 +123,7 @@ impl App {
             limit,
             offset,
             after: None,
+            before: None,
         };
         let found = tx.members(&filter).await?;
         drop(tx);

@@ -145,6 +145,7 @@ async fn the_same_seed_gives_the_same_province() {
             limit: 100,
             offset: 0,
             after: None,
+            before: None,
         };
         let (rows, total) = tx.members(&filter).await.unwrap();
         let rows: Vec<(String, Option<String>, String)> = rows

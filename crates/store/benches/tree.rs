@@ -172,6 +172,7 @@ async fn run(name: &str, t: TestDb) {
         limit: 50,
         offset,
         after: None,
+        before: None,
     };
     time(
         "first page of 50 of a province's 100,000 members, in name order, with the total",

@@ -107,6 +107,8 @@ pub struct MemberFilter {
     /// Only people after this one in the list's order (keyset paging: it stays fast
     /// however deep the page, where an offset would read every row before it).
     pub after: Option<PersonId>,
+    /// Only people before this one: the page before (paging back by key).
+    pub before: Option<PersonId>,
 }
 
 /// The few facts about a member that statistics need.
@@ -597,13 +599,15 @@ impl Tx {
             valid_on("pl", 1)
         };
         let mut n = 3;
-        if let Some(after) = f.after.filter(|_| paging) {
-            args.add(after.0)?;
-            n += 1;
-            w.push_str(&format!(
-                " AND (p.sort_key > (SELECT sort_key FROM person WHERE id = ${n}) \
-                 OR (p.sort_key = (SELECT sort_key FROM person WHERE id = ${n}) AND p.id > ${n}))"
-            ));
+        for (key, op) in [(f.after, '>'), (f.before, '<')] {
+            if let Some(key) = key.filter(|_| paging) {
+                args.add(key.0)?;
+                n += 1;
+                w.push_str(&format!(
+                    " AND (p.sort_key {op} (SELECT sort_key FROM person WHERE id = ${n}) \
+                     OR (p.sort_key = (SELECT sort_key FROM person WHERE id = ${n}) AND p.id {op} ${n}))"
+                ));
+            }
         }
         let mut next = |args: &mut AnyArguments, v: String| -> std::result::Result<String, sqlx::error::BoxDynError> {
             args.add(v)?;
@@ -689,17 +693,24 @@ impl Tx {
              JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
                 .to_string()
         };
+        // Paging back reads backwards from the key, then turns the page round.
+        let backwards = f.before.is_some() && f.after.is_none();
+        let order = if backwards {
+            "p.sort_key DESC, p.id DESC"
+        } else {
+            "p.sort_key, p.id"
+        };
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args, true, true).map_err(bind_err)?;
         let sql = format!(
-            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY p.sort_key, p.id LIMIT {} OFFSET {}",
+            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {order} LIMIT {} OFFSET {}",
             f.limit.max(0),
             f.offset.max(0)
         );
         let rows = sqlx::query_with(AssertSqlSafe(sql), args)
             .fetch_all(&mut *self.inner)
             .await?;
-        let views = rows
+        let mut views = rows
             .iter()
             .map(|r| {
                 // The person's columns come first, then the organization's.
@@ -715,6 +726,9 @@ impl Tx {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        if backwards {
+            views.reverse();
+        }
         Ok((views, total))
     }
 

@@ -268,6 +268,7 @@ fn filter(path: &OrgPath, query: Option<&str>) -> MemberFilter {
         limit: 100,
         offset: 0,
         after: None,
+        before: None,
     }
 }
 
@@ -543,5 +544,32 @@ async fn keyset_pages_cover_the_list_once(t: TestDb) {
         }
         let ids: Vec<_> = everyone.iter().map(|v| v.row.id).collect();
         assert_eq!(paged, ids, "query {query:?}");
+        // Paging back from the end gives the same people in the same order.
+        let mut f = filter(&path, query);
+        f.limit = 97;
+        f.before = None;
+        let mut back: Vec<_> = Vec::new();
+        let mut before = None;
+        loop {
+            f.before = before;
+            if before.is_none() && !back.is_empty() {
+                break;
+            }
+            let (page, _) = if before.is_none() {
+                // The last page: everything after the person 97 from the end.
+                let mut last = filter(&path, query);
+                last.limit = 97;
+                last.after = ids.len().checked_sub(98).map(|i| ids[i]);
+                tx.members(&last).await.unwrap()
+            } else {
+                tx.members(&f).await.unwrap()
+            };
+            let Some(first) = page.first() else { break };
+            before = Some(first.row.id);
+            let mut chunk: Vec<_> = page.into_iter().map(|v| v.row.id).collect();
+            chunk.extend(back);
+            back = chunk;
+        }
+        assert_eq!(back, ids, "backwards, query {query:?}");
     }
 }

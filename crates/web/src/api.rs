@@ -393,6 +393,8 @@ struct MemberParams {
     on: Option<String>,
     /// The `next_after` of the previous page.
     after: Option<i64>,
+    /// The first id of the page after the one wanted (paging back).
+    before: Option<i64>,
 }
 
 /// People placed under an organization on a day, in Vietnamese name order.

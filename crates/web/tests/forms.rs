@@ -178,7 +178,10 @@ async fn import(f: &Fixture) {
     // The audit log names the file as the office uploaded it.
     let mut tx = f.app.db.read().await.unwrap();
     let lines = tx.audit_for("file:ds.csv").await.unwrap();
-    assert!(lines.iter().any(|l| l.1 == "user:office" && l.2 == "import.members"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.1 == "user:office" && l.2 == "import.members"),
+        "{lines:?}"
+    );
 }
 
 async fn restructure_preview(f: &Fixture) {

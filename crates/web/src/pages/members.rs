@@ -48,6 +48,7 @@ pub struct ListQuery {
     pub ethnicity: Option<String>,
     pub on: Option<String>,
     pub after: Option<i64>,
+    pub before: Option<i64>,
     pub page: Option<u32>,
 }
 
@@ -101,6 +102,7 @@ pub async fn filter_for(
         limit: PAGE,
         offset: 0,
         after: q.after.map(PersonId),
+        before: q.before.map(PersonId),
     };
     Ok((filter, org, roots.unwrap_or_default()))
 }
@@ -132,6 +134,7 @@ struct ListPage {
     total: u64,
     first: u64,
     next: Option<String>,
+    prev: Option<String>,
     first_page: Option<String>,
     kinds: Vec<(&'static str, &'static str)>,
     genders: Vec<(&'static str, &'static str)>,
@@ -202,6 +205,12 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let base = query_string(&q, org.as_ref().map(|o| o.code.as_str()));
     let next = (rows.len() as i64 == PAGE && (first - 1 + rows.len() as u64) < total as u64)
         .then(|| format!("{base}&after={}&page={}", rows.last().map_or(0, |r| r.id), page + 1));
+    let prev = (page > 1)
+        .then(|| {
+            rows.first()
+                .map(|r| format!("{base}&before={}&page={}", r.id, page - 1))
+        })
+        .flatten();
     let can = |a| {
         let org = org.clone();
         let ctx = ctx.clone();
@@ -221,7 +230,8 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
         total: total as u64,
         first,
         next,
-        first_page: (page > 1).then(|| base.clone()),
+        prev,
+        first_page: (page > 2).then(|| base.clone()),
         kinds: PersonKind::ALL.iter().map(|k| (k.code(), k.label(l))).collect(),
         genders: Gender::ALL.iter().map(|k| (k.code(), k.label(l))).collect(),
         statuses: MemberStatus::ALL.iter().map(|k| (k.code(), k.label(l))).collect(),
