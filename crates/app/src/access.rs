@@ -5,10 +5,10 @@
 
 use crate::orgs::get;
 use crate::{App, AppError, Result};
-use dangbo_domain::Date;
 use dangbo_domain::date::Validity;
 use dangbo_domain::member::PersonId;
 use dangbo_domain::org::{OrgCode, OrgId, OrgPath};
+use dangbo_domain::{Date, Lang};
 use dangbo_store::{OrgVersion, Tx};
 
 /// The roles of DESIGN.md's "Who uses it".
@@ -137,6 +137,21 @@ pub struct Grant {
     pub validity: Validity,
 }
 
+impl Grant {
+    /// `Văn phòng, ban tổ chức · LS · 21/11/2026 – nay`, given the code of its organization.
+    pub fn describe(&self, org: Option<&OrgCode>, lang: Lang) -> String {
+        let scope = org.map_or_else(
+            || lang.pick("toàn hệ thống", "everything").to_string(),
+            ToString::to_string,
+        );
+        format!(
+            "{} · {scope} · {}",
+            lang.pick(self.role.vi(), self.role.en()),
+            self.validity.period(lang)
+        )
+    }
+}
+
 /// A signed-in account with the grants it holds today.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -206,6 +221,16 @@ impl App {
         }
     }
 
+    /// Whether `caller` may do `action` on the organization at `path` on `on` (for the
+    /// buttons of a page already shown; the action's own route checks again).
+    pub async fn allows(&self, caller: &Caller, action: Action, path: &OrgPath, on: Date) -> Result<bool> {
+        if !caller.can(action) {
+            return Ok(false);
+        }
+        let mut tx = self.db.read().await?;
+        in_scope(&mut tx, caller, action, path, on).await
+    }
+
     /// Person `id` if `caller` may do `action` on them: they are placed (on `on`, or
     /// last) within the caller's scope, or, to view, they are the caller. Otherwise the
     /// same "not found" as for an id that does not exist.
@@ -254,9 +279,13 @@ pub(crate) async fn scope_roots(
     }
 }
 
+/// Whether `path` lies within the subtrees of [`App::scope_roots`] (`None`: everywhere).
+pub fn within(roots: &Option<Vec<OrgVersion>>, path: &OrgPath) -> bool {
+    roots
+        .as_ref()
+        .is_none_or(|roots| roots.iter().any(|r| r.path.contains(path)))
+}
+
 async fn in_scope(tx: &mut Tx, caller: &Caller, action: Action, path: &OrgPath, on: Date) -> Result<bool> {
-    Ok(match scope_roots(tx, caller, action, on).await? {
-        None => true,
-        Some(roots) => roots.iter().any(|r| r.path.contains(path)),
-    })
+    Ok(within(&scope_roots(tx, caller, action, on).await?, path))
 }

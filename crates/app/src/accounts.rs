@@ -491,7 +491,7 @@ impl App {
         ];
         let mut out = Vec::new();
         for (username, display, role, org, person) in specs {
-            let password = demo_password();
+            let password = readable_password();
             let name = match (&person, org) {
                 (Some(_), _) => members
                     .first()
@@ -528,8 +528,8 @@ pub struct DemoAccount {
     pub scope: Option<String>,
 }
 
-fn demo_password() -> String {
-    // Readable for a person typing it from the terminal: four groups of four.
+/// A random password a person can type from the terminal: four groups of four.
+pub fn readable_password() -> String {
     let t = random_token();
     format!("{}-{}-{}-{}", &t[0..4], &t[4..8], &t[8..12], &t[12..16])
 }

@@ -100,7 +100,7 @@ const REFERENCE_DAY: Date = Date::constant(2026, 11, 1);
 /// The day the pre-2025 tree starts.
 const FOUNDED: Date = Date::constant(2015, 1, 1);
 /// The reorganization: district level abolished, communes regrouped.
-const REORG: Date = Date::constant(2025, 7, 1);
+const REORG: Date = dangbo_domain::org::REORGANIZATION_2025;
 /// Commune congresses, 2020–2025 term.
 const COMMUNE_TERM: Date = Date::constant(2020, 9, 1);
 /// Province, district and bloc congresses, 2020–2025 term.

@@ -2,9 +2,9 @@
 //! given day, never rewriting what was recorded before that day; and the tree as of a day.
 
 use crate::{App, AppError, Result};
-use dangbo_domain::Date;
 use dangbo_domain::date::short;
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
+use dangbo_domain::{Date, Lang};
 use dangbo_store::{NewOrgVersion, OrgVersion, Tx};
 use std::collections::HashMap;
 
@@ -814,6 +814,23 @@ fn bad_part(i: usize, n: usize) -> AppError {
         format!("Phần chia tách số {} không có (chỉ có {n} phần)", i + 1),
         format!("Split part {} does not exist (there are {n})", i + 1),
     )
+}
+
+/// What a recorded change code means, as a history shows it: `merge` is «hợp nhất».
+pub fn change_words(code: &str, lang: Lang) -> &str {
+    let (vi, en) = match code {
+        "create" => ("thành lập", "created"),
+        "rename" => ("đổi tên", "renamed"),
+        "move" => ("chuyển trực thuộc", "moved"),
+        "merge" => ("hợp nhất", "merged"),
+        "split" => ("chia tách", "split"),
+        "import" => ("nhập từ tệp", "imported"),
+        "transfer" => ("chuyển sinh hoạt", "transferred"),
+        "admission" => ("kết nạp", "admitted"),
+        "demo" => ("dữ liệu mẫu", "demo data"),
+        other => (other, other),
+    };
+    lang.pick(vi, en)
 }
 
 /// Orders a subtree for display: parents before children, siblings in Vietnamese order.

@@ -53,31 +53,6 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
-/// What started a version or a placement, in words.
-fn change_words(code: &str, lang: Lang) -> &str {
-    let (vi, en) = match code {
-        "create" => ("thành lập", "created"),
-        "rename" => ("đổi tên", "renamed"),
-        "move" => ("chuyển trực thuộc", "moved"),
-        "merge" => ("hợp nhất", "merged"),
-        "split" => ("chia tách", "split"),
-        "import" => ("nhập từ tệp", "imported"),
-        "transfer" => ("chuyển sinh hoạt", "transferred"),
-        "admission" => ("kết nạp", "admitted"),
-        "demo" => ("dữ liệu mẫu", "demo data"),
-        other => (other, other),
-    };
-    lang.pick(vi, en)
-}
-
-/// The last day of a validity range (its end is exclusive), or "now" while it lasts.
-fn until(v: &dangbo_domain::Validity, lang: Lang) -> String {
-    match v.to {
-        Some(to) => short(to.yesterday().unwrap_or(to)),
-        None => lang.pick("nay", "now").into(),
-    }
-}
-
 /// The tree, indented, with head counts.
 pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
     out!(
@@ -123,7 +98,7 @@ pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
 
 /// One version of an organization.
 pub fn version(v: &OrgVersion, parent: Option<&OrgName>, lang: Lang, indent: &str) {
-    let change = change_words(&v.change, lang);
+    let change = dangbo_app::orgs::change_words(&v.change, lang);
     let under = parent
         .map(|p| format!(" · {} {p}", lang.pick("trực thuộc", "under")))
         .unwrap_or_default();
@@ -138,9 +113,8 @@ pub fn version(v: &OrgVersion, parent: Option<&OrgName>, lang: Lang, indent: &st
         _ => String::new(),
     };
     out!(
-        "{indent}{} – {}: {} · {} · {}{under} ({change}{ended})",
-        short(v.validity.from),
-        until(&v.validity, lang),
+        "{indent}{}: {} · {} · {}{under} ({change}{ended})",
+        v.validity.period(lang),
         v.name,
         v.kind.label(lang),
         v.level.label(lang),
@@ -385,24 +359,20 @@ pub fn member(d: &MemberDetail, today: Date, lang: Lang) {
     }
     out!("  {}:", lang.pick("Quá trình sinh hoạt đảng", "Placements"));
     for (pl, name) in &d.placements {
-        let until = until(&pl.validity, lang);
         out!(
-            "    {} – {}: {} [{}] ({})",
-            short(pl.validity.from),
-            until,
+            "    {}: {} [{}] ({})",
+            pl.validity.period(lang),
             name,
             pl.org_code,
-            change_words(&pl.change, lang)
+            dangbo_app::orgs::change_words(&pl.change, lang)
         );
     }
     if !d.positions.is_empty() {
         out!("  {}:", lang.pick("Chức vụ", "Positions"));
         for (pos, org) in &d.positions {
-            let until = until(&pos.validity, lang);
             out!(
-                "    {} – {}: {}, {} ({})",
-                short(pos.validity.from),
-                until,
+                "    {}: {}, {} ({})",
+                pos.validity.period(lang),
                 pos.title.as_str(),
                 org.as_ref().map(|o| o.as_str()).unwrap_or("?"),
                 pos.source.label(lang)

@@ -83,8 +83,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
         std::io::stdin().read_line(&mut line)?;
         Ok((line.trim_end_matches(['\n', '\r']).to_string(), false))
     } else {
-        let t = dangbo_app::accounts::random_token();
-        Ok((format!("{}-{}-{}-{}", &t[0..4], &t[4..8], &t[8..12], &t[12..16]), true))
+        Ok((dangbo_app::accounts::readable_password(), true))
     }
 }
 
@@ -179,16 +178,7 @@ pub async fn user(app: &App, cmd: UserCmd, lang: Lang) -> anyhow::Result<()> {
                     if a.account.disabled { " (khóa)" } else { "" }
                 );
                 for (g, code) in a.grants {
-                    let to = g.validity.to.map(short).unwrap_or_default();
-                    out!(
-                        "    {} · {} · {} – {to}",
-                        lang.pick(g.role.vi(), g.role.en()),
-                        code.map_or_else(
-                            || lang.pick("toàn hệ thống", "everything").to_string(),
-                            |c| c.to_string()
-                        ),
-                        short(g.validity.from)
-                    );
+                    out!("    {}", g.describe(code.as_ref(), lang));
                 }
             }
         }

@@ -10,23 +10,7 @@ fn accounts_and_the_audit_chain() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     ok(&db, &["migrate"]);
-    ok(
-        &db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "LS",
-            "--name",
-            "Đảng bộ tỉnh Lạng Sơn",
-            "--kind",
-            "đảng bộ tỉnh",
-            "--level",
-            "tỉnh",
-            "--date",
-            "01/01/2015",
-        ],
-    );
+    common::create_org(&db, "LS", "Đảng bộ tỉnh Lạng Sơn", "đảng bộ tỉnh", None);
 
     // A generated password is printed once; one from stdin is not.
     let out = ok(&db, &["user", "add", "quantri", "--name", "Quản trị"]);

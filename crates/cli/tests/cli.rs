@@ -15,80 +15,16 @@ fn setup(dir: &Path) -> std::path::PathBuf {
 /// The schema and a small tree: the province, a bloc and two of its cells.
 fn create_orgs(db: &Path) {
     ok(db, &["migrate"]);
-    ok(
+    common::create_org(db, "LS", "Đảng bộ tỉnh Lạng Sơn", "đảng bộ tỉnh", None);
+    common::create_org(
         db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "LS",
-            "--name",
-            "Đảng bộ tỉnh Lạng Sơn",
-            "--kind",
-            "đảng bộ tỉnh",
-            "--level",
-            "tỉnh",
-            "--date",
-            "01/01/2015",
-        ],
+        "KCQ",
+        "Đảng bộ Khối các cơ quan tỉnh",
+        "đảng bộ cấp trên cơ sở",
+        Some("LS"),
     );
-    ok(
-        db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "KCQ",
-            "--name",
-            "Đảng bộ Khối các cơ quan tỉnh",
-            "--kind",
-            "đảng bộ cấp trên cơ sở",
-            "--level",
-            "tỉnh",
-            "--parent",
-            "LS",
-            "--date",
-            "01/01/2015",
-        ],
-    );
-    ok(
-        db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "STP",
-            "--name",
-            "Chi bộ Sở Tư pháp",
-            "--kind",
-            "chi bộ cơ sở",
-            "--level",
-            "tỉnh",
-            "--parent",
-            "KCQ",
-            "--date",
-            "01/01/2015",
-        ],
-    );
-    ok(
-        db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "SNV",
-            "--name",
-            "Chi bộ Sở Nội vụ",
-            "--kind",
-            "chi bộ cơ sở",
-            "--level",
-            "tỉnh",
-            "--parent",
-            "KCQ",
-            "--date",
-            "01/01/2015",
-        ],
-    );
+    common::create_org(db, "STP", "Chi bộ Sở Tư pháp", "chi bộ cơ sở", Some("KCQ"));
+    common::create_org(db, "SNV", "Chi bộ Sở Nội vụ", "chi bộ cơ sở", Some("KCQ"));
 }
 
 const CSV: &str =

@@ -17,42 +17,8 @@ async fn killing_an_import_leaves_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     run(&db, &["migrate"]);
-    run(
-        &db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "LS",
-            "--name",
-            "Đảng bộ tỉnh",
-            "--kind",
-            "đảng bộ tỉnh",
-            "--level",
-            "tỉnh",
-            "--date",
-            "01/01/2015",
-        ],
-    );
-    run(
-        &db,
-        &[
-            "org",
-            "create",
-            "--code",
-            "C1",
-            "--name",
-            "Chi bộ Một",
-            "--kind",
-            "chi bộ cơ sở",
-            "--level",
-            "tỉnh",
-            "--parent",
-            "LS",
-            "--date",
-            "01/01/2015",
-        ],
-    );
+    common::create_org(&db, "LS", "Đảng bộ tỉnh", "đảng bộ tỉnh", None);
+    common::create_org(&db, "C1", "Chi bộ Một", "chi bộ cơ sở", Some("LS"));
     let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số thẻ đảng viên,Ngày vào Đảng,Mã chi bộ\n");
     for i in 0..ROWS {
         csv.push_str(&format!(

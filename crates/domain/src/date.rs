@@ -26,6 +26,20 @@ impl Validity {
     pub fn contains(&self, d: Date) -> bool {
         self.from <= d && self.to.is_none_or(|to| d < to)
     }
+
+    /// The last day the fact held (the day before `to`), if it has ended.
+    pub fn last_day(&self) -> Option<Date> {
+        self.to.map(|to| to.yesterday().unwrap_or(to))
+    }
+
+    /// The period as people write it: `01/01/2015 – 30/06/2025`, or `01/01/2015 – nay`
+    /// while it lasts.
+    pub fn period(&self, lang: crate::Lang) -> String {
+        let until = self
+            .last_day()
+            .map_or_else(|| lang.pick("nay", "now").to_string(), short);
+        format!("{} – {until}", short(self.from))
+    }
 }
 
 /// Parses a date as typed by a person: `15/11/2023`, `4/7/2023`, `15-11-2023`, `15.11.2023`
@@ -158,6 +172,9 @@ mod tests {
         assert!(v.contains(Date::constant(2025, 6, 30)));
         assert!(!v.contains(Date::constant(2025, 7, 1)));
         assert!(!v.contains(Date::constant(2019, 12, 31)));
+        // Shown by its last day, not by the first day it no longer holds.
+        assert_eq!(v.period(crate::Lang::Vi), "01/01/2020 – 30/06/2025");
+        assert_eq!(Validity::since(v.from).period(crate::Lang::En), "01/01/2020 – now");
     }
 
     #[test]

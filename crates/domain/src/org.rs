@@ -12,6 +12,7 @@
 //! the versions of the node and its descendants and opens new ones with the new path,
 //! so the tree of any past day is still there to query.
 
+use crate::Date;
 use crate::lang::Invalid;
 use unicode_normalization::UnicodeNormalization;
 
@@ -182,6 +183,10 @@ impl OrgKind {
         matches!(self, OrgKind::BaseCommittee | OrgKind::BaseCell)
     }
 }
+
+/// The day local government was reorganized (Resolution 202/2025/QH15): the district
+/// level ended and communes merged; the party organization followed.
+pub const REORGANIZATION_2025: Date = Date::constant(2025, 7, 1);
 
 text_enum! {
     /// The administrative level an organization counts at. The district level was

@@ -184,23 +184,22 @@ async fn import(f: &Fixture) {
     );
 }
 
+/// Asks, as `user`, to move cell C1 under base committee B2 (`step`: preview or confirm).
+async fn move_c1(f: &Fixture, user: &str, step: &str) -> common::Reply {
+    let fields = [("op", "move"), ("target", "T.B2"), ("on", "21/11/2026"), ("step", step)];
+    f.send(
+        Some(user),
+        "POST",
+        "/orgs/T.B1.C1/restructure",
+        Some(f.form(user, &fields)),
+    )
+    .await
+}
+
 async fn restructure_preview(f: &Fixture) {
     // A preview changes nothing; the confirmation does the same thing for real.
     let today = common::TODAY;
-    let fields = [
-        ("op", "move"),
-        ("target", "T.B2"),
-        ("on", "21/11/2026"),
-        ("step", "preview"),
-    ];
-    let reply = f
-        .send(
-            Some("admin"),
-            "POST",
-            "/orgs/T.B1.C1/restructure",
-            Some(f.form("admin", &fields)),
-        )
-        .await;
+    let reply = move_c1(f, "admin", "preview").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Xem trước"), "{}", reply.body);
     assert!(reply.body.contains("Người chuyển sinh hoạt"));
@@ -210,36 +209,10 @@ async fn restructure_preview(f: &Fixture) {
         Some(b1.id)
     );
     // A target outside the caller's scope reads as one that does not exist.
-    let fields = [
-        ("op", "move"),
-        ("target", "T.B2"),
-        ("on", "21/11/2026"),
-        ("step", "preview"),
-    ];
-    let reply = f
-        .send(
-            Some("office"),
-            "POST",
-            "/orgs/T.B1.C1/restructure",
-            Some(f.form("office", &fields)),
-        )
-        .await;
+    let reply = move_c1(f, "office", "preview").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Không có tổ chức đảng mã «T.B2»"), "{}", reply.body);
-    let fields = [
-        ("op", "move"),
-        ("target", "T.B2"),
-        ("on", "21/11/2026"),
-        ("step", "confirm"),
-    ];
-    let reply = f
-        .send(
-            Some("admin"),
-            "POST",
-            "/orgs/T.B1.C1/restructure",
-            Some(f.form("admin", &fields)),
-        )
-        .await;
+    let reply = move_c1(f, "admin", "confirm").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let moved = f.app.org(&common::code("T.B1.C1"), today).await.unwrap();
     let b2 = f.app.org(&common::code("T.B2"), today).await.unwrap();

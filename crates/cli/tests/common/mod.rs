@@ -46,3 +46,15 @@ pub fn ok(db: &Path, args: &[&str]) -> String {
     assert!(o.status.success(), "dangbo {args:?} failed: {}", text(&o));
     text(&o)
 }
+
+/// Creates an organization at provincial level, founded 01/01/2015.
+pub fn create_org(db: &Path, code: &str, name: &str, kind: &str, parent: Option<&str>) {
+    let mut args = vec![
+        "org", "create", "--code", code, "--name", name, "--kind", kind, "--level", "tỉnh",
+    ];
+    if let Some(p) = parent {
+        args.extend(["--parent", p]);
+    }
+    args.extend(["--date", "01/01/2015"]);
+    ok(db, &args);
+}

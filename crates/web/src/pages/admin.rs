@@ -12,7 +12,6 @@ use axum::extract::Query;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use dangbo_app::access::Action;
-use dangbo_domain::date::short;
 use dangbo_store::{AuditEntry, AuditQuery};
 use serde::Deserialize;
 
@@ -103,22 +102,7 @@ async fn accounts(ctx: Ctx) -> PageResult {
             username: a.account.username,
             name: a.account.display_name,
             disabled: a.account.disabled,
-            grants: a
-                .grants
-                .iter()
-                .map(|(g, code)| {
-                    let to = g.validity.to.map(short).unwrap_or_default();
-                    format!(
-                        "{} · {} · {} – {to}",
-                        l.pick(g.role.vi(), g.role.en()),
-                        code.as_ref().map_or_else(
-                            || l.pick("toàn hệ thống", "everything").to_string(),
-                            ToString::to_string
-                        ),
-                        short(g.validity.from)
-                    )
-                })
-                .collect(),
+            grants: a.grants.iter().map(|(g, code)| g.describe(code.as_ref(), l)).collect(),
         })
         .collect();
     Ok(AccountsPage {

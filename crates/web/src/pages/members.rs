@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Form, Router};
-use dangbo_app::access::Action;
+use dangbo_app::AppError;
+use dangbo_app::access::{Action, within};
 use dangbo_app::members::{MemberDetail, record_of};
 use dangbo_domain::date::{age_on, iso, parse_date, short};
 use dangbo_domain::member::{
@@ -68,7 +69,12 @@ pub async fn filter_for(
     let org = match nonempty(&q.org) {
         Some(c) => {
             let c = OrgCode::parse(c).map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang)))?;
-            Some(ctx.app.org_for(&ctx.caller, action, &c, on).await.or_page(ctx)?)
+            let org = ctx.app.org(&c, on).await.or_page(ctx)?;
+            // Outside the scope reads as not there at all, as `App::org_for` answers.
+            if !within(&roots, &org.path) {
+                return Err(PageErr::at(ctx, ctx.err(AppError::no_org(c.as_str(), on))));
+            }
+            Some(org)
         }
         None => match &roots {
             None => None,
@@ -211,16 +217,6 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
                 .map(|r| format!("{base}&before={}&page={}", r.id, page - 1))
         })
         .flatten();
-    let can = |a| {
-        let org = org.clone();
-        let ctx = ctx.clone();
-        async move {
-            match org {
-                Some(o) => ctx.app.org_for(&ctx.caller, a, &o.code, on).await.is_ok(),
-                None => ctx.caller.can(a),
-            }
-        }
-    };
     Ok(ListPage {
         ui: Ui::new(&ctx, "members"),
         text: nonempty(&q.q).unwrap_or_default().to_string(),
@@ -236,8 +232,8 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
         genders: Gender::ALL.iter().map(|k| (k.code(), k.label(l))).collect(),
         statuses: MemberStatus::ALL.iter().map(|k| (k.code(), k.label(l))).collect(),
         ethnicities: Ethnicity::all().map(|e| e.name()).collect(),
-        can_add: can(Action::EditMembers).await,
-        can_export: can(Action::Export).await,
+        can_add: super::may(&ctx, Action::EditMembers, org.as_ref(), on).await?,
+        can_export: super::may(&ctx, Action::Export, org.as_ref(), on).await?,
         export_query: base,
         rows,
         q,
@@ -271,24 +267,6 @@ struct DetailPage {
     placements: Vec<PlacementLine>,
     positions: Vec<PositionLine>,
     can_edit: bool,
-}
-
-fn period(l: Lang, v: &dangbo_domain::date::Validity) -> String {
-    let to = v.to.map(short).unwrap_or_else(|| l.pick("nay", "now").to_string());
-    format!("{} – {to}", short(v.from))
-}
-
-fn change_label(l: Lang, c: &str) -> String {
-    let (vi, en) = match c {
-        "admission" => ("Kết nạp", "Admission"),
-        "transfer" => ("Chuyển sinh hoạt", "Transfer"),
-        "merge" => ("Hợp nhất tổ chức", "Merger"),
-        "split" => ("Chia tách tổ chức", "Split"),
-        "import" => ("Nhập từ tệp", "Import"),
-        "demo" => ("Dữ liệu mẫu", "Demo data"),
-        other => (other, other),
-    };
-    l.pick(vi, en).to_string()
 }
 
 async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
@@ -342,10 +320,10 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         .iter()
         .rev()
         .map(|(p, name)| PlacementLine {
-            period: period(l, &p.validity),
+            period: p.validity.period(l),
             org_code: p.org_code.to_string(),
             org_name: name.to_string(),
-            change: change_label(l, &p.change),
+            change: dangbo_app::orgs::change_words(&p.change, l).to_string(),
         })
         .collect();
     let positions = d
@@ -353,7 +331,7 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         .iter()
         .rev()
         .map(|(p, org)| PositionLine {
-            period: period(l, &p.validity),
+            period: p.validity.period(l),
             title: p.title.as_str().to_string(),
             org: org.as_ref().map(ToString::to_string).unwrap_or_default(),
             source: p.source.label(l),

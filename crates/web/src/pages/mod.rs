@@ -103,6 +103,20 @@ impl<T> OrPage<T> for Result<T, WebError> {
     }
 }
 
+/// Whether the caller may do `action` on `org` (anywhere, for a list of everything): for
+/// showing the buttons that lead there.
+pub async fn may(
+    ctx: &Ctx,
+    action: dangbo_app::access::Action,
+    org: Option<&dangbo_store::OrgVersion>,
+    on: Date,
+) -> Result<bool, PageErr> {
+    match org {
+        Some(o) => ctx.app.allows(&ctx.caller, action, &o.path, on).await.or_page(ctx),
+        None => Ok(ctx.caller.can(action)),
+    }
+}
+
 /// The day a page is about: `on` from the query (`dd/mm/yyyy` or ISO), else today.
 pub fn day(ctx: &Ctx, on: Option<&str>) -> Result<Date, PageErr> {
     match on.map(str::trim).filter(|s| !s.is_empty()) {

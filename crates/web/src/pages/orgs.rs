@@ -17,9 +17,9 @@ use axum::{Form, Router};
 use dangbo_app::access::Action;
 use dangbo_app::members::MemberStats;
 use dangbo_app::orgs::{NewOrg, Restructure, SplitPlan, TreeNode};
+use dangbo_domain::Lang;
 use dangbo_domain::date::{iso, short};
-use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
-use dangbo_domain::{Date, Lang};
+use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName, REORGANIZATION_2025};
 use dangbo_store::OrgVersion;
 use serde::Deserialize;
 
@@ -34,9 +34,6 @@ pub fn routes() -> Router<State> {
 
 /// How deep below its root the tree page shows organizations.
 const TREE_DEPTH: usize = 2;
-
-/// The reorganization of local government took effect on this day.
-const REORGANIZATION: Date = Date::constant(2025, 7, 1);
 
 fn code(ctx: &Ctx, s: &str) -> Result<OrgCode, PageErr> {
     OrgCode::parse(s).map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang)))
@@ -143,8 +140,8 @@ async fn tree(ctx: Ctx, Query(q): Query<TreeQuery>) -> PageResult {
         ui: Ui::new(&ctx, "orgs"),
         on: short(on),
         on_iso: iso(on),
-        before: iso(REORGANIZATION.yesterday().unwrap_or(REORGANIZATION)),
-        after: iso(REORGANIZATION),
+        before: iso(REORGANIZATION_2025.yesterday().unwrap_or(REORGANIZATION_2025)),
+        after: iso(REORGANIZATION_2025),
         root,
         trees,
     }
@@ -255,24 +252,13 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
         .or_page(&ctx)?
         .into_iter()
         .map(|(v, parent)| {
-            let to = v
-                .validity
-                .to
-                .map(short)
-                .unwrap_or_else(|| l.pick("nay", "now").to_string());
             (
-                format!("{} – {to}", short(v.validity.from)),
+                v.validity.period(l),
                 v.name.to_string(),
                 parent.map(|p| p.to_string()).unwrap_or_default(),
             )
         })
         .collect();
-    let can = |a| {
-        let app = app.clone();
-        let caller = ctx.caller.clone();
-        let c = c.clone();
-        async move { app.org_for(&caller, a, &c, on).await.is_ok() }
-    };
     Ok(DetailPage {
         kind: org.kind.label(l),
         level: org.level.label(l),
@@ -287,9 +273,9 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
         status_chart,
         ethnic_chart,
         history,
-        can_edit: can(Action::EditOrgs).await,
-        can_members: can(Action::ViewMembers).await,
-        can_export: can(Action::Export).await,
+        can_edit: super::may(&ctx, Action::EditOrgs, Some(&org), on).await?,
+        can_members: super::may(&ctx, Action::ViewMembers, Some(&org), on).await?,
+        can_export: super::may(&ctx, Action::Export, Some(&org), on).await?,
         org,
         ui,
     }
