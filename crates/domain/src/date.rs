@@ -123,9 +123,47 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
     years
 }
 
+/// A deadline as offices write them: a day (`31/03/2024`), or a quarter (`Q1/2024`,
+/// `quý I/2024`, `quý 1 năm 2024`), which means its last day.
+pub fn parse_deadline(s: &str) -> Result<Date, Invalid> {
+    let folded = crate::name::fold(s);
+    let words: Vec<&str> = folded.split_whitespace().filter(|w| *w != "nam").collect();
+    let (q, year) = match words.as_slice() {
+        ["quy", q, year] => (*q, *year),
+        [q, year] if q.len() > 1 && q.starts_with('q') => (&q[1..], *year),
+        _ => return parse_date(s),
+    };
+    let q = match q {
+        "1" | "i" => 1,
+        "2" | "ii" => 2,
+        "3" | "iii" => 3,
+        "4" | "iv" => 4,
+        _ => return Err(Invalid::Date(s.trim().to_string())),
+    };
+    let year: i16 = year.parse().map_err(|_| Invalid::Date(s.trim().to_string()))?;
+    if !(1945..=2100).contains(&year) {
+        return Err(Invalid::DateRange(s.trim().to_string()));
+    }
+    let last = Date::new(year, q * 3, 1)
+        .map_err(|_| Invalid::Date(s.trim().to_string()))?
+        .last_of_month();
+    Ok(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deadlines_by_quarter() {
+        let d = |s| parse_deadline(s).map(short);
+        assert_eq!(d("Q1/2024").as_deref(), Ok("31/03/2024"));
+        assert_eq!(d("quý I/2024").as_deref(), Ok("31/03/2024"));
+        assert_eq!(d("Quý 4 năm 2025").as_deref(), Ok("31/12/2025"));
+        assert_eq!(d("15/01/2024").as_deref(), Ok("15/01/2024"));
+        assert!(parse_deadline("quý V/2024").is_err());
+        assert!(parse_deadline("Q1/1800").is_err());
+    }
 
     #[test]
     fn parses_the_forms_people_type() {

@@ -80,6 +80,28 @@ pub enum Invalid {
     /// A yes/no value that is neither.
     #[error("bad yes/no {0:?}")]
     YesNo(String),
+    /// A document number that is not `number-kind/issuer` (`116-NQ/TU`) or a state number
+    /// (`135/2020/NĐ-CP`).
+    #[error("bad document number {0:?}")]
+    DocumentNumber(String),
+    /// A document number whose kind abbreviation is unknown (`08-DA/TU`).
+    #[error("unknown document kind {kind:?} in {number:?}")]
+    DocumentKind {
+        /// The number as typed.
+        number: String,
+        /// The abbreviation that is not a kind.
+        kind: String,
+        /// The kind meant when D was typed for Đ (or Đ for D): `DA` → `ĐA`.
+        suggestion: Option<crate::document::DocKind>,
+    },
+    /// A document number whose year is outside the years documents can carry.
+    #[error("document year {year} out of range in {number:?}")]
+    DocumentYear {
+        /// The number as typed.
+        number: String,
+        /// The year written in it.
+        year: u16,
+    },
     /// Dates in the wrong order; the text names the rule broken.
     #[error("inconsistent: {vi}")]
     Inconsistent {
@@ -109,6 +131,9 @@ impl Invalid {
             Invalid::OrgKind(_) => "org_kind",
             Invalid::Level(_) => "level",
             Invalid::YesNo(_) => "yes_no",
+            Invalid::DocumentNumber(_) => "document_number",
+            Invalid::DocumentKind { .. } => "document_kind",
+            Invalid::DocumentYear { .. } => "document_year",
             Invalid::Inconsistent { .. } => "inconsistent",
         }
     }
@@ -123,6 +148,7 @@ impl Invalid {
 
     /// The message for a person, in the given language.
     pub fn message(&self, lang: Lang) -> String {
+        use crate::document::{FIRST_YEAR, LAST_YEAR};
         use Invalid::*;
         match (self, lang) {
             (Missing, Lang::Vi) => "Thiếu giá trị bắt buộc".into(),
@@ -191,10 +217,51 @@ impl Invalid {
             }
             (YesNo(v), Lang::Vi) => format!("Giá trị «{v}» không hợp lệ: ghi «Có» hoặc «Không»"),
             (YesNo(v), Lang::En) => format!("Value «{v}» is not valid: write «Có» or «Không»"),
+            (DocumentNumber(v), Lang::Vi) => format!("Số, ký hiệu văn bản «{v}» không hợp lệ. {DOC_FORM_VI}"),
+            (DocumentNumber(v), Lang::En) => format!("Document number «{v}» is not valid. {DOC_FORM_EN}"),
+            (
+                DocumentKind {
+                    number,
+                    kind,
+                    suggestion,
+                },
+                _,
+            ) => {
+                let hint = match (suggestion, lang) {
+                    (Some(s), Lang::Vi) => {
+                        format!("; bạn có muốn viết «{}» ({})?", s.abbrev(), s.vi().to_lowercase())
+                    }
+                    (Some(s), Lang::En) => format!("; did you mean «{}» ({})?", s.abbrev(), s.en().to_lowercase()),
+                    (None, _) => format!(" ({}).", doc_kinds()),
+                };
+                match lang {
+                    Lang::Vi => format!("«{number}»: ký hiệu «{kind}» không phải loại văn bản{hint} {DOC_FORM_VI}"),
+                    Lang::En => format!("«{number}»: «{kind}» is not a kind of document{hint} {DOC_FORM_EN}"),
+                }
+            }
+            (DocumentYear { number, year }, Lang::Vi) => {
+                format!("«{number}»: năm {year} không hợp lệ, cần từ {FIRST_YEAR} đến {LAST_YEAR}. {DOC_FORM_VI}")
+            }
+            (DocumentYear { number, year }, Lang::En) => format!(
+                "«{number}»: the year {year} is not valid, it must be {FIRST_YEAR} to {LAST_YEAR}. {DOC_FORM_EN}"
+            ),
             (Inconsistent { vi, .. }, Lang::Vi) => vi.clone(),
             (Inconsistent { en, .. }, Lang::En) => en.clone(),
         }
     }
+}
+
+/// How a document number is written, ending every document-number message.
+const DOC_FORM_VI: &str =
+    "Dạng đúng: số-loại/cơ quan ban hành, ví dụ 116-NQ/TU, 08-ĐA/TU, hoặc 135/2020/NĐ-CP; số có từ 1 đến 5 chữ số.";
+/// The English of [`DOC_FORM_VI`].
+const DOC_FORM_EN: &str =
+    "Expected form: number-kind/issuer, e.g. 116-NQ/TU, 08-ĐA/TU, or 135/2020/NĐ-CP; the number has 1 to 5 digits.";
+
+/// The known kind abbreviations, for messages: `NQ, ĐA, QĐ, …`.
+fn doc_kinds() -> String {
+    let all: Vec<&str> = crate::document::DocKind::ALL.iter().map(|k| k.abbrev()).collect();
+    all.join(", ")
 }
 
 /// Parses a yes/no cell: `Có`, `x`, `1`, `yes` are yes; `Không`, empty, `0`, `no` are no.

@@ -4,6 +4,7 @@
 
 pub mod cadre;
 pub mod date;
+pub mod document;
 pub mod lang;
 pub mod member;
 pub mod name;
