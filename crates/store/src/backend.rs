@@ -44,6 +44,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0002_accounts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "dissemination",
+        sql: include_str!("../migrations/sqlite/0003_dissemination.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -57,6 +62,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/postgres/0002_accounts.sql"),
     },
+    Migration {
+        version: 3,
+        name: "dissemination",
+        sql: include_str!("../migrations/postgres/0003_dissemination.sql"),
+    },
 ];
 
 /// An open database: a pool of connections and the backend it speaks to.
@@ -64,6 +74,8 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The server's URL, for a PostgreSQL database (to LISTEN on a connection of its own).
+    url: Option<String>,
 }
 
 impl Db {
@@ -91,6 +103,7 @@ impl Db {
             return Ok(Db {
                 pool,
                 backend: Backend::Postgres,
+                url: Some(target.to_string()),
             });
         }
         let path = target
@@ -134,12 +147,33 @@ impl Db {
         Ok(Db {
             pool,
             backend: Backend::Sqlite,
+            url: None,
         })
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Calls `on_message` with the payload of every notification on `channel` sent by
+    /// any process sharing this PostgreSQL database ([`Tx::notify`]), reconnecting after
+    /// a failure; returns at once on SQLite, which has one process.
+    pub async fn listen(&self, channel: &str, on_message: impl Fn(&str) + Send + 'static) {
+        let Some(url) = self.url.clone() else { return };
+        loop {
+            match sqlx::postgres::PgListener::connect(&url).await {
+                Ok(mut listener) => {
+                    if listener.listen(channel).await.is_ok() {
+                        while let Ok(n) = listener.recv().await {
+                            on_message(n.payload());
+                        }
+                    }
+                }
+                Err(e) => tracing_free_log(&e.to_string()),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     /// A read snapshot.
@@ -293,6 +327,11 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A failure to listen is retried every second; it is reported on stderr once per try.
+fn tracing_free_log(msg: &str) {
+    eprintln!("dangbo: LISTEN failed, retrying: {msg}");
 }
 
 impl Db {

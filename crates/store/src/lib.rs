@@ -13,17 +13,26 @@
 mod accounts;
 mod audit;
 pub mod backend;
+mod conferences;
+mod documents;
 mod orgs;
 mod people;
 mod rows;
+mod study;
 
 pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow};
 pub use audit::{AuditBreak, AuditEntry, AuditQuery};
 pub use backend::{Backend, Db};
+pub use conferences::{
+    AgendaRow, AmendmentRow, CheckinOutcome, CheckinRequest, CheckinStatus, ConferenceRow, Invitation, PointRow,
+    TallyRow,
+};
+pub use documents::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
     BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
 };
+pub use study::{CampaignRow, Coverage, MakeupRow, ReportRow, StudyRow};
 
 use sqlx::{Any, Transaction};
 
@@ -92,6 +101,30 @@ impl Tx {
             .fetch_optional(&mut *self.inner)
             .await?;
         Ok(v.map(|(v,)| v))
+    }
+
+    /// Reads a value from the meta table, storing `value` first if there is none (two
+    /// processes racing both end up with the first one stored).
+    pub async fn meta_or_insert(&mut self, key: &str, value: &str) -> Result<String> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(self.meta(key).await?.unwrap_or_else(|| value.to_string()))
+    }
+
+    /// Tells every process listening on `channel` ([`Db::listen`]) once this transaction
+    /// commits; nothing on SQLite.
+    pub async fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Writes a value to the meta table.
