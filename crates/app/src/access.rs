@@ -47,6 +47,12 @@ pub enum Action {
     Export,
     /// Manage accounts and read the audit log.
     Administer,
+    /// Register documents and tasks, run conferences and study campaigns.
+    Disseminate,
+    /// Run a connection point: check people in, report head counts.
+    Operate,
+    /// Record make-up study and assess learning reports.
+    Study,
 }
 
 impl Role {
@@ -110,11 +116,13 @@ impl Role {
         use Action::*;
         match self {
             Role::Admin => true,
-            Role::Office => matches!(action, Browse | ViewMembers | EditMembers | EditOrgs | Import | Export),
+            Role::Office => !matches!(action, Administer),
             Role::Leadership => matches!(action, Browse | ViewMembers | Export),
-            Role::Secretary => matches!(action, Browse | ViewMembers | EditMembers | Export),
-            // Their scopes (a point, a ballot, themself) come with the features that use them.
-            Role::Operator | Role::Member | Role::CountingBoard => false,
+            Role::Secretary => matches!(action, Browse | ViewMembers | EditMembers | Export | Operate | Study),
+            // An operator runs the points hosted in their subtree (or assigned to them).
+            Role::Operator => matches!(action, Operate),
+            // A member's scope is themself; a ballot's board comes with the ballots.
+            Role::Member | Role::CountingBoard => false,
         }
     }
 

@@ -88,6 +88,9 @@ impl App {
         self.audit(&mut tx, "demo.load", "demo", &detail).await?;
         tx.commit().await?;
         self.db.analyze().await?;
+
+        progress("Văn bản, hội nghị ngày 04/12/2023 và đợt học tập");
+        self.load_demo_events(seed).await?;
         Ok(summary)
     }
 }

@@ -94,6 +94,13 @@ impl AppError {
         )
     }
 
+    /// Whether the form that asked should be shown again with the message: the caller's
+    /// input is at fault. "Not found" is not such an error: it is also what something
+    /// outside the caller's scope looks like, and is answered as a missing page.
+    pub fn is_form_error(&self) -> bool {
+        self.is_user_error() && !matches!(self, AppError::NotFound { .. })
+    }
+
     /// The message for a person.
     pub fn message(&self, lang: Lang) -> String {
         match self {

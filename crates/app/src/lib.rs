@@ -6,12 +6,17 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod conferences;
 pub mod demo;
+mod demo_events;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod import;
 pub mod members;
 pub mod orgs;
+pub mod signing;
+pub mod study;
 pub mod table;
 
 pub use clock::Clock;

@@ -117,6 +117,36 @@ async fn the_demo_province_keeps_its_history() {
     assert_eq!(tx.audit_for("demo").await.unwrap().len(), 1);
     drop(tx);
 
+    // The day of seed 004, from the demo's own records.
+    let admin = dangbo_app::access::Caller {
+        account_id: 0,
+        username: "t".into(),
+        display_name: "t".into(),
+        person: None,
+        grants: vec![dangbo_app::access::Grant {
+            id: 0,
+            role: dangbo_app::access::Role::Admin,
+            org: None,
+            validity: dangbo_domain::Validity::since(Date::constant(2000, 1, 1)),
+        }],
+    };
+    let confs = app.conferences_for(&admin).await.unwrap();
+    let day = confs.iter().find(|c| c.held_on == Date::constant(2023, 12, 4)).unwrap();
+    assert_eq!(day.status, "closed");
+    let kcq_id = app.org(&code("LS.KCQ"), Date::constant(2023, 12, 4)).await.unwrap().id;
+    let f = app.figures(day.id, Some(kcq_id)).await.unwrap();
+    assert_eq!(
+        f.summary("Đảng bộ Khối các cơ quan tỉnh", dangbo_domain::Lang::Vi)[1],
+        "Đảng bộ Khối các cơ quan tỉnh đã mở 01 điểm cầu và chỉ đạo cấp ủy cơ sở mở 63 điểm cầu tiếp sóng, \
+         với sự tham gia của 3.113 đảng viên, quần chúng ưu tú; 100% tổ chức cơ sở đảng đã cử cán bộ, đảng viên tham gia."
+    );
+    let campaign = app.campaigns_for(&admin).await.unwrap()[0].id;
+    let v = app.campaign(&admin, campaign, None).await.unwrap();
+    assert_eq!(
+        v.total.sentence(dangbo_domain::Lang::Vi),
+        "Đảng bộ Khối các cơ quan tỉnh có 3.252 đảng viên (tỷ lệ 75%) được nghiên cứu, học tập"
+    );
+
     // A second load is refused and changes nothing.
     let again = app.load_demo(1, &|_| {}).await;
     assert!(matches!(again, Err(AppError::Rejected { .. })));

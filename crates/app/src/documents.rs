@@ -1,0 +1,416 @@
+//! Issued documents: registering them with a parsed number, attaching their files
+//! (checked for size and type), their targets, and the follow-up tasks they give.
+
+use crate::access::{Action, Caller, scope_roots, within};
+use crate::{App, AppError, Result};
+use dangbo_domain::date::{parse_date, parse_deadline, short};
+use dangbo_domain::document::DocumentNumber;
+use dangbo_domain::org::OrgCode;
+use dangbo_domain::{Date, Invalid};
+use dangbo_store::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
+use sha2::Digest;
+
+/// The largest file attached to a document or a learning report.
+pub const MAX_FILE: usize = 20 * 1024 * 1024;
+
+/// A document as typed in a form or on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentInput {
+    /// Number with symbol, `116-NQ/TU`.
+    pub number: String,
+    /// The issuing body in words.
+    pub issued_by: String,
+    /// The registering organization's code.
+    pub org: String,
+    /// The day, `dd/mm/yyyy`.
+    pub issued_on: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Groups of solutions, one per line.
+    pub solutions: String,
+}
+
+/// A document with what hangs from it.
+#[derive(Debug, Clone)]
+pub struct DocumentView {
+    /// The document.
+    pub doc: DocumentRow,
+    /// Its parsed number.
+    pub number: DocumentNumber,
+    /// Its files.
+    pub files: Vec<AttachmentRow>,
+    /// Its targets.
+    pub targets: Vec<TargetRow>,
+    /// Its follow-up tasks, with the assignee's name.
+    pub tasks: Vec<(TaskRow, String)>,
+}
+
+fn field(name: &str, source: Invalid) -> AppError {
+    AppError::Invalid {
+        field: name.to_string(),
+        source,
+    }
+}
+
+fn required(name: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(field(name, Invalid::Missing));
+    }
+    if v.chars().count() > max {
+        return Err(AppError::rejected(
+            format!("{name}: dài quá {max} ký tự"),
+            format!("{name}: longer than {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// The type of a file from its first bytes: PDF, or DOCX (a ZIP holding
+/// `word/document.xml`). Anything else is refused, whatever its name says.
+pub fn sniff(content: &[u8]) -> Option<&'static str> {
+    if content.starts_with(b"%PDF-") {
+        return Some("application/pdf");
+    }
+    if content.starts_with(b"PK\x03\x04") && content.windows(17).any(|w| w == b"word/document.xml") {
+        return Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    }
+    None
+}
+
+/// A file name safe to show and to offer for download: no folders, no control
+/// characters, at most 120 characters.
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() { "tep".into() } else { cleaned }
+}
+
+impl App {
+    /// Registers a document. The number must parse; the registering organization must
+    /// be within the caller's scope.
+    pub async fn register_document(&self, caller: &Caller, input: &DocumentInput) -> Result<i64> {
+        // Where first: outside the caller's scope, nothing else is said.
+        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let today = self.clock.today();
+        let org = self.org_for(caller, Action::Disseminate, &code, today).await?;
+        let number = DocumentNumber::parse(&input.number).map_err(|e| field("Số, ký hiệu", e))?;
+        let issued_on = parse_date(&input.issued_on).map_err(|e| field("Ngày ban hành", e))?;
+        self.not_future(issued_on)?;
+        let title = required("Trích yếu", &input.title, 500)?;
+        let issued_by = required("Cơ quan ban hành", &input.issued_by, 200)?;
+        let summary = input.summary.trim().to_string();
+        let solutions = input.solutions.trim().to_string();
+        let row = DocumentRow {
+            id: 0,
+            number: number.to_string(),
+            kind: number.kind.code().to_string(),
+            issuer: number.issuer.clone(),
+            issued_by,
+            org_id: org.id,
+            issued_on,
+            title,
+            summary,
+            solutions,
+        };
+        let mut tx = self.db.write().await?;
+        let id = tx.insert_document(&row, &self.clock.timestamp()).await?;
+        self.audit(
+            &mut tx,
+            "document.register",
+            &format!("document:{id}"),
+            &format!("{} ngày {} — {}", row.number, short(issued_on), row.title),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every document registered, newest first. Documents are not personal data: every
+    /// signed-in user may read them.
+    pub async fn documents(&self) -> Result<Vec<DocumentRow>> {
+        let mut tx = self.db.read().await?;
+        Ok(tx.documents(None).await?)
+    }
+
+    /// One document with its files, targets and tasks.
+    pub async fn document(&self, id: i64) -> Result<DocumentView> {
+        let mut tx = self.db.read().await?;
+        let doc = tx.document(id).await?.ok_or_else(|| no_document(id))?;
+        let number = DocumentNumber::parse(&doc.number).map_err(|_| {
+            AppError::Store(dangbo_store::StoreError::Corrupt {
+                table: "document",
+                column: "number",
+                value: doc.number.clone(),
+            })
+        })?;
+        let files = tx.document_files(id).await?;
+        let targets = tx.targets(id).await?;
+        let today = self.clock.today();
+        let mut tasks = Vec::new();
+        for t in tx.tasks(Some(id), None, None).await? {
+            let name = tx
+                .org_by_id(t.org_id, today)
+                .await?
+                .map(|o| o.name.to_string())
+                .unwrap_or_default();
+            tasks.push((t, name));
+        }
+        Ok(DocumentView {
+            doc,
+            number,
+            files,
+            targets,
+            tasks,
+        })
+    }
+
+    /// Checks that the caller may change what belongs to document `id`.
+    async fn document_for(&self, caller: &Caller, id: i64) -> Result<DocumentRow> {
+        let mut tx = self.db.read().await?;
+        let doc = tx.document(id).await?.ok_or_else(|| no_document(id))?;
+        let today = self.clock.today();
+        let roots = scope_roots(&mut tx, caller, Action::Disseminate, today).await?;
+        let org = tx.org_by_id(doc.org_id, today).await?;
+        if !caller.can(Action::Disseminate) || !org.is_some_and(|o| within(&roots, &o.path)) {
+            return Err(no_document(id));
+        }
+        Ok(doc)
+    }
+
+    /// Attaches a PDF or DOCX file to a document.
+    pub async fn attach_document_file(&self, caller: &Caller, id: i64, filename: &str, content: &[u8]) -> Result<i64> {
+        let doc = self.document_for(caller, id).await?;
+        let att = self.checked_attachment(filename, content)?;
+        let mut tx = self.db.write().await?;
+        let att_id = tx.insert_attachment(&att, content).await?;
+        tx.attach_to_document(doc.id, att_id).await?;
+        self.audit(
+            &mut tx,
+            "document.attach",
+            &format!("document:{id}"),
+            &format!("{} ({} byte, {})", att.filename, att.size, att.sha256),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(att_id)
+    }
+
+    /// Checks a file's size and type, and describes it for storing.
+    pub(crate) fn checked_attachment(&self, filename: &str, content: &[u8]) -> Result<AttachmentRow> {
+        if content.is_empty() {
+            return Err(AppError::rejected("Tệp rỗng", "The file is empty"));
+        }
+        if content.len() > MAX_FILE {
+            return Err(AppError::rejected(
+                format!("Tệp lớn quá {} MiB", MAX_FILE / 1024 / 1024),
+                format!("The file is larger than {} MiB", MAX_FILE / 1024 / 1024),
+            ));
+        }
+        let Some(content_type) = sniff(content) else {
+            return Err(AppError::rejected(
+                "Chỉ nhận tệp PDF hoặc Word (.docx); nội dung tệp này không phải hai dạng đó",
+                "Only PDF or Word (.docx) files are accepted; this file's content is neither",
+            ));
+        };
+        Ok(AttachmentRow {
+            id: 0,
+            filename: clean_filename(filename),
+            content_type: content_type.to_string(),
+            size: content.len() as i64,
+            sha256: hex(&sha2::Sha256::digest(content)),
+            uploaded_at: self.clock.timestamp(),
+            uploaded_by: self.actor.clone(),
+        })
+    }
+
+    /// A stored file, for download by whoever may read the document or report it
+    /// belongs to (checked by the caller of this function).
+    pub async fn attachment(&self, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
+        let mut tx = self.db.read().await?;
+        tx.attachment(id).await?.ok_or_else(|| AppError::NotFound {
+            vi: format!("Không có tệp số {id}"),
+            what: format!("no file number {id}"),
+        })
+    }
+
+    /// Whether attachment `att` belongs to document `doc`.
+    pub async fn document_has_file(&self, doc: i64, att: i64) -> Result<bool> {
+        let mut tx = self.db.read().await?;
+        Ok(tx.document_files(doc).await?.iter().any(|f| f.id == att))
+    }
+
+    /// Records a target of a document.
+    pub async fn add_target(&self, caller: &Caller, id: i64, target: &TargetRow) -> Result<i64> {
+        let doc = self.document_for(caller, id).await?;
+        if !matches!(target.comparison.as_str(), "ge" | "le" | "between")
+            || (target.comparison == "between") != target.value_to.is_some()
+        {
+            return Err(AppError::rejected(
+                "So sánh phải là ≥, ≤ hoặc «trong khoảng» (khi đó cần hai giá trị)",
+                "The comparison must be ≥, ≤ or between (which needs two values)",
+            ));
+        }
+        let mut tx = self.db.write().await?;
+        let row = TargetRow {
+            document_id: doc.id,
+            ..target.clone()
+        };
+        let tid = tx.insert_target(&row).await?;
+        self.audit(&mut tx, "document.target", &format!("document:{id}"), &row.label)
+            .await?;
+        tx.commit().await?;
+        Ok(tid)
+    }
+
+    /// Gives a follow-up task to an organization in the caller's scope, for a document
+    /// or a conference. The deadline may be a day or a quarter (`Q1/2024`).
+    pub async fn add_task(
+        &self,
+        caller: &Caller,
+        document: Option<i64>,
+        conference: Option<i64>,
+        org: &str,
+        title: &str,
+        due: &str,
+    ) -> Result<i64> {
+        if let Some(d) = document {
+            self.document_for(caller, d).await?;
+        }
+        if let Some(c) = conference {
+            self.conference_owned(caller, c, Action::Disseminate).await?;
+        }
+        let title = required("Nhiệm vụ", title, 500)?;
+        let due_on = parse_deadline(due).map_err(|e| field("Thời hạn", e))?;
+        let code = OrgCode::parse(org).map_err(|e| field("Giao cho", e))?;
+        let today = self.clock.today();
+        let org = self.org_for(caller, Action::Disseminate, &code, today).await?;
+        let mut tx = self.db.write().await?;
+        let row = TaskRow {
+            id: 0,
+            document_id: document,
+            conference_id: conference,
+            org_id: org.id,
+            title,
+            due_on,
+            status: "open".into(),
+            done_on: None,
+        };
+        let id = tx.insert_task(&row, &self.clock.timestamp()).await?;
+        self.audit(
+            &mut tx,
+            "task.create",
+            &format!("task:{id}"),
+            &format!("{} → {} hạn {}", row.title, org.code, short(due_on)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Marks a task done or cancelled (or open again).
+    pub async fn set_task_status(&self, caller: &Caller, id: i64, status: &str) -> Result<()> {
+        let today = self.clock.today();
+        let mut tx = self.db.write().await?;
+        let task = tx.task(id).await?.ok_or_else(|| no_task(id))?;
+        let roots = scope_roots(&mut tx, caller, Action::Disseminate, today).await?;
+        let org = tx.org_by_id(task.org_id, today).await?;
+        if !caller.can(Action::Disseminate) || !org.is_some_and(|o| within(&roots, &o.path)) {
+            return Err(no_task(id));
+        }
+        if !matches!(status, "open" | "done" | "cancelled") {
+            return Err(AppError::rejected("Trạng thái không hợp lệ", "Unknown status"));
+        }
+        tx.set_task_status(id, status, (status == "done").then_some(today))
+            .await?;
+        self.audit(
+            &mut tx,
+            "task.status",
+            &format!("task:{id}"),
+            &format!("{} → {status}", task.status),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The tasks of the organizations in the caller's scope, with the assignee's name;
+    /// open ones past their deadline are the overdue list.
+    pub async fn tasks_for(&self, caller: &Caller) -> Result<Vec<(TaskRow, String)>> {
+        let today = self.clock.today();
+        let mut tx = self.db.read().await?;
+        let roots = scope_roots(&mut tx, caller, Action::Browse, today).await?;
+        let rows = match &roots {
+            None => tx.tasks(None, None, None).await?,
+            Some(roots) => {
+                let mut all = Vec::new();
+                for r in roots {
+                    all.extend(tx.tasks(None, None, Some((&r.path, today))).await?);
+                }
+                all
+            }
+        };
+        let mut out = Vec::new();
+        for t in rows {
+            let name = tx
+                .org_by_id(t.org_id, today)
+                .await?
+                .map(|o| o.name.to_string())
+                .unwrap_or_default();
+            out.push((t, name));
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a task is overdue on a day.
+pub fn overdue(task: &TaskRow, today: Date) -> bool {
+    task.status == "open" && task.due_on < today
+}
+
+fn no_document(id: i64) -> AppError {
+    AppError::NotFound {
+        vi: format!("Không có văn bản số {id}"),
+        what: format!("no document number {id}"),
+    }
+}
+
+fn no_task(id: i64) -> AppError {
+    AppError::NotFound {
+        vi: format!("Không có nhiệm vụ số {id}"),
+        what: format!("no task number {id}"),
+    }
+}
+
+/// Lowercase hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_judged_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert!(sniff(b"PK\x03\x04....word/document.xml....").is_some());
+        assert_eq!(sniff(b"PK\x03\x04 a zip of something else"), None);
+        assert_eq!(sniff(b"<script>alert(1)</script>"), None);
+    }
+
+    #[test]
+    fn file_names_lose_their_folders() {
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\tmp\\Nghị quyết 116.pdf"), "Nghị quyết 116.pdf");
+        assert_eq!(clean_filename("..."), "tep");
+        assert_eq!(clean_filename("a<b>\".pdf"), "ab.pdf");
+    }
+}
