@@ -297,8 +297,19 @@ async fn member_links(c: &Client) -> Vec<String> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn browser_walkthrough() {
+/// A headless Chromium session on a fresh `dangbo serve --demo`.
+struct Session {
+    c: Client,
+    server: Server,
+    base: String,
+    shots: PathBuf,
+    tmp: tempfile::TempDir,
+    _driver: KillOnDrop,
+}
+
+/// Starts the server, chromedriver and a browser window of 1280×1000; `None` (with the
+/// reason printed) when chromedriver or Chromium is not installed.
+async fn session() -> Option<Session> {
     let (Some(driver), Some(chromium)) = (
         which("chromedriver", "/usr/bin/chromedriver"),
         which("chromium", "/usr/bin/chromium"),
@@ -306,13 +317,13 @@ async fn browser_walkthrough() {
         eprintln!(
             "browser tests skipped: chromedriver/chromium not found (install the Debian packages chromium and chromium-driver)"
         );
-        return;
+        return None;
     };
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("no temporary directory");
     let shots = screenshot_dir();
     let server = start_server(&tmp.path().join("d.db"));
     let base = server.url.clone();
-    let (driver_url, _driver) = start_chromedriver(&driver);
+    let (driver_url, driver) = start_chromedriver(&driver);
 
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -328,6 +339,29 @@ async fn browser_walkthrough() {
         .connect(&driver_url)
         .await
         .expect("cannot open a WebDriver session");
+    Some(Session {
+        c,
+        server,
+        base,
+        shots,
+        tmp,
+        _driver: driver,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_walkthrough() {
+    let Some(Session {
+        c,
+        server,
+        base,
+        shots,
+        tmp,
+        _driver,
+    }) = session().await
+    else {
+        return;
+    };
 
     let bithu = server.account("bithu").clone();
     let bithu2 = server.account("bithu2").clone();
@@ -555,6 +589,554 @@ async fn browser_walkthrough() {
         Some("en")
     );
     screenshot(&c, &shots, "08-english").await;
+
+    c.close().await.expect("cannot close the browser");
+}
+
+/// Runs `script` (which returns a JSON value) until it returns `want`, for at most
+/// [`PAGE_WAIT`]; panics with what it last returned.
+async fn wait_js(c: &Client, what: &str, script: &str, want: serde_json::Value) {
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let got = c.execute(script, vec![]).await.expect("the script failed");
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: waited {PAGE_WAIT:?} for {want}, still {got}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Scrolls the page so that `css` is at the top of the window (for a screenshot).
+async fn scroll_to(c: &Client, css: &str) {
+    let e = find(c, css).await;
+    let arg = serde_json::to_value(&e).expect("cannot pass the element");
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'}); return null;",
+        vec![arg],
+    )
+    .await
+    .expect("cannot scroll");
+}
+
+/// Clicks the submit button of the form matching `form` and waits for the next page;
+/// panics with the message if the server refused the form.
+async fn submit(c: &Client, form: &str) {
+    let button = find(c, &format!("{form} button[type=submit]")).await;
+    click_to(c, &button, "main h1").await;
+    let errors = texts(c, "#form-error, .flash.err").await;
+    assert!(errors.is_empty(), "the form {form} was refused: {errors:?}");
+}
+
+/// The number in the path of the current page: `/conferences/12` → 12.
+async fn id_in_url(c: &Client, prefix: &str) -> i64 {
+    let url = c.current_url().await.expect("no URL");
+    url.path()
+        .strip_prefix(prefix)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{url} is not {prefix}N"))
+}
+
+/// A row of a conference's table of points.
+#[derive(Debug, Clone)]
+struct PointLine {
+    id: i64,
+    name: String,
+    parent: Option<i64>,
+    status: String,
+}
+
+/// The points table of a conference page, in tree order.
+async fn points_table(c: &Client) -> Vec<PointLine> {
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('table.points tbody tr')).map((tr) => ({
+                id: Number(tr.cells[0].textContent.trim()),
+                name: tr.cells[1].querySelector('a').textContent.trim(),
+                parent: tr.cells[2].textContent.trim() ? Number(tr.cells[2].textContent.trim()) : null,
+                status: tr.cells[4].textContent.trim(),
+            }));",
+            vec![],
+        )
+        .await
+        .expect("cannot read the points table");
+    let rows = rows.as_array().expect("the points table is not a list").clone();
+    rows.iter()
+        .map(|r| PointLine {
+            id: r["id"].as_i64().expect("a point without a number"),
+            name: r["name"].as_str().unwrap_or_default().to_string(),
+            parent: r["parent"].as_i64(),
+            status: r["status"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// The live figures of a conference page, by `data-fig`.
+const FIGURES_JS: &str = "return Object.fromEntries(Array.from(document.querySelectorAll('#live [data-fig]')).map((e) => [e.dataset.fig, e.textContent.trim()]));";
+
+/// Waits until the live figures named in `want` all read as given.
+async fn wait_figures(c: &Client, want: &[(&str, String)]) {
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let got = c.execute(FIGURES_JS, vec![]).await.expect("cannot read the figures");
+        let wrong: Vec<String> = want
+            .iter()
+            .filter(|(k, v)| got.get(*k).and_then(|g| g.as_str()) != Some(v.as_str()))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: want {v}, shows {}",
+                    got.get(*k).unwrap_or(&serde_json::Value::Null)
+                )
+            })
+            .collect();
+        if wrong.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the live figures did not come to what was done within {PAGE_WAIT:?}: {wrong:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The roster of an operator page: (code, name, done).
+async fn roster(c: &Client) -> Vec<(String, String, bool)> {
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('.roster .tick')).map((b) => [b.dataset.code, b.dataset.name, b.classList.contains('done')]);",
+            vec![],
+        )
+        .await
+        .expect("cannot read the roster");
+    serde_json::from_value(rows).expect("the roster is not as expected")
+}
+
+/// The button of `code` in the roster.
+async fn tick(c: &Client, code: &str) -> Element {
+    find(c, &format!(".roster .tick[data-code=\"{code}\"]")).await
+}
+
+/// How many lines of the check-in log have `class`.
+fn log_count(class: &str) -> String {
+    format!("return document.querySelectorAll('#checkin-log li.{class}').length;")
+}
+
+/// Sets a point's status through its form and checks the page says so.
+async fn set_status(c: &Client, point: i64, status: &str, label: &str) {
+    find(c, "#status")
+        .await
+        .select_by_value(status)
+        .await
+        .expect("no such status");
+    submit(c, &format!("form[action='/points/{point}/status']")).await;
+    let url = c.current_url().await.expect("no URL");
+    assert_eq!(url.path(), format!("/points/{point}"));
+    assert_eq!(text(&find(c, "#point-status").await).await, label);
+}
+
+/// A small 04/12/2023 on today's date, as its users run it: the office sets up the
+/// conference and its tree of points and the campaign that counts it, an operator checks
+/// people in from a phone (through a dropped connection), another point reports a head
+/// count, the dashboard follows live, the conference closes, and a cell's make-up
+/// session completes the campaign's coverage.
+#[tokio::test(flavor = "multi_thread")]
+async fn conference_day() {
+    let Some(Session {
+        c,
+        server,
+        base,
+        shots,
+        tmp: _tmp,
+        _driver,
+    }) = session().await
+    else {
+        return;
+    };
+    let vanphong = server.account("vanphong").clone();
+    assert_eq!(vanphong.scope, "LS");
+    sign_in(&c, &base, "vanphong", &vanphong.password).await;
+    const BLOC: &str = "LS.CQD";
+
+    // The bloc of agencies today is the one created on 1/7/2025.
+    open(&c, &base, &format!("/orgs/{BLOC}"), "dl.facts").await;
+    assert_eq!(h1(&c).await, "Đảng bộ các cơ quan Đảng tỉnh");
+
+    // 1. The conference, for today.
+    open(&c, &base, "/conferences/new", "#title").await;
+    let today = find(&c, "#held_on")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let vn_today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+        .date();
+    let day = jiff::civil::Date::strptime("%d/%m/%Y", &today)
+        .unwrap_or_else(|e| panic!("the form's day «{today}» is not dd/mm/yyyy: {e}"));
+    assert!(
+        (day - vn_today).get_days().abs() <= 1,
+        "the form offers {today}, not today ({vn_today})"
+    );
+    let title = "Hội nghị trực tuyến quán triệt Nghị quyết 43-NQ/TW";
+    fill(&c, "#title", title).await;
+    fill(&c, "#org", "LS").await;
+    find(&c, "#kind").await.select_by_value("dissemination").await.unwrap();
+    find(&c, "#format").await.select_by_value("online").await.unwrap();
+    fill(&c, "#starts_at", "08:00").await;
+    fill(&c, "#documents", "43-NQ/TW").await;
+    fill(&c, "#invited", BLOC).await;
+    submit(&c, "form[action='/conferences']").await;
+    let conf = id_in_url(&c, "/conferences/").await;
+    assert_eq!(h1(&c).await, title);
+    assert_eq!(fact(&c, "Thời gian").await, format!("08:00, {today}"));
+    assert_eq!(fact(&c, "Hình thức").await, "Trực tuyến");
+    assert_eq!(
+        fact(&c, "Thành phần").await,
+        "Cán bộ, đảng viên Đảng bộ các cơ quan Đảng tỉnh"
+    );
+    let docs = texts(&c, "main ul li a[href^='/documents/']").await;
+    assert_eq!(docs, vec!["43-NQ/TW".to_string()]);
+    let conf_path = format!("/conferences/{conf}");
+
+    // 2. The tree of points, each relaying the one above.
+    let add_point = |host: &'static str, name: &'static str, parent: Option<i64>| {
+        let c = c.clone();
+        let conf_path = conf_path.clone();
+        async move {
+            fill(&c, "#p-host", host).await;
+            fill(&c, "#p-name", name).await;
+            fill(&c, "#p-parent", &parent.map(|p| p.to_string()).unwrap_or_default()).await;
+            submit(&c, &format!("form[action='{conf_path}/points']")).await;
+            assert_eq!(c.current_url().await.unwrap().path(), conf_path);
+            let table = points_table(&c).await;
+            let new = table
+                .iter()
+                .find(|p| p.parent == parent && (name.is_empty() || p.name == name))
+                .unwrap_or_else(|| panic!("the point of «{host}» is not in {table:#?}"));
+            new.id
+        }
+    };
+    let national = add_point("", "Điểm cầu Trung ương", None).await;
+    let province = add_point("LS", "", Some(national)).await;
+    let bloc = add_point(BLOC, "", Some(province)).await;
+    fill(&c, "#b-under", BLOC).await;
+    fill(&c, "#b-parent", &bloc.to_string()).await;
+    submit(&c, &format!("form[action='{conf_path}/base-points']")).await;
+    let table = points_table(&c).await;
+    let names: HashMap<i64, &str> = table.iter().map(|p| (p.id, p.name.as_str())).collect();
+    assert_eq!(names[&province], "Điểm cầu Đảng bộ tỉnh Lạng Sơn");
+    assert_eq!(names[&bloc], "Điểm cầu Đảng bộ các cơ quan Đảng tỉnh");
+    let bases: Vec<PointLine> = table.iter().filter(|p| p.parent == Some(bloc)).cloned().collect();
+    let figs = c.execute(FIGURES_JS, vec![]).await.unwrap();
+    assert_eq!(
+        figs["bases"].as_str().map(str::to_string),
+        Some(bases.len().to_string()),
+        "one point per base organization of {BLOC}"
+    );
+    assert!(bases.len() > 2, "{BLOC} has {} base organizations", bases.len());
+    assert_eq!(table.len(), bases.len() + 3);
+    assert!(table.iter().all(|p| p.status == "Đã đăng ký"), "{table:#?}");
+    let points = table.len();
+
+    // 3. The campaign rooted at the bloc, counting the conference.
+    let add_days = |n: i64| {
+        day.checked_add(jiff::Span::new().days(n))
+            .unwrap()
+            .strftime("%d/%m/%Y")
+            .to_string()
+    };
+    open(&c, &base, "/campaigns/new", "#title").await;
+    fill(&c, "#title", "Học tập, quán triệt Nghị quyết 43-NQ/TW").await;
+    fill(&c, "#org", BLOC).await;
+    fill(&c, "#starts_on", &today).await;
+    fill(&c, "#ends_on", &add_days(30)).await;
+    fill(&c, "#report_due", &add_days(20)).await;
+    fill(&c, "#documents", "43-NQ/TW").await;
+    fill(&c, "#conferences", &conf.to_string()).await;
+    submit(&c, "form[action='/campaigns']").await;
+    let campaign = id_in_url(&c, "/campaigns/").await;
+    assert_eq!(text(&find(&c, "#studied").await).await, "0");
+    assert!(
+        texts(&c, "main ul li a").await.iter().any(|t| t == title),
+        "the campaign does not list the conference"
+    );
+
+    // 4. The dashboard stays open; a phone operates a base point.
+    open(&c, &base, &conf_path, "#live [data-fig='summary0']").await;
+    let dashboard = c.window().await.unwrap();
+    wait_js(
+        &c,
+        "the live figures' connection",
+        "return document.querySelector('[data-live-state]').dataset.liveState || '';",
+        serde_json::json!("live"),
+    )
+    .await;
+    scroll_to(&c, "#live").await;
+    screenshot(&c, &shots, "day-01-dashboard-before").await;
+    mark(&c).await; // from now on this document must not be reloaded
+
+    let phone = c.new_window(false).await.expect("cannot open a window").handle;
+    c.switch_to_window(phone.clone()).await.unwrap();
+    c.set_window_size(390, 844).await.unwrap();
+
+    // The first base point whose roster has an outstanding non-member (QR code; their
+    // record says so) and at least four members with a card number.
+    let mut chosen = None;
+    for p in &bases {
+        open(&c, &base, &format!("/points/{}", p.id), "#checkin").await;
+        let people = roster(&c).await;
+        let cards: Vec<String> = people
+            .iter()
+            .filter(|(code, _, _)| !code.starts_with("dangbo:"))
+            .map(|(code, _, _)| code.clone())
+            .collect();
+        if cards.len() < 4 {
+            continue;
+        }
+        let mut outstanding = None;
+        for (code, name, _) in people.iter().filter(|(code, _, _)| code.starts_with("dangbo:")) {
+            let id = code
+                .trim_start_matches("dangbo:p:")
+                .split('.')
+                .next()
+                .unwrap()
+                .to_string();
+            open(&c, &base, &format!("/members/{id}"), "dl.facts").await;
+            assert_eq!(h1(&c).await, *name);
+            if fact(&c, "Đối tượng").await == "Quần chúng ưu tú" {
+                outstanding = Some(code.clone());
+                break;
+            }
+        }
+        if let Some(o) = outstanding {
+            chosen = Some((p.clone(), o, cards));
+            break;
+        }
+    }
+    let (op, outstanding, cards) = chosen.expect("no base point with an outstanding non-member and four members");
+    let other = bases.iter().find(|p| p.id != op.id).unwrap().clone();
+    eprintln!("operating point {} «{}»", op.id, op.name);
+
+    open(&c, &base, &format!("/points/{}", op.id), "#checkin").await;
+    let width = c.execute("return window.innerWidth;", vec![]).await.unwrap();
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 400),
+        "the phone window is {width} wide"
+    );
+    assert_eq!(h1(&c).await, op.name);
+    set_status(&c, op.id, "live", "Đang kết nối").await;
+
+    // Three names ticked: the outstanding non-member and two members.
+    let ticked = [outstanding.clone(), cards[0].clone(), cards[1].clone()];
+    for code in &ticked {
+        let b = tick(&c, code).await;
+        click(&c, &b).await;
+    }
+    wait_js(
+        &c,
+        "three check-ins answered",
+        &log_count("counted"),
+        serde_json::json!(3),
+    )
+    .await;
+    // One card number typed, then a code nobody has.
+    fill(&c, "#code", &cards[2]).await;
+    let send = find(&c, "#checkin button[type=submit]").await;
+    click(&c, &send).await;
+    wait_js(
+        &c,
+        "the typed card answered",
+        &log_count("counted"),
+        serde_json::json!(4),
+    )
+    .await;
+    fill(&c, "#code", "KHONG-AI-CO").await;
+    click(&c, &send).await;
+    wait_js(
+        &c,
+        "the unknown code answered",
+        &log_count("unknown"),
+        serde_json::json!(1),
+    )
+    .await;
+    assert_eq!(
+        text(&find(&c, "#checkin-log li.unknown").await).await,
+        "Mã không tìm thấy trong danh sách"
+    );
+    assert_eq!(text(&find(&c, "#queue-status").await).await, "Đã gửi hết");
+    let done: Vec<String> = roster(&c).await.into_iter().filter(|r| r.2).map(|r| r.0).collect();
+    let mut want: Vec<String> = ticked.to_vec();
+    want.push(cards[2].clone());
+    want.sort();
+    let mut got = done.clone();
+    got.sort();
+    assert_eq!(got, want, "the roster does not show who was checked in");
+    screenshot(&c, &shots, "day-02-phone-online").await;
+
+    // The connection drops: the next name waits in the queue, then goes when it is back.
+    c.execute(
+        "window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch')); return null;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let late = tick(&c, &cards[3]).await;
+    click(&c, &late).await;
+    wait_js(
+        &c,
+        "the queue's offline state",
+        "const s = document.getElementById('queue-status'); return [s.classList.contains('offline'), s.textContent.startsWith('Mất kết nối')];",
+        serde_json::json!([true, true]),
+    )
+    .await;
+    let queued = text(&find(&c, "#queue-status").await).await;
+    assert_eq!(queued, "Mất kết nối — 1 lượt điểm danh đang chờ, sẽ tự gửi lại");
+    assert!(late.attr("class").await.unwrap().unwrap_or_default().contains("queued"));
+    scroll_to(&c, "#queue-status").await;
+    screenshot(&c, &shots, "day-03-phone-offline").await;
+    c.execute(
+        "window.fetch = window.__fetch; window.dispatchEvent(new Event('online')); return null;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_js(
+        &c,
+        "the queue sent once back online",
+        "const s = document.getElementById('queue-status'); return [s.classList.contains('offline'), s.textContent];",
+        serde_json::json!([false, "Đã gửi hết"]),
+    )
+    .await;
+    wait_js(
+        &c,
+        "the queued check-in answered",
+        &log_count("counted"),
+        serde_json::json!(5),
+    )
+    .await;
+    assert!(late.attr("class").await.unwrap().unwrap_or_default().contains("done"));
+    let left = c
+        .execute(
+            &format!("return localStorage.getItem('dangbo.queue.{}');", op.id),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(left, serde_json::Value::Null, "the queue was not emptied");
+    // Named and counted: the outstanding non-member (whose record says so) and the four
+    // card numbers (cards belong to members only), two ticked, one typed, one queued.
+    let (members, outstandings) = (4, 1);
+
+    // A second point goes live and reports its guests by number.
+    let guests = 12;
+    open(&c, &base, &format!("/points/{}", other.id), "#checkin").await;
+    set_status(&c, other.id, "live", "Đang kết nối").await;
+    find(&c, "#hc-cat").await.select_by_value("guest").await.unwrap();
+    fill(&c, "#hc-n", &guests.to_string()).await;
+    submit(&c, &format!("form[action='/points/{}/headcount']", other.id)).await;
+    let xpath = "//table//th[normalize-space()='Khách mời']/following-sibling::td[1]";
+    let reported = c.find(Locator::XPath(xpath)).await.expect("no guests row");
+    assert_eq!(text(&reported).await, guests.to_string());
+    screenshot(&c, &shots, "day-04-phone-headcount").await;
+
+    // 5. The dashboard, never reloaded, shows exactly that.
+    c.switch_to_window(dashboard).await.unwrap();
+    assert!(
+        !find_all(&c, "html[data-old]").await.is_empty(),
+        "the dashboard was reloaded"
+    );
+    let total = members + outstandings + guests;
+    wait_figures(
+        &c,
+        &[
+            ("connected", "2".into()),
+            ("points", points.to_string()),
+            ("members", members.to_string()),
+            ("outstanding", outstandings.to_string()),
+            ("guests", guests.to_string()),
+            ("total", total.to_string()),
+            ("bases_sent", "2".into()),
+        ],
+    )
+    .await;
+    // A changed figure lights up, then fades back over 600 ms: the picture is taken after.
+    wait_js(
+        &c,
+        "the end of the highlight",
+        "return document.querySelectorAll('#live .bump').length;",
+        serde_json::json!(0),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    scroll_to(&c, "#live").await;
+    screenshot(&c, &shots, "day-05-dashboard-live").await;
+
+    // 6. The conference closes with the seeds' sentence.
+    submit(&c, &format!("form[action='{conf_path}/close']")).await;
+    assert_eq!(c.current_url().await.unwrap().path(), conf_path);
+    let summary = text(&find(&c, "[data-fig='summary0']").await).await;
+    assert_eq!(
+        summary,
+        format!(
+            "Hội nghị kết nối trực tuyến đến {points} điểm cầu với sự tham gia của {} đại biểu.",
+            dangbo_domain::number::headline(total as u64, dangbo_domain::Lang::Vi)
+        )
+    );
+    assert!(points_table(&c).await.iter().all(|p| p.status == "Đã kết thúc"));
+    scroll_to(&c, "#live").await;
+    screenshot(&c, &shots, "day-06-closed").await;
+
+    // 7. The campaign counts the members who attended, then a make-up session.
+    let campaign_path = format!("/campaigns/{campaign}");
+    open(&c, &base, &campaign_path, "#studied").await;
+    assert_eq!(text(&find(&c, "#studied").await).await, members.to_string());
+    screenshot(&c, &shots, "day-07-campaign-before").await;
+    let org_name = op.name.trim_start_matches("Điểm cầu ").to_string();
+    let row = c
+        .find(Locator::XPath(&format!(
+            "//table[@id='coverage']//tr[td[1]/a[normalize-space()='{org_name}']]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no coverage row for {org_name}: {e}"));
+    let code = row.attr("data-org").await.unwrap().expect("no data-org");
+    let link = row.find(Locator::Css("td a")).await.unwrap();
+    click_to(&c, &link, "#studied").await;
+    assert_eq!(text(&find(&c, "#studied").await).await, members.to_string());
+    let list = find(&c, &format!("a[href='{campaign_path}/pending?org={code}']")).await;
+    assert_eq!(text(&list).await, "Danh sách đảng viên và học bù");
+    click_to(&c, &list, "#pending-count").await;
+    let pending: usize = text(&find(&c, "#pending-count").await).await.parse().unwrap();
+    let at_conference = texts(&c, "table.list tbody tr td:nth-child(3)")
+        .await
+        .iter()
+        .filter(|t| *t == "Dự hội nghị")
+        .count();
+    assert_eq!(at_conference, members);
+    let boxes = find_all(&c, "table.list tbody input[type=checkbox]").await;
+    assert_eq!(boxes.len(), pending);
+    assert!(pending >= 2, "{pending} pending in {code}");
+    for b in &boxes[..2] {
+        click(&c, b).await;
+        assert!(b.is_selected().await.unwrap());
+    }
+    fill(&c, "#place", "Hội trường cơ quan").await;
+    submit(&c, &format!("form[action='{campaign_path}/makeup']")).await;
+    assert_eq!(text(&find(&c, "#pending-count").await).await, (pending - 2).to_string());
+    open(&c, &base, &campaign_path, "#studied").await;
+    let studied = members + 2;
+    assert_eq!(text(&find(&c, "#studied").await).await, studied.to_string());
+    let share = text(&find(&c, "#share").await).await;
+    let sentence = text(&find(&c, "#coverage-sentence").await).await;
+    assert_eq!(
+        sentence,
+        format!("Đảng bộ các cơ quan Đảng tỉnh có {studied} đảng viên (tỷ lệ {share}) được nghiên cứu, học tập.")
+    );
+    screenshot(&c, &shots, "day-08-campaign-after").await;
 
     c.close().await.expect("cannot close the browser");
 }

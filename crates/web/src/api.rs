@@ -36,14 +36,16 @@ pub fn routes() -> Router<State> {
         .route("/members", get(members).post(create_member))
         .route("/members/{id}", get(member).put(update_member))
         .route("/audit", get(audit))
+        .route("/points/{id}/checkins", axum::routing::post(crate::live::checkins))
+        .route("/conferences/{id}/live", get(crate::live::live))
 }
 
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "dangbo API", description = "Hệ thống công tác đảng — JSON API"),
-    paths(me, orgs, org, org_tree, members, create_member, member, update_member, audit),
-    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, OrgOut, OrgDetailOut, StatsOut, MemberOut, MemberPageOut, MemberInput, CreatedOut, AuditOut)),
+    paths(me, orgs, org, org_tree, members, create_member, member, update_member, audit, crate::live::checkins, crate::live::live),
+    components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, OrgOut, OrgDetailOut, StatsOut, MemberOut, MemberPageOut, MemberInput, CreatedOut, AuditOut, crate::live::CheckinBatch, crate::live::CheckinIn, crate::live::CheckinResults, crate::live::CheckinOut, crate::live::LiveOut, crate::live::LiveRow)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

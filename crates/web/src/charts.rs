@@ -17,6 +17,19 @@ pub struct Bar {
     pub alt: bool,
 }
 
+/// A label cut to what fits left of the bars: its end, which tells organizations apart
+/// ("…Ban Dân vận Tỉnh ủy"; they all begin "Đảng bộ" or "Chi bộ"). The table beside
+/// every chart has the full names.
+fn fit_label(label: &str) -> String {
+    const MAX: usize = 19;
+    let n = label.chars().count();
+    if n <= MAX {
+        return label.to_string();
+    }
+    let tail: String = label.chars().skip(n - (MAX - 1)).collect();
+    format!("…{tail}")
+}
+
 /// A horizontal bar chart with a caption.
 #[derive(Template)]
 #[template(path = "charts/bars.svg", escape = "html")]
@@ -43,13 +56,19 @@ const VALUE: u32 = 70;
 impl Bars {
     /// A chart of `(label, value, shown as)` rows.
     pub fn new(id: &str, title: &str, rows: Vec<(String, u64, String)>) -> Bars {
-        let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+        let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
+        Bars::scaled(id, title, rows, max)
+    }
+
+    /// A chart whose full length stands for `max` (100 for shares in percent).
+    pub fn scaled(id: &str, title: &str, rows: Vec<(String, u64, String)>, max: u64) -> Bars {
+        let max = max.max(1);
         let span = WIDTH - LABEL - VALUE;
         let bars = rows
             .into_iter()
             .enumerate()
             .map(|(i, (label, v, text))| Bar {
-                label,
+                label: fit_label(&label),
                 text,
                 y: u32::try_from(i).unwrap_or(0) * ROW,
                 w: u32::try_from(v * u64::from(span) / max)

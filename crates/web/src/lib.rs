@@ -11,6 +11,7 @@ mod assets;
 pub mod auth;
 mod charts;
 pub mod error;
+mod live;
 mod metrics;
 mod pages;
 mod ui;
@@ -52,17 +53,22 @@ pub struct State {
     pub config: Arc<Config>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// The check-in writer and the live events of conferences.
+    pub live: dangbo_app::conferences::Live,
 }
 
-/// The whole web application as a router.
-pub fn router(app: App, config: Config) -> Router {
+/// The whole web application as a router; starts the check-in writer and the listener
+/// for other instances' events on the current runtime.
+pub async fn router(app: App, config: Config) -> Result<Router, dangbo_app::AppError> {
     let max_upload = config.max_upload;
+    let live = dangbo_app::conferences::Live::start(app.clone()).await?;
     let state = State {
         app,
         config: Arc::new(config),
         metrics: Arc::new(metrics::Metrics::default()),
+        live,
     };
-    Router::new()
+    Ok(Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
@@ -73,7 +79,7 @@ pub fn router(app: App, config: Config) -> Router {
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(assets::security_headers))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -93,7 +99,9 @@ pub async fn serve_on(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router(app, config);
+    let router = router(app, config)
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

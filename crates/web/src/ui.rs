@@ -55,7 +55,38 @@ impl Ui {
                 current: section == "members",
             });
         }
+        if c.can(Action::Browse) || c.person.is_some() {
+            nav.push(NavItem {
+                href: "/documents",
+                label: l.pick("Văn bản", "Documents"),
+                current: section == "documents" || section == "tasks",
+            });
+        }
+        if c.can(Action::Browse) || c.can(Action::Operate) {
+            nav.push(NavItem {
+                href: "/conferences",
+                label: l.pick("Hội nghị", "Conferences"),
+                current: section == "conferences",
+            });
+        }
+        if c.can(Action::Browse) {
+            nav.push(NavItem {
+                href: "/campaigns",
+                label: l.pick("Học tập, quán triệt", "Study campaigns"),
+                current: section == "campaigns",
+            });
+        }
         if c.person.is_some() {
+            nav.push(NavItem {
+                href: "/study",
+                label: l.pick("Học tập của tôi", "My study"),
+                current: section == "study",
+            });
+            nav.push(NavItem {
+                href: "/checkin",
+                label: l.pick("Điểm danh", "Check in"),
+                current: section == "checkin",
+            });
             nav.push(NavItem {
                 href: "/me",
                 label: l.pick("Hồ sơ của tôi", "My record"),

@@ -1,9 +1,12 @@
 //! The HTML pages: one module per area, one template struct per page.
 
 mod admin;
+mod conferences;
+mod documents;
 mod home;
 pub mod members;
 mod orgs;
+mod study;
 mod transfer;
 
 use crate::State;
@@ -25,6 +28,9 @@ pub fn routes() -> Router<State> {
         .merge(members::routes())
         .merge(transfer::routes())
         .merge(admin::routes())
+        .merge(conferences::routes())
+        .merge(documents::routes())
+        .merge(study::routes())
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,14 +1,19 @@
 //! A small registry for the web tests: province T with two base committees B1 and B2,
 //! each with one cell (C1, C2) and one member, and an account for every role, each held
 //! over B1 or C1, so that B2, C2 and their member are outside every scope but the
-//! administrator's.
+//! administrator's. Each base also has a document with a file and a follow-up task, a
+//! conference with one point hosted by its cell, and a study campaign over the base
+//! linked to that conference: those of B1 are in scope, those of B2 are not.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use dangbo_app::access::Role;
+use dangbo_app::access::{Caller, Role};
+use dangbo_app::conferences::{ConferenceInput, PointInput};
+use dangbo_app::documents::DocumentInput;
 use dangbo_app::orgs::NewOrg;
+use dangbo_app::study::CampaignInput;
 use dangbo_app::{App, Clock};
 use dangbo_domain::member::{CardNumber, Ethnicity, Gender, PersonKind, PersonRecord};
 use dangbo_domain::name::PersonName;
@@ -40,6 +45,124 @@ pub struct Fixture {
     /// The member of C1 (in scope) and of C2 (out of scope).
     pub p1: i64,
     pub p2: i64,
+    /// Documents registered by B1 (`1-NQ/ĐU`) and B2 (`2-NQ/ĐU`), and a PDF attached to each.
+    pub doc1: i64,
+    pub doc2: i64,
+    pub file1: i64,
+    pub file2: i64,
+    /// Conferences run by B1 and B2, each with one point, hosted by C1 and C2.
+    pub conf1: i64,
+    pub conf2: i64,
+    pub point1: i64,
+    pub point2: i64,
+    /// Study campaigns over B1 and B2 (documents 1 and 2, conferences 1 and 2); the
+    /// member's person, p1, is in campaign 1 only.
+    pub campaign1: i64,
+    pub campaign2: i64,
+    /// Follow-up tasks of documents 1 and 2, given to C1 and C2.
+    pub task1: i64,
+    pub task2: i64,
+}
+
+/// What [`dissemination`] made for one base.
+struct Made {
+    doc: i64,
+    file: i64,
+    conf: i64,
+    point: i64,
+    campaign: i64,
+    task: i64,
+}
+
+/// The day documents are issued and campaigns start; conferences are held on [`TODAY`].
+pub const ISSUED_ON: &str = "01/11/2026";
+
+/// A document (number `{n}-NQ/ĐU`) with a file, a conference running on it with a point
+/// at `cell`, a campaign over `base` and a task for `cell`, all made by `caller`.
+async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str) -> Made {
+    let number = format!("{n}-NQ/ĐU");
+    let doc = app
+        .register_document(
+            caller,
+            &DocumentInput {
+                number: number.clone(),
+                issued_by: "Đảng ủy cơ sở".into(),
+                org: base.into(),
+                issued_on: ISSUED_ON.into(),
+                title: format!("Nghị quyết số {n} về công tác xây dựng Đảng"),
+                summary: String::new(),
+                solutions: "Nâng cao chất lượng sinh hoạt chi bộ".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let file = app
+        .attach_document_file(caller, doc, "nghi-quyet.pdf", b"%PDF-1.4\n% thu nghiem\n")
+        .await
+        .unwrap();
+    let conf = app
+        .create_conference(
+            caller,
+            &ConferenceInput {
+                org: base.into(),
+                kind: "dissemination".into(),
+                title: format!("Hội nghị quán triệt Nghị quyết số {n}"),
+                organizer: String::new(),
+                held_on: "21/11/2026".into(),
+                starts_at: "08:00".into(),
+                format: "online".into(),
+                place: "Hội trường".into(),
+                documents: number.clone(),
+                agenda: String::new(),
+                invited: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let point = app
+        .add_point(
+            caller,
+            conf,
+            &PointInput {
+                parent: None,
+                host: cell.into(),
+                name: String::new(),
+                place: String::new(),
+                operator: String::new(),
+                expected: "10".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let campaign = app
+        .create_campaign(
+            caller,
+            &CampaignInput {
+                org: base.into(),
+                title: format!("Học tập Nghị quyết số {n}"),
+                starts_on: ISSUED_ON.into(),
+                ends_on: "31/12/2026".into(),
+                report_due: "15/12/2026".into(),
+                exempt_counted: false,
+                grades: String::new(),
+                documents: number,
+                conferences: conf.to_string(),
+            },
+        )
+        .await
+        .unwrap();
+    let task = app
+        .add_task(caller, Some(doc), None, cell, "Xây dựng kế hoạch thực hiện", "Q4/2026")
+        .await
+        .unwrap();
+    Made {
+        doc,
+        file,
+        conf,
+        point,
+        campaign,
+        task,
+    }
 }
 
 fn person(name: &str, card: &str) -> PersonRecord {
@@ -113,13 +236,31 @@ pub async fn fixture(db: Db) -> Fixture {
             },
         );
     }
-    let router = dangbo_web::router(app.clone(), dangbo_web::Config::default());
+    let admin = app.session(&logins["admin"].token).await.unwrap().unwrap().caller;
+    let as_admin = app.acting_as(&admin);
+    let one = dissemination(&as_admin, &admin, 1, "T.B1", "T.B1.C1").await;
+    let two = dissemination(&as_admin, &admin, 2, "T.B2", "T.B2.C2").await;
+    let router = dangbo_web::router(app.clone(), dangbo_web::Config::default())
+        .await
+        .unwrap();
     Fixture {
         app,
         router,
         logins,
         p1: p1.0,
         p2: p2.0,
+        doc1: one.doc,
+        doc2: two.doc,
+        file1: one.file,
+        file2: two.file,
+        conf1: one.conf,
+        conf2: two.conf,
+        point1: one.point,
+        point2: two.point,
+        campaign1: one.campaign,
+        campaign2: two.campaign,
+        task1: one.task,
+        task2: two.task,
     }
 }
 
@@ -146,18 +287,39 @@ impl Fixture {
             Some((kind, b)) => req.header(header::CONTENT_TYPE, kind).body(Body::from(b)).unwrap(),
             None => req.body(Body::empty()).unwrap(),
         };
+        self.request(req).await
+    }
+
+    /// Sends a request as built. A stream of server-sent events is not read (it does not
+    /// end): its body comes back empty.
+    pub async fn request(&self, req: Request<Body>) -> Reply {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let location = res
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string());
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            location,
-        }
+        let events = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let body = if events {
+            String::new()
+        } else {
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        Reply { status, body, location }
+    }
+
+    /// The caller behind `user`'s session, as the handlers see it.
+    pub async fn caller(&self, user: &str) -> Caller {
+        self.app
+            .session(&self.logins[user].token)
+            .await
+            .unwrap()
+            .unwrap()
+            .caller
     }
 
     /// A URL-encoded form with the user's CSRF token added.
@@ -167,5 +329,27 @@ impl Fixture {
             parts.push(format!("{k}={}", dangbo_web::auth::form_urlencoded(v)));
         }
         ("application/x-www-form-urlencoded", parts.join("&"))
+    }
+
+    /// A multipart form with the user's CSRF token added: (name, file name for a file, content).
+    pub fn multipart(&self, user: &str, fields: &[(&str, Option<&str>, &str)]) -> (&'static str, String) {
+        let b = "----dangbo-test-boundary";
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            self.logins[user].csrf
+        );
+        for (name, file, content) in fields {
+            match file {
+                Some(f) => body.push_str(&format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n{content}\r\n"
+                )),
+                None => body.push_str(&format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{content}\r\n"
+                )),
+            }
+        }
+        body.push_str(&format!("--{b}--\r\n"));
+        ("multipart/form-data; boundary=----dangbo-test-boundary", body)
     }
 }

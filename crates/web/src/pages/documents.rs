@@ -1,0 +1,357 @@
+//! Documents: the registry, registering one, its page with files, targets and tasks,
+//! downloading a file, and the list of follow-up tasks with the overdue ones first.
+
+use super::{OrPage, PageErr, PageResult};
+use crate::State;
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::ui::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use dangbo_app::access::Action;
+use dangbo_app::documents::{DocumentInput, DocumentView, overdue};
+use dangbo_domain::date::short;
+use dangbo_domain::document::DocKind;
+use dangbo_store::{DocumentRow, TaskRow};
+use serde::Deserialize;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/documents", get(list).post(create))
+        .route("/documents/new", get(new_form))
+        .route("/documents/{id}", get(detail))
+        .route("/documents/{id}/files", post(attach))
+        .route("/documents/{id}/files/{file}", get(download))
+        .route("/documents/{id}/tasks", post(add_task))
+        .route("/tasks", get(tasks))
+        .route("/tasks/{id}/status", post(task_status))
+}
+
+fn kind_label(code: &str, l: dangbo_domain::Lang) -> &'static str {
+    DocKind::from_code(code).map_or("", |k| k.label(l))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents/list.html")]
+struct ListPage {
+    ui: Ui,
+    rows: Vec<(DocumentRow, &'static str, String)>,
+    can_create: bool,
+}
+
+fn browse(ctx: &Ctx) -> Result<(), PageErr> {
+    if ctx.caller.can(Action::Browse) || ctx.caller.person.is_some() {
+        Ok(())
+    } else {
+        Err(PageErr::at(ctx, WebError::not_found(ctx.lang)))
+    }
+}
+
+async fn list(ctx: Ctx) -> PageResult {
+    browse(&ctx)?;
+    let l = ctx.lang;
+    let rows = ctx
+        .app
+        .documents()
+        .await
+        .or_page(&ctx)?
+        .into_iter()
+        .map(|d| {
+            let kind = kind_label(&d.kind, l);
+            let day = short(d.issued_on);
+            (d, kind, day)
+        })
+        .collect();
+    Ok(ListPage {
+        ui: Ui::new(&ctx, "documents"),
+        rows,
+        can_create: ctx.caller.can(Action::Disseminate),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct DocForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    issued_by: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    solutions: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents/new.html")]
+struct NewPage {
+    ui: Ui,
+    f: DocForm,
+    error: Option<String>,
+}
+
+async fn new_form(ctx: Ctx) -> PageResult {
+    if !ctx.caller.can(Action::Disseminate) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    Ok(NewPage {
+        ui: Ui::new(&ctx, "documents"),
+        f: DocForm::default(),
+        error: None,
+    }
+    .into_response())
+}
+
+async fn create(ctx: Ctx, Form(f): Form<DocForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    if !ctx.caller.can(Action::Disseminate) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    let input = DocumentInput {
+        number: f.number.clone(),
+        issued_by: f.issued_by.clone(),
+        org: f.org.clone(),
+        issued_on: f.issued_on.clone(),
+        title: f.title.clone(),
+        summary: f.summary.clone(),
+        solutions: f.solutions.clone(),
+    };
+    match ctx.app.register_document(&ctx.caller, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(e) if e.is_form_error() => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewPage {
+                ui: Ui::new(&ctx, "documents"),
+                error: Some(e.message(ctx.lang)),
+                f,
+            },
+        )
+            .into_response()),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents/detail.html")]
+struct DetailPage {
+    ui: Ui,
+    v: DocumentView,
+    kind: &'static str,
+    issued_on: String,
+    solutions: Vec<String>,
+    tasks: Vec<(TaskRow, String, String, bool)>,
+    manage: bool,
+    error: Option<String>,
+}
+
+async fn detail_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
+    browse(ctx)?;
+    let v = ctx.app.document(id).await.or_page(ctx)?;
+    let path = org_path(ctx, &v).await?;
+    let manage = ctx
+        .app
+        .allows(&ctx.caller, Action::Disseminate, &path, ctx.today)
+        .await
+        .or_page(ctx)?;
+    let tasks = v
+        .tasks
+        .iter()
+        .map(|(t, org)| (t.clone(), org.clone(), short(t.due_on), overdue(t, ctx.today)))
+        .collect();
+    Ok(DetailPage {
+        ui: Ui::new(ctx, "documents"),
+        kind: kind_label(&v.doc.kind, ctx.lang),
+        issued_on: short(v.doc.issued_on),
+        solutions: v
+            .doc
+            .solutions
+            .lines()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        tasks,
+        manage,
+        error,
+        v,
+    }
+    .into_response())
+}
+
+async fn org_path(ctx: &Ctx, v: &DocumentView) -> Result<dangbo_domain::org::OrgPath, PageErr> {
+    ctx.app
+        .org_by_id(v.doc.org_id, ctx.today)
+        .await
+        .or_page(ctx)?
+        .map(|o| o.path)
+        .ok_or_else(|| PageErr::at(ctx, WebError::not_found(ctx.lang)))
+}
+
+async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    detail_page(&ctx, id, None).await
+}
+
+async fn back_with(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>) -> PageResult {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = detail_page(ctx, id, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
+    }
+}
+
+async fn attach(ctx: Ctx, Path(id): Path<i64>, mut form: Multipart) -> PageResult {
+    let l = ctx.lang;
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(PageErr::at(
+                    &ctx,
+                    WebError::bad_request(
+                        l,
+                        &format!("Không đọc được biểu mẫu: {e}"),
+                        &format!("Cannot read the form: {e}"),
+                    ),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(|e| {
+            PageErr::at(
+                &ctx,
+                WebError::bad_request(
+                    l,
+                    &format!("Tệp quá lớn hoặc hỏng: {e}"),
+                    &format!("File too large or damaged: {e}"),
+                ),
+            )
+        })?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
+            "file" => file = filename.map(|f| (f, data)),
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf).or_page(&ctx)?;
+    let r = match file {
+        Some((name, data)) => ctx
+            .app
+            .attach_document_file(&ctx.caller, id, &name, &data)
+            .await
+            .map(|_| ()),
+        None => Err(dangbo_app::AppError::rejected("Chưa chọn tệp", "No file chosen")),
+    };
+    back_with(&ctx, id, r).await
+}
+
+async fn download(ctx: Ctx, Path((id, file)): Path<(i64, i64)>) -> PageResult {
+    browse(&ctx)?;
+    if !ctx.app.document_has_file(id, file).await.or_page(&ctx)? {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    let (att, content) = ctx.app.attachment(file).await.or_page(&ctx)?;
+    // The stored name is shown to the browser only in the RFC 5987 form, never raw.
+    let disposition = format!(
+        "attachment; filename=\"tep\"; filename*=UTF-8''{}",
+        crate::auth::form_urlencoded(&att.filename).replace('+', "%20")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, att.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct TaskForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn add_task(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TaskForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    let r = ctx
+        .app
+        .add_task(&ctx.caller, Some(id), None, &f.org, &f.title, &f.due)
+        .await
+        .map(|_| ());
+    back_with(&ctx, id, r).await
+}
+
+/// A task, its organization's name, and its deadline as shown.
+type TaskLine = (TaskRow, String, String);
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents/tasks.html")]
+struct TasksPage {
+    ui: Ui,
+    groups: Vec<(&'static str, Vec<TaskLine>)>,
+    manage: bool,
+}
+
+async fn tasks(ctx: Ctx) -> PageResult {
+    if !ctx.caller.can(Action::Browse) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    let all = ctx.app.tasks_for(&ctx.caller).await.or_page(&ctx)?;
+    let (mut late, mut open, mut done) = (Vec::new(), Vec::new(), Vec::new());
+    for (t, org) in all {
+        let due = short(t.due_on);
+        if overdue(&t, ctx.today) {
+            late.push((t, org, due));
+        } else if t.status == "open" {
+            open.push((t, org, due));
+        } else {
+            done.push((t, org, due));
+        }
+    }
+    Ok(TasksPage {
+        ui: Ui::new(&ctx, "tasks"),
+        groups: vec![
+            (ctx.lang.pick("Quá hạn", "Overdue"), late),
+            (ctx.lang.pick("Đang thực hiện", "Open"), open),
+            (ctx.lang.pick("Đã xong hoặc hủy", "Done or cancelled"), done),
+        ],
+        manage: ctx.caller.can(Action::Disseminate),
+    }
+    .into_response())
+}
+
+async fn task_status(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TaskForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    ctx.app
+        .set_task_status(&ctx.caller, id, &f.status)
+        .await
+        .or_page(&ctx)?;
+    Ok(Redirect::to("/tasks").into_response())
+}

@@ -1,0 +1,570 @@
+//! Study campaigns: coverage by organization with drill-down and a chart, the members
+//! who have not studied and their make-up sessions, learning reports and their
+//! assessment; and for a member, their own assignments, self-study and QR code.
+
+use super::{OrPage, PageErr, PageResult};
+use crate::State;
+use crate::auth::Ctx;
+use crate::charts::Bars;
+use crate::error::WebError;
+use crate::ui::Ui;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use dangbo_app::access::Action;
+use dangbo_app::study::{CampaignInput, CampaignView};
+use dangbo_domain::date::short;
+use dangbo_domain::member::PersonId;
+use dangbo_domain::org::OrgCode;
+use dangbo_store::{CampaignRow, ReportRow, StudyRow};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/campaigns", get(list).post(create))
+        .route("/campaigns/new", get(new_form))
+        .route("/campaigns/{id}", get(detail))
+        .route("/campaigns/{id}/pending", get(pending))
+        .route("/campaigns/{id}/makeup", post(makeup))
+        .route("/campaigns/{id}/reports", get(reports))
+        .route("/campaigns/{id}/reports/{person}/assess", post(assess))
+        .route("/study", get(my_study))
+        .route("/study/{id}", get(my_campaign))
+        .route("/study/{id}/open/{doc}", post(open_doc))
+        .route("/study/{id}/confirm", post(confirm))
+        .route("/study/{id}/report", post(submit_report))
+}
+
+fn study_how(how: Option<&str>, l: dangbo_domain::Lang) -> &'static str {
+    match how {
+        Some("conference") => l.pick("Dự hội nghị", "At the conference"),
+        Some("makeup") => l.pick("Học bù", "Make-up session"),
+        Some("self") => l.pick("Tự học", "Self-study"),
+        _ => l.pick("Chưa học tập", "Not yet"),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/list.html")]
+struct ListPage {
+    ui: Ui,
+    rows: Vec<(CampaignRow, String, String)>,
+    can_create: bool,
+}
+
+async fn list(ctx: Ctx) -> PageResult {
+    if !ctx.caller.can(Action::Browse) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    let rows = ctx
+        .app
+        .campaigns_for(&ctx.caller)
+        .await
+        .or_page(&ctx)?
+        .into_iter()
+        .map(|c| {
+            let (a, b) = (short(c.starts_on), short(c.ends_on));
+            (c, a, b)
+        })
+        .collect();
+    Ok(ListPage {
+        ui: Ui::new(&ctx, "campaigns"),
+        rows,
+        can_create: ctx.caller.can(Action::Disseminate),
+    }
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct CampaignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    report_due: String,
+    #[serde(default)]
+    exempt_counted: Option<String>,
+    #[serde(default)]
+    grades: String,
+    #[serde(default)]
+    documents: String,
+    #[serde(default)]
+    conferences: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/new.html")]
+struct NewPage {
+    ui: Ui,
+    f: CampaignForm,
+    error: Option<String>,
+}
+
+async fn new_form(ctx: Ctx) -> PageResult {
+    if !ctx.caller.can(Action::Disseminate) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    Ok(NewPage {
+        ui: Ui::new(&ctx, "campaigns"),
+        f: CampaignForm {
+            grades: dangbo_app::study::DEFAULT_GRADES.join(", "),
+            ..CampaignForm::default()
+        },
+        error: None,
+    }
+    .into_response())
+}
+
+async fn create(ctx: Ctx, Form(f): Form<CampaignForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    if !ctx.caller.can(Action::Disseminate) {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    }
+    let input = CampaignInput {
+        org: f.org.clone(),
+        title: f.title.clone(),
+        starts_on: f.starts_on.clone(),
+        ends_on: f.ends_on.clone(),
+        report_due: f.report_due.clone(),
+        exempt_counted: f.exempt_counted.is_some(),
+        grades: f.grades.clone(),
+        documents: f.documents.clone(),
+        conferences: f.conferences.clone(),
+    };
+    match ctx.app.create_campaign(&ctx.caller, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
+        Err(e) if e.is_form_error() => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewPage {
+                ui: Ui::new(&ctx, "campaigns"),
+                error: Some(e.message(ctx.lang)),
+                f,
+            },
+        )
+            .into_response()),
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OrgQuery {
+    org: Option<String>,
+}
+
+fn org_code(ctx: &Ctx, s: Option<&str>) -> Result<Option<OrgCode>, PageErr> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => OrgCode::parse(s)
+            .map(Some)
+            .map_err(|_| PageErr::at(ctx, WebError::not_found(ctx.lang))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/detail.html")]
+struct DetailPage {
+    ui: Ui,
+    v: CampaignView,
+    period: String,
+    sentence: String,
+    chart: String,
+    makeups: Vec<(String, String, String, i64)>,
+    can_list: bool,
+}
+
+async fn detail(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> PageResult {
+    let at = org_code(&ctx, q.org.as_deref())?;
+    let v = ctx.app.campaign(&ctx.caller, id, at.as_ref()).await.or_page(&ctx)?;
+    let l = ctx.lang;
+    let chart = Bars::scaled(
+        "coverage",
+        l.pick("Tỷ lệ đảng viên đã học tập", "Share of members who have studied"),
+        v.rows
+            .iter()
+            .map(|r| (r.name.clone(), r.percent(), r.share()))
+            .collect(),
+        100,
+    )
+    .html();
+    let can_list = ctx
+        .app
+        .allows(&ctx.caller, Action::ViewMembers, &v.org.3, v.campaign.starts_on)
+        .await
+        .or_page(&ctx)?;
+    Ok(DetailPage {
+        ui: Ui::new(&ctx, "campaigns"),
+        period: format!("{} – {}", short(v.campaign.starts_on), short(v.campaign.ends_on)),
+        sentence: v.total.sentence(l),
+        chart,
+        makeups: v
+            .makeups
+            .iter()
+            .map(|(m, org)| (short(m.held_on), org.clone(), m.place.clone(), m.attendees))
+            .collect(),
+        can_list,
+        v,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/pending.html")]
+struct PendingPage {
+    ui: Ui,
+    id: i64,
+    title: String,
+    org: String,
+    rows: Vec<(StudyRow, &'static str, String)>,
+    pending: usize,
+    can_record: bool,
+    today: String,
+    error: Option<String>,
+}
+
+async fn pending_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> PageResult {
+    let code = org_code(ctx, Some(org))?.ok_or_else(|| PageErr::at(ctx, WebError::not_found(ctx.lang)))?;
+    let c = ctx
+        .app
+        .campaign_for(&ctx.caller, id, Action::ViewMembers)
+        .await
+        .or_page(ctx)?;
+    let rows = ctx.app.study_list(&ctx.caller, id, &code, false).await.or_page(ctx)?;
+    let o = ctx
+        .app
+        .org_for(&ctx.caller, Action::ViewMembers, &code, c.starts_on)
+        .await
+        .or_page(ctx)?;
+    let can_record = ctx
+        .app
+        .allows(&ctx.caller, Action::Study, &o.path, c.starts_on)
+        .await
+        .or_page(ctx)?;
+    let l = ctx.lang;
+    let pending = rows.iter().filter(|r| r.how.is_none()).count();
+    Ok(PendingPage {
+        ui: Ui::new(ctx, "campaigns"),
+        id,
+        title: c.title,
+        org: code.to_string(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let how = study_how(r.how.as_deref(), l);
+                let on = r.on.map(short).unwrap_or_default();
+                (r, how, on)
+            })
+            .collect(),
+        pending,
+        can_record,
+        today: short(ctx.today),
+        error,
+    }
+    .into_response())
+}
+
+async fn pending(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> PageResult {
+    pending_page(&ctx, id, q.org.as_deref().unwrap_or_default(), None).await
+}
+
+/// The make-up form: `org`, `held_on`, `place`, and one `p<id>` checkbox per member.
+async fn makeup(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    ctx.check_csrf(&get("csrf")).or_page(&ctx)?;
+    let org = get("org");
+    let code = org_code(&ctx, Some(&org))?.ok_or_else(|| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
+    let people: Vec<PersonId> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix('p').and_then(|n| n.parse().ok()).map(PersonId))
+        .collect();
+    match ctx
+        .app
+        .record_makeup(&ctx.caller, id, &code, &get("held_on"), &get("place"), &people)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}/pending?org={code}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = pending_page(&ctx, id, &org, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/reports.html")]
+struct ReportsPage {
+    ui: Ui,
+    campaign: CampaignRow,
+    org: String,
+    reports: Vec<(ReportRow, bool)>,
+    missing: Vec<StudyRow>,
+    grades: Vec<(String, usize)>,
+    assessed: usize,
+    late: usize,
+    due: String,
+    can_assess: bool,
+    error: Option<String>,
+}
+
+async fn reports_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> PageResult {
+    let code = org_code(ctx, Some(org))?.ok_or_else(|| PageErr::at(ctx, WebError::not_found(ctx.lang)))?;
+    let (campaign, reports, missing) = ctx.app.reports(&ctx.caller, id, &code).await.or_page(ctx)?;
+    let o = ctx
+        .app
+        .org_for(&ctx.caller, Action::ViewMembers, &code, campaign.starts_on)
+        .await
+        .or_page(ctx)?;
+    let can_assess = ctx
+        .app
+        .allows(&ctx.caller, Action::Study, &o.path, campaign.starts_on)
+        .await
+        .or_page(ctx)?;
+    let due = campaign.report_due.map(dangbo_domain::date::iso);
+    let is_late = |r: &ReportRow| {
+        due.as_deref()
+            .is_some_and(|d| r.submitted_at.get(..10).is_some_and(|s| s > d))
+    };
+    let grades = campaign
+        .grades
+        .iter()
+        .map(|g| {
+            (
+                g.clone(),
+                reports.iter().filter(|r| r.grade.as_deref() == Some(g)).count(),
+            )
+        })
+        .collect();
+    let assessed = reports.iter().filter(|r| r.grade.is_some()).count();
+    let late = reports.iter().filter(|r| is_late(r)).count();
+    Ok(ReportsPage {
+        ui: Ui::new(ctx, "campaigns"),
+        org: code.to_string(),
+        due: campaign.report_due.map(short).unwrap_or_default(),
+        reports: reports
+            .into_iter()
+            .map(|r| {
+                let l = is_late(&r);
+                (r, l)
+            })
+            .collect(),
+        missing,
+        grades,
+        assessed,
+        late,
+        can_assess,
+        error,
+        campaign,
+    }
+    .into_response())
+}
+
+async fn reports(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> PageResult {
+    reports_page(&ctx, id, q.org.as_deref().unwrap_or_default(), None).await
+}
+
+#[derive(Deserialize, Default)]
+struct AssessForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn assess(ctx: Ctx, Path((id, person)): Path<(i64, i64)>, Form(f): Form<AssessForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    match ctx
+        .app
+        .assess_report(&ctx.caller, id, PersonId(person), &f.grade, &f.comment)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/campaigns/{id}/reports?org={}",
+            crate::auth::form_urlencoded(&f.org)
+        ))
+        .into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = reports_page(&ctx, id, &f.org, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/mine.html")]
+struct MinePage {
+    ui: Ui,
+    rows: Vec<(CampaignRow, &'static str, String)>,
+    qr: String,
+    code: String,
+}
+
+async fn my_study(ctx: Ctx, AxState(state): AxState<State>) -> PageResult {
+    let Some(person) = ctx.caller.person else {
+        return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
+    };
+    let l = ctx.lang;
+    let code = state.live.person_code(person);
+    let qr = qrcode::QrCode::new(code.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(220, 220)
+                .build()
+        })
+        .unwrap_or_default();
+    let rows = ctx
+        .app
+        .my_campaigns(&ctx.caller)
+        .await
+        .or_page(&ctx)?
+        .into_iter()
+        .map(|(c, how)| {
+            let h = study_how(how.as_deref(), l);
+            let due = short(c.ends_on);
+            (c, h, due)
+        })
+        .collect();
+    Ok(MinePage {
+        ui: Ui::new(&ctx, "study"),
+        rows,
+        qr,
+        code,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/campaign.html")]
+struct MyCampaignPage {
+    ui: Ui,
+    campaign: CampaignRow,
+    docs: Vec<(i64, String, String, bool)>,
+    all_opened: bool,
+    studied: &'static str,
+    done: bool,
+    report: Option<ReportRow>,
+    can_submit: bool,
+    due: String,
+    error: Option<String>,
+}
+
+async fn my_campaign_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
+    let l = ctx.lang;
+    let mine = ctx.app.my_campaigns(&ctx.caller).await.or_page(ctx)?;
+    let Some((campaign, how)) = mine.into_iter().find(|(c, _)| c.id == id) else {
+        return Err(PageErr::at(ctx, WebError::not_found(ctx.lang)));
+    };
+    let opened = ctx.app.opened_documents(&ctx.caller, id).await.or_page(ctx)?;
+    let mut docs = Vec::new();
+    for d in ctx.app.campaign_document_list(id).await.or_page(ctx)? {
+        let open = opened.contains(&d.id);
+        docs.push((d.id, d.number, d.title, open));
+    }
+    let report = ctx.app.my_report(&ctx.caller, id).await.or_page(ctx)?;
+    Ok(MyCampaignPage {
+        ui: Ui::new(ctx, "study"),
+        all_opened: docs.iter().all(|d| d.3),
+        studied: study_how(how.as_deref(), l),
+        done: how.is_some(),
+        due: campaign.report_due.map(short).unwrap_or_default(),
+        can_submit: report.as_ref().is_none_or(|r| r.grade.is_none()),
+        campaign,
+        docs,
+        report,
+        error,
+    }
+    .into_response())
+}
+
+async fn my_campaign(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    my_campaign_page(&ctx, id, None).await
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn open_doc(ctx: Ctx, Path((id, doc)): Path<(i64, i64)>, Form(f): Form<CsrfForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    ctx.app.open_for_study(&ctx.caller, id, doc).await.or_page(&ctx)?;
+    Ok(Redirect::to(&format!("/documents/{doc}")).into_response())
+}
+
+async fn confirm(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    match ctx.app.confirm_self_study(&ctx.caller, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/study/{id}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = my_campaign_page(&ctx, id, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+async fn submit_report(ctx: Ctx, Path(id): Path<i64>, mut form: Multipart) -> PageResult {
+    let l = ctx.lang;
+    let (mut csrf, mut body, mut file) = (String::new(), String::new(), None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(PageErr::at(
+                    &ctx,
+                    WebError::bad_request(
+                        l,
+                        &format!("Không đọc được biểu mẫu: {e}"),
+                        &format!("Cannot read the form: {e}"),
+                    ),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(|e| {
+            PageErr::at(
+                &ctx,
+                WebError::bad_request(
+                    l,
+                    &format!("Tệp quá lớn hoặc hỏng: {e}"),
+                    &format!("File too large or damaged: {e}"),
+                ),
+            )
+        })?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
+            "body" => body = String::from_utf8_lossy(&data).into_owned(),
+            "file" => file = filename.filter(|_| !data.is_empty()).map(|f| (f, data)),
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf).or_page(&ctx)?;
+    let file = file.as_ref().map(|(n, d)| (n.as_str(), d.as_ref()));
+    match ctx.app.submit_report(&ctx.caller, id, &body, file).await {
+        Ok(()) => Ok(Redirect::to(&format!("/study/{id}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = my_campaign_page(&ctx, id, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
