@@ -287,22 +287,31 @@ impl Tx {
 
     /// Records a target of a document.
     pub async fn insert_target(&mut self, t: &TargetRow) -> Result<i64> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO document_target (document_id, seq, indicator, label, comparison, value, value_to, unit, deadline, levels) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(t.document_id)
-        .bind(t.seq)
-        .bind(&t.indicator)
-        .bind(&t.label)
-        .bind(&t.comparison)
-        .bind(t.value)
-        .bind(t.value_to)
-        .bind(&t.unit)
-        .bind(d(t.deadline))
-        .bind(&t.levels)
-        .fetch_one(&mut *self.inner)
-        .await?;
+        // A missing upper bound is left to the column's default: sqlx's `Any` driver
+        // sends a NULL float to PostgreSQL in a form it refuses ("incorrect binary data
+        // format").
+        let (cols, marks) = match t.value_to {
+            Some(_) => (", value_to", ", $10"),
+            None => ("", ""),
+        };
+        let sql = format!(
+            "INSERT INTO document_target (document_id, seq, indicator, label, comparison, value, unit, deadline, levels{cols}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9{marks}) RETURNING id"
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql))
+            .bind(t.document_id)
+            .bind(t.seq)
+            .bind(&t.indicator)
+            .bind(&t.label)
+            .bind(&t.comparison)
+            .bind(t.value)
+            .bind(&t.unit)
+            .bind(d(t.deadline))
+            .bind(&t.levels);
+        if let Some(v) = t.value_to {
+            q = q.bind(v);
+        }
+        let (id,) = q.fetch_one(&mut *self.inner).await?;
         Ok(id)
     }
 
