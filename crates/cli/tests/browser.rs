@@ -61,17 +61,22 @@ fn which(name: &str, usual: &str) -> Option<PathBuf> {
     (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
 }
 
-/// Starts `dangbo serve --demo` on a free port and reads the accounts it prints.
-fn start_server(db: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dangbo"))
+/// Starts `dangbo serve` on a free port over the database `db` (a file or a PostgreSQL
+/// address); with `demo`, loads the demo province first and reads the accounts it prints.
+fn start_server(db: &str, demo: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangbo"));
+    cmd.arg("--database-url")
+        .arg(db)
+        .args(["--lang", "vi", "serve", "--addr", "127.0.0.1:0"]);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd
         .env_remove("DANGBO_DATABASE_URL")
         .env_remove("DANGBO_LANG")
         .env_remove("DANGBO_ADDR")
         .env_remove("DANGBO_SECURE_COOKIES")
         .env_remove("DANGBO_MAX_UPLOAD_MIB")
-        .arg("--database-url")
-        .arg(db)
-        .args(["--lang", "vi", "serve", "--demo", "--addr", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -119,8 +124,8 @@ fn start_server(db: &Path) -> Server {
         }
         seen.push(line);
     };
-    for u in USERS {
-        assert!(accounts.contains_key(u), "no demo account {u} in {seen:#?}");
+    for u in USERS.iter().filter(|_| demo) {
+        assert!(accounts.contains_key(*u), "no demo account {u} in {seen:#?}");
     }
     Server {
         url,
@@ -302,14 +307,30 @@ struct Session {
     c: Client,
     server: Server,
     base: String,
+    /// A second instance on the same database (PostgreSQL), or the first one again.
+    other_base: String,
     shots: PathBuf,
     tmp: tempfile::TempDir,
     _driver: KillOnDrop,
+    _second: Option<Server>,
+    _pg: Option<dangbo_store::testing::TestDb>,
+}
+
+/// Where a session's servers keep their data.
+enum Backend {
+    /// One instance on an SQLite file.
+    Sqlite,
+    /// Two instances sharing one fresh PostgreSQL database.
+    Postgres(dangbo_store::testing::TestDb),
 }
 
 /// Starts the server, chromedriver and a browser window of 1280×1000; `None` (with the
 /// reason printed) when chromedriver or Chromium is not installed.
 async fn session() -> Option<Session> {
+    session_on(Backend::Sqlite).await
+}
+
+async fn session_on(backend: Backend) -> Option<Session> {
     let (Some(driver), Some(chromium)) = (
         which("chromedriver", "/usr/bin/chromedriver"),
         which("chromium", "/usr/bin/chromium"),
@@ -321,8 +342,20 @@ async fn session() -> Option<Session> {
     };
     let tmp = tempfile::tempdir().expect("no temporary directory");
     let shots = screenshot_dir();
-    let server = start_server(&tmp.path().join("d.db"));
+    let (server, second, pg) = match backend {
+        Backend::Sqlite => {
+            let db = tmp.path().join("d.db");
+            (start_server(&db.to_string_lossy(), true), None, None)
+        }
+        Backend::Postgres(t) => {
+            // The second instance starts once the first has loaded the demo.
+            let first = start_server(&t.url, true);
+            let second = start_server(&t.url, false);
+            (first, Some(second), Some(t))
+        }
+    };
     let base = server.url.clone();
+    let other_base = second.as_ref().map_or_else(|| base.clone(), |s| s.url.clone());
     let (driver_url, driver) = start_chromedriver(&driver);
 
     let caps = serde_json::json!({
@@ -343,9 +376,12 @@ async fn session() -> Option<Session> {
         c,
         server,
         base,
+        other_base,
         shots,
         tmp,
         _driver: driver,
+        _second: second,
+        _pg: pg,
     })
 }
 
@@ -357,7 +393,11 @@ async fn browser_walkthrough() {
         base,
         shots,
         tmp,
+        // Bound so that they live to the end of the test (`..` would drop them here).
         _driver,
+        _second,
+        _pg,
+        other_base: _,
     }) = session().await
     else {
         return;
@@ -745,28 +785,54 @@ async fn set_status(c: &Client, point: i64, status: &str, label: &str) {
 /// session completes the campaign's coverage.
 #[tokio::test(flavor = "multi_thread")]
 async fn conference_day() {
-    let Some(Session {
+    if let Some(s) = session().await {
+        run_conference_day(s, "day").await;
+    }
+}
+
+/// The same day on PostgreSQL with two instances: the dashboard watches one, the phone
+/// checks people in on the other, and the figures reach the dashboard through the
+/// database's LISTEN/NOTIFY.
+#[tokio::test(flavor = "multi_thread")]
+async fn conference_day_postgres_two_instances() {
+    let Some(t) = dangbo_store::testing::postgres()
+        .await
+        .expect("cannot reach PostgreSQL")
+    else {
+        eprintln!("skipped: set DANGBO_TEST_POSTGRES to run against PostgreSQL");
+        return;
+    };
+    if let Some(s) = session_on(Backend::Postgres(t)).await {
+        assert_ne!(s.base, s.other_base, "one instance, not two");
+        run_conference_day(s, "day-pg").await;
+    }
+}
+
+/// A small 04/12/2023 on today's date; screenshots are named `<prefix>-NN-…`.
+// The body of two tests, where unwrap is allowed as in any test.
+#[allow(clippy::unwrap_used)]
+async fn run_conference_day(session: Session, prefix: &str) {
+    let Session {
         c,
         server,
         base,
+        other_base,
         shots,
-        tmp: _tmp,
-        _driver,
-    }) = session().await
-    else {
-        return;
-    };
+        ..
+    } = &session;
+    let (c, server, base, shots) = (c.clone(), server, base.as_str(), shots.as_path());
+    let shot = |name: &str| format!("{prefix}-{name}");
     let vanphong = server.account("vanphong").clone();
     assert_eq!(vanphong.scope, "LS");
-    sign_in(&c, &base, "vanphong", &vanphong.password).await;
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
     const BLOC: &str = "LS.CQD";
 
     // The bloc of agencies today is the one created on 1/7/2025.
-    open(&c, &base, &format!("/orgs/{BLOC}"), "dl.facts").await;
+    open(&c, base, &format!("/orgs/{BLOC}"), "dl.facts").await;
     assert_eq!(h1(&c).await, "Đảng bộ các cơ quan Đảng tỉnh");
 
     // 1. The conference, for today.
-    open(&c, &base, "/conferences/new", "#title").await;
+    open(&c, base, "/conferences/new", "#title").await;
     let today = find(&c, "#held_on")
         .await
         .prop("value")
@@ -850,7 +916,7 @@ async fn conference_day() {
             .strftime("%d/%m/%Y")
             .to_string()
     };
-    open(&c, &base, "/campaigns/new", "#title").await;
+    open(&c, base, "/campaigns/new", "#title").await;
     fill(&c, "#title", "Học tập, quán triệt Nghị quyết 43-NQ/TW").await;
     fill(&c, "#org", BLOC).await;
     fill(&c, "#starts_on", &today).await;
@@ -867,7 +933,7 @@ async fn conference_day() {
     );
 
     // 4. The dashboard stays open; a phone operates a base point.
-    open(&c, &base, &conf_path, "#live [data-fig='summary0']").await;
+    open(&c, base, &conf_path, "#live [data-fig='summary0']").await;
     let dashboard = c.window().await.unwrap();
     wait_js(
         &c,
@@ -877,7 +943,7 @@ async fn conference_day() {
     )
     .await;
     scroll_to(&c, "#live").await;
-    screenshot(&c, &shots, "day-01-dashboard-before").await;
+    screenshot(&c, shots, &shot("01-dashboard-before")).await;
     mark(&c).await; // from now on this document must not be reloaded
 
     let phone = c.new_window(false).await.expect("cannot open a window").handle;
@@ -888,7 +954,7 @@ async fn conference_day() {
     // record says so) and at least four members with a card number.
     let mut chosen = None;
     for p in &bases {
-        open(&c, &base, &format!("/points/{}", p.id), "#checkin").await;
+        open(&c, other_base, &format!("/points/{}", p.id), "#checkin").await;
         let people = roster(&c).await;
         let cards: Vec<String> = people
             .iter()
@@ -906,7 +972,7 @@ async fn conference_day() {
                 .next()
                 .unwrap()
                 .to_string();
-            open(&c, &base, &format!("/members/{id}"), "dl.facts").await;
+            open(&c, other_base, &format!("/members/{id}"), "dl.facts").await;
             assert_eq!(h1(&c).await, *name);
             if fact(&c, "Đối tượng").await == "Quần chúng ưu tú" {
                 outstanding = Some(code.clone());
@@ -922,7 +988,7 @@ async fn conference_day() {
     let other = bases.iter().find(|p| p.id != op.id).unwrap().clone();
     eprintln!("operating point {} «{}»", op.id, op.name);
 
-    open(&c, &base, &format!("/points/{}", op.id), "#checkin").await;
+    open(&c, other_base, &format!("/points/{}", op.id), "#checkin").await;
     let width = c.execute("return window.innerWidth;", vec![]).await.unwrap();
     assert!(
         width.as_i64().is_some_and(|w| w <= 400),
@@ -976,7 +1042,7 @@ async fn conference_day() {
     let mut got = done.clone();
     got.sort();
     assert_eq!(got, want, "the roster does not show who was checked in");
-    screenshot(&c, &shots, "day-02-phone-online").await;
+    screenshot(&c, shots, &shot("02-phone-online")).await;
 
     // The connection drops: the next name waits in the queue, then goes when it is back.
     c.execute(
@@ -998,7 +1064,7 @@ async fn conference_day() {
     assert_eq!(queued, "Mất kết nối — 1 lượt điểm danh đang chờ, sẽ tự gửi lại");
     assert!(late.attr("class").await.unwrap().unwrap_or_default().contains("queued"));
     scroll_to(&c, "#queue-status").await;
-    screenshot(&c, &shots, "day-03-phone-offline").await;
+    screenshot(&c, shots, &shot("03-phone-offline")).await;
     c.execute(
         "window.fetch = window.__fetch; window.dispatchEvent(new Event('online')); return null;",
         vec![],
@@ -1034,7 +1100,7 @@ async fn conference_day() {
 
     // A second point goes live and reports its guests by number.
     let guests = 12;
-    open(&c, &base, &format!("/points/{}", other.id), "#checkin").await;
+    open(&c, other_base, &format!("/points/{}", other.id), "#checkin").await;
     set_status(&c, other.id, "live", "Đang kết nối").await;
     find(&c, "#hc-cat").await.select_by_value("guest").await.unwrap();
     fill(&c, "#hc-n", &guests.to_string()).await;
@@ -1042,7 +1108,7 @@ async fn conference_day() {
     let xpath = "//table//th[normalize-space()='Khách mời']/following-sibling::td[1]";
     let reported = c.find(Locator::XPath(xpath)).await.expect("no guests row");
     assert_eq!(text(&reported).await, guests.to_string());
-    screenshot(&c, &shots, "day-04-phone-headcount").await;
+    screenshot(&c, shots, &shot("04-phone-headcount")).await;
 
     // 5. The dashboard, never reloaded, shows exactly that.
     c.switch_to_window(dashboard).await.unwrap();
@@ -1074,28 +1140,30 @@ async fn conference_day() {
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     scroll_to(&c, "#live").await;
-    screenshot(&c, &shots, "day-05-dashboard-live").await;
+    screenshot(&c, shots, &shot("05-dashboard-live")).await;
 
-    // 6. The conference closes with the seeds' sentence.
+    // 6. The conference closes with the seeds' sentence: the points that connected (the
+    // two that went live), not every point registered.
+    let connected = 2;
     submit(&c, &format!("form[action='{conf_path}/close']")).await;
     assert_eq!(c.current_url().await.unwrap().path(), conf_path);
     let summary = text(&find(&c, "[data-fig='summary0']").await).await;
     assert_eq!(
         summary,
         format!(
-            "Hội nghị kết nối trực tuyến đến {points} điểm cầu với sự tham gia của {} đại biểu.",
+            "Hội nghị kết nối trực tuyến đến {connected} điểm cầu với sự tham gia của {} đại biểu.",
             dangbo_domain::number::headline(total as u64, dangbo_domain::Lang::Vi)
         )
     );
     assert!(points_table(&c).await.iter().all(|p| p.status == "Đã kết thúc"));
     scroll_to(&c, "#live").await;
-    screenshot(&c, &shots, "day-06-closed").await;
+    screenshot(&c, shots, &shot("06-closed")).await;
 
     // 7. The campaign counts the members who attended, then a make-up session.
     let campaign_path = format!("/campaigns/{campaign}");
-    open(&c, &base, &campaign_path, "#studied").await;
+    open(&c, base, &campaign_path, "#studied").await;
     assert_eq!(text(&find(&c, "#studied").await).await, members.to_string());
-    screenshot(&c, &shots, "day-07-campaign-before").await;
+    screenshot(&c, shots, &shot("07-campaign-before")).await;
     let org_name = op.name.trim_start_matches("Điểm cầu ").to_string();
     let row = c
         .find(Locator::XPath(&format!(
@@ -1127,7 +1195,7 @@ async fn conference_day() {
     fill(&c, "#place", "Hội trường cơ quan").await;
     submit(&c, &format!("form[action='{campaign_path}/makeup']")).await;
     assert_eq!(text(&find(&c, "#pending-count").await).await, (pending - 2).to_string());
-    open(&c, &base, &campaign_path, "#studied").await;
+    open(&c, base, &campaign_path, "#studied").await;
     let studied = members + 2;
     assert_eq!(text(&find(&c, "#studied").await).await, studied.to_string());
     let share = text(&find(&c, "#share").await).await;
@@ -1136,7 +1204,7 @@ async fn conference_day() {
         sentence,
         format!("Đảng bộ các cơ quan Đảng tỉnh có {studied} đảng viên (tỷ lệ {share}) được nghiên cứu, học tập.")
     );
-    screenshot(&c, &shots, "day-08-campaign-after").await;
+    screenshot(&c, shots, &shot("08-campaign-after")).await;
 
     c.close().await.expect("cannot close the browser");
 }
