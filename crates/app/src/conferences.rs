@@ -118,8 +118,10 @@ pub struct ConferenceView {
 pub struct Figures {
     /// Points registered.
     pub points: i64,
-    /// Points that are or were connected (live or closed).
+    /// Points that are live or have been.
     pub connected: i64,
+    /// Whether the conference is held online (or both online and in person).
+    pub online: bool,
     /// Points hosted by the viewpoint organization itself.
     pub own_points: i64,
     /// Points hosted by base organizations (or their cells) of the viewpoint's subtree.
@@ -175,11 +177,15 @@ impl Figures {
         let named = (self.members + self.outstanding) as u64;
         match lang {
             Lang::Vi => vec![
-                format!(
-                    "Hội nghị kết nối trực tuyến đến {} điểm cầu với sự tham gia của {} đại biểu.",
-                    thousands(self.points as u64),
-                    headline(total, lang)
-                ),
+                if self.online {
+                    format!(
+                        "Hội nghị kết nối trực tuyến đến {} điểm cầu với sự tham gia của {} đại biểu.",
+                        thousands(self.connected as u64),
+                        headline(total, lang)
+                    )
+                } else {
+                    format!("Hội nghị có sự tham gia của {} đại biểu.", headline(total, lang))
+                },
                 format!(
                     "{org_name} đã mở {} điểm cầu và chỉ đạo cấp ủy cơ sở mở {} điểm cầu tiếp sóng, với sự tham gia của {} đảng viên, quần chúng ưu tú; {} tổ chức cơ sở đảng đã cử cán bộ, đảng viên tham gia.",
                     two_digits(self.own_points as u64),
@@ -189,11 +195,15 @@ impl Figures {
                 ),
             ],
             Lang::En => vec![
-                format!(
-                    "The conference connected {} points online, attended by {} delegates.",
-                    self.points,
-                    headline(total, lang)
-                ),
+                if self.online {
+                    format!(
+                        "The conference connected {} points online, attended by {} delegates.",
+                        self.connected,
+                        headline(total, lang)
+                    )
+                } else {
+                    format!("The conference was attended by {} delegates.", headline(total, lang))
+                },
                 format!(
                     "{org_name} opened {} point(s) and had base committees open {} relaying points, attended by {} members and outstanding non-members; {} of base organizations sent people.",
                     self.own_points,
@@ -241,15 +251,29 @@ fn text(name: &str, v: &str, max: usize) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// A fresh join code: 6 letters and digits a person can read and type on a phone.
-fn join_code() -> String {
+/// The most names an operator's list shows: a phone cannot scroll through more.
+pub const ROSTER_MAX: usize = 500;
+
+/// A join code no point has yet: 6 letters and digits a person can read and type on a
+/// phone (32⁶, about a billion, so a retry is rare even with tens of thousands of points).
+async fn fresh_join_code(tx: &mut dangbo_store::Tx) -> Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 6];
-    let _ = getrandom::fill(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+    loop {
+        let mut bytes = [0u8; 6];
+        getrandom::fill(&mut bytes).map_err(|_| {
+            AppError::rejected(
+                "Máy chủ không tạo được mã ngẫu nhiên, hãy thử lại",
+                "The server could not make a random code, try again",
+            )
+        })?;
+        let code: String = bytes
+            .iter()
+            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+            .collect();
+        if tx.point_by_code(&code).await?.is_none() {
+            return Ok(code);
+        }
+    }
 }
 
 impl App {
@@ -384,7 +408,9 @@ impl App {
             .filter(|s| !s.is_empty())
         {
             let code = OrgCode::parse(c).map_err(|e| field("Thành phần", e))?;
-            let o = crate::orgs::get(&mut tx, &code, held_on).await?;
+            let o = crate::orgs::get(&mut tx, &code, held_on)
+                .await
+                .map_err(AppError::typed)?;
             invited.push(Invitation::Subtree(o.id));
         }
         if invited.is_empty() {
@@ -448,6 +474,7 @@ impl App {
             tx.add_invitation(new_id, &inv).await?;
         }
         let mut map: HashMap<i64, i64> = HashMap::new();
+        let mut dropped: Vec<String> = Vec::new();
         // A point is copied once the point it relays has been.
         let mut pending = tx.points(src.id).await?;
         while !pending.is_empty() {
@@ -464,12 +491,30 @@ impl App {
                         }
                     },
                 };
+                // The host is placed in the tree as it stands on the new day: after a
+                // reorganization its path and base organization may differ, or it may be gone.
+                let (host_path, base_id) = match p.host_org_id {
+                    None => (String::new(), None),
+                    Some(host) => match tx.org_by_id(host, held_on).await? {
+                        None => {
+                            dropped.push(p.name.clone());
+                            continue;
+                        }
+                        Some(o) => {
+                            let base = tx.bases_of(&[host], held_on).await?.get(&host).copied().flatten();
+                            (o.path.as_str().to_string(), base)
+                        }
+                    },
+                };
                 let copy = PointRow {
                     id: 0,
                     conference_id: new_id,
                     parent_id: parent,
+                    host_path,
+                    base_id,
                     status: "registered".into(),
-                    join_code: join_code(),
+                    join_code: fresh_join_code(&mut tx).await?,
+                    connected: false,
                     ..p.clone()
                 };
                 let nid = tx.insert_point(&copy, &self.clock.timestamp()).await?;
@@ -484,7 +529,16 @@ impl App {
             &mut tx,
             "conference.duplicate",
             &format!("conference:{new_id}"),
-            &format!("từ hội nghị {} sang ngày {}", src.id, short(held_on)),
+            &if dropped.is_empty() {
+                format!("từ hội nghị {} sang ngày {}", src.id, short(held_on))
+            } else {
+                format!(
+                    "từ hội nghị {} sang ngày {}; không sao chép điểm cầu của đơn vị không còn vào ngày đó: {}",
+                    src.id,
+                    short(held_on),
+                    dropped.join("; ")
+                )
+            },
         )
         .await?;
         tx.commit().await?;
@@ -562,9 +616,11 @@ impl App {
         } else {
             let code = OrgCode::parse(&input.host).map_err(|e| field("Đơn vị chủ trì điểm cầu", e))?;
             let roots = scope_roots(&mut tx, caller, Action::Disseminate, conf.held_on).await?;
-            let o = crate::orgs::get(&mut tx, &code, conf.held_on).await?;
+            let o = crate::orgs::get(&mut tx, &code, conf.held_on)
+                .await
+                .map_err(AppError::typed)?;
             if !within(&roots, &o.path) {
-                return Err(AppError::no_org(code.as_str(), conf.held_on));
+                return Err(AppError::no_org(code.as_str(), conf.held_on).typed());
             }
             let base = tx.bases_of(&[o.id], conf.held_on).await?.get(&o.id).copied().flatten();
             (Some(o.id), o.path.as_str().to_string(), base, Some(o.name.to_string()))
@@ -572,7 +628,7 @@ impl App {
         if let Some(parent) = input.parent {
             let p = tx.point(parent).await?.filter(|p| p.conference_id == conference);
             if p.is_none() {
-                return Err(no_point(parent));
+                return Err(no_point(parent).typed());
             }
         }
         let name = if input.name.trim().is_empty() {
@@ -609,7 +665,8 @@ impl App {
             operator_id: operator,
             expected,
             status: "registered".into(),
-            join_code: join_code(),
+            join_code: fresh_join_code(&mut tx).await?,
+            connected: false,
         };
         let id = tx
             .insert_point(&row, &self.clock.timestamp())
@@ -638,12 +695,15 @@ impl App {
     ) -> Result<usize> {
         let conf = self.conference_for(caller, conference, Action::Disseminate).await?;
         let code = OrgCode::parse(under).map_err(|e| field("Đơn vị", e))?;
-        let root = self.org_for(caller, Action::Disseminate, &code, conf.held_on).await?;
+        let root = self
+            .org_for(caller, Action::Disseminate, &code, conf.held_on)
+            .await
+            .map_err(AppError::typed)?;
         let mut tx = self.db.write().await?;
         if let Some(p) = parent
             && tx.point(p).await?.filter(|p| p.conference_id == conference).is_none()
         {
-            return Err(no_point(p));
+            return Err(no_point(p).typed());
         }
         let existing: Vec<Option<OrgId>> = tx.points(conference).await?.iter().map(|p| p.host_org_id).collect();
         let mut n = 0;
@@ -666,7 +726,8 @@ impl App {
                 operator_id: None,
                 expected: 0,
                 status: "registered".into(),
-                join_code: join_code(),
+                join_code: fresh_join_code(&mut tx).await?,
+                connected: false,
             };
             tx.insert_point(&row, &self.clock.timestamp()).await?;
             n += 1;
@@ -827,13 +888,10 @@ impl App {
         )
         .await?;
         tx.refresh_bases_sent(conference).await?;
-        if tx.revoke_conference_study(conference, person).await? > 0 {
-            for campaign in tx.campaigns_of_conference(conference).await? {
-                if let Some(c) = tx.campaign(campaign).await?
-                    && let Some(root) = tx.org_by_id(c.org_id, c.starts_on).await?
-                {
-                    tx.rebuild_campaign_tally(campaign, &root.path).await?;
-                }
+        // Only this person's line of each campaign's counts moves, not the whole tally.
+        for campaign in tx.campaigns_of_conference(conference).await? {
+            if tx.revoke_conference_study(campaign, conference, person).await? {
+                tx.bump_campaign_tally(campaign, person, -1).await?;
             }
         }
         self.audit(
@@ -901,10 +959,8 @@ impl App {
         let by_point: HashMap<i64, &PointRow> = points.iter().map(|p| (p.id, p)).collect();
         let mut f = Figures {
             points: points.len() as i64,
-            connected: points
-                .iter()
-                .filter(|p| matches!(p.status.as_str(), "live" | "closed"))
-                .count() as i64,
+            connected: points.iter().filter(|p| p.connected).count() as i64,
+            online: conf.format != "in_person",
             own_points: points.iter().filter(|p| p.host_org_id == Some(root.id)).count() as i64,
             base_points: points
                 .iter()
@@ -1028,7 +1084,9 @@ impl App {
                 "This point is not open for check-in",
             ));
         }
-        let request_id = format!("self-{}-{}", point.conference_id, person.0);
+        // One request per member and point: pressing again at the same point is a resend,
+        // while checking in at a second point is a request of its own, shown as a conflict.
+        let request_id = format!("self-{}-{}-{}", point.conference_id, point.id, person.0);
         let outcome = live
             .checkin(
                 point.conference_id,
@@ -1048,11 +1106,16 @@ impl App {
     }
 
     /// The people of a point's host subtree (for ticking off names), and who of them is
-    /// already counted.
-    pub async fn roster(&self, point: &PointRow, on: Date) -> Result<Vec<(PersonId, String, Option<String>, bool)>> {
+    /// already counted: at most [`ROSTER_MAX`] names, with `true` when there are more
+    /// (the others are checked in by card number or QR). Viewing it is audited.
+    pub async fn roster(
+        &self,
+        point: &PointRow,
+        on: Date,
+    ) -> Result<(Vec<(PersonId, String, Option<String>, bool)>, bool)> {
         let mut tx = self.db.read().await?;
         let Some(path) = OrgPath::parse(&point.host_path) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         };
         let here: std::collections::HashSet<PersonId> = tx
             .attendees_at(point.id)
@@ -1060,15 +1123,24 @@ impl App {
             .into_iter()
             .map(|(p, _, _)| p)
             .collect();
-        Ok(tx
-            .roster(&path, on, 500)
-            .await?
+        let mut people = tx.roster(&path, on, ROSTER_MAX as i64 + 1).await?;
+        drop(tx);
+        let more = people.len() > ROSTER_MAX;
+        people.truncate(ROSTER_MAX);
+        self.audit_read(
+            "point.roster",
+            &format!("point:{}", point.id),
+            &format!("{} người", people.len()),
+        )
+        .await?;
+        let list = people
             .into_iter()
             .map(|(p, n, c)| {
                 let done = here.contains(&p);
                 (p, n, c, done)
             })
-            .collect())
+            .collect();
+        Ok((list, more))
     }
 
     /// The running totals of one point (the caller has been checked by [`App::point_for`]).
@@ -1171,7 +1243,8 @@ pub const LIVE_CHANNEL: &str = "dangbo_live";
 struct Job {
     conference: i64,
     requests: Vec<CheckinRequest>,
-    reply: oneshot::Sender<std::result::Result<Vec<CheckinOutcome>, String>>,
+    /// The answers once committed, or `Err` when the batch was not written (the device sends again).
+    reply: oneshot::Sender<std::result::Result<Vec<CheckinOutcome>, ()>>,
 }
 
 /// The live side of conferences: one writer that commits check-ins in batches (many
@@ -1232,11 +1305,7 @@ impl Live {
             .map_err(|_| AppError::rejected("Máy chủ đang dừng", "The server is stopping"))?;
         match answer.await {
             Ok(Ok(out)) => Ok(out),
-            Ok(Err(e)) => Err(AppError::rejected(
-                format!("Chưa ghi được, hãy gửi lại: {e}"),
-                format!("Not recorded, send again: {e}"),
-            )),
-            Err(_) => Err(AppError::rejected(
+            Ok(Err(())) | Err(_) => Err(AppError::rejected(
                 "Chưa ghi được, hãy gửi lại",
                 "Not recorded, send again",
             )),
@@ -1314,9 +1383,10 @@ async fn writer(app: App, mut rx: mpsc::Receiver<Job>, events: broadcast::Sender
                 }
             }
             Err(e) => {
-                let msg = e.message(Lang::Vi);
+                // The detail goes to the log only; the devices are told to send again.
+                tracing::error!(error = %e.message(Lang::En), requests = n, "a batch of check-ins was not written");
                 for job in jobs {
-                    let _ = job.reply.send(Err(msg.clone()));
+                    let _ = job.reply.send(Err(()));
                 }
             }
         }
@@ -1363,16 +1433,33 @@ async fn write_batch(app: &App, jobs: &[Job]) -> Result<Vec<Vec<CheckinOutcome>>
         let recorded = tx
             .record_checkins(conf, &at, &requests, &people, &facts, &bases)
             .await?;
-        let counted = recorded.iter().filter(|o| o.status == CheckinStatus::Counted).count();
-        if !requests.is_empty() {
+        // One audit line per account that sent check-ins in this batch, under its name.
+        let mut by_account: std::collections::BTreeMap<Option<i64>, (usize, usize)> = Default::default();
+        for (r, o) in requests.iter().zip(&recorded) {
+            let e = by_account.entry(r.by_account).or_default();
+            e.0 += 1;
+            if o.status == CheckinStatus::Counted {
+                e.1 += 1;
+            }
+        }
+        for (account, (sent, counted)) in by_account {
+            let actor = match account {
+                Some(id) => match tx.account(id).await? {
+                    Some(a) => format!("user:{}", a.username),
+                    None => format!("account:{id}"),
+                },
+                None => app.actor.clone(),
+            };
             tx.audit(
                 &at,
-                &app.actor,
+                &actor,
                 "attendance.checkin",
                 &format!("conference:{conf}"),
-                &format!("{} lượt điểm danh, {counted} người được tính", requests.len()),
+                &format!("{sent} lượt điểm danh, {counted} người được tính"),
             )
             .await?;
+        }
+        if !requests.is_empty() {
             tx.notify(LIVE_CHANNEL, &conf.to_string()).await?;
         }
         let mut recorded = recorded.into_iter();

@@ -291,7 +291,10 @@ impl App {
         let due_on = parse_deadline(due).map_err(|e| field("Thời hạn", e))?;
         let code = OrgCode::parse(org).map_err(|e| field("Giao cho", e))?;
         let today = self.clock.today();
-        let org = self.org_for(caller, Action::Disseminate, &code, today).await?;
+        let org = self
+            .org_for(caller, Action::Disseminate, &code, today)
+            .await
+            .map_err(AppError::typed)?;
         let mut tx = self.db.write().await?;
         let row = TaskRow {
             id: 0,

@@ -101,6 +101,16 @@ impl AppError {
         self.is_user_error() && !matches!(self, AppError::NotFound { .. })
     }
 
+    /// This error as the answer to something typed into a form field (an organization's
+    /// code, a point's number): "not found" becomes a refusal of the form, in the same
+    /// words, so the form is shown again. It says no more than a missing page would.
+    pub fn typed(self) -> AppError {
+        match self {
+            AppError::NotFound { vi, what } => AppError::Rejected { vi, en: what },
+            e => e,
+        }
+    }
+
     /// The message for a person.
     pub fn message(&self, lang: Lang) -> String {
         match self {

@@ -227,7 +227,9 @@ impl App {
                 )
             })?;
             drop(tx);
-            self.conference_for(caller, id, Action::Disseminate).await?;
+            self.conference_for(caller, id, Action::Disseminate)
+                .await
+                .map_err(AppError::typed)?;
             tx = self.db.write().await?;
             confs.push(id);
         }
@@ -467,7 +469,7 @@ impl App {
         for p in people {
             tx.add_makeup_attendee(session, *p).await?;
             if tx.mark_studied(id, *p, "makeup", held_on, Some(session)).await? == Some(true) {
-                tx.bump_campaign_tally(id, *p).await?;
+                tx.bump_campaign_tally(id, *p, 1).await?;
                 newly += 1;
             }
         }
@@ -525,7 +527,7 @@ impl App {
             ));
         }
         if tx.mark_studied(id, person, "self", self.clock.today(), None).await? == Some(true) {
-            tx.bump_campaign_tally(id, person).await?;
+            tx.bump_campaign_tally(id, person, 1).await?;
         }
         self.audit(
             &mut tx,

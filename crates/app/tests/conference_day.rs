@@ -374,7 +374,10 @@ async fn the_day(db: Db) {
     assert!(app.report_headcount(office, p3, "guest", "9", "x").await.is_err());
     let late = live.checkin(id, vec![req("late", p1, &c[0][3])]).await.unwrap();
     assert_eq!(late[0].status, CheckinStatus::Closed);
-    assert_eq!(app.figures(id, None).await.unwrap().members, 6);
+    let after = app.figures(id, None).await.unwrap();
+    assert_eq!(after.members, 6);
+    // Closing does not undo that a point connected.
+    assert_eq!((after.points, after.connected), (6, 6));
 
     // B3's two members and B2's removed one study at make-up sessions of their cells.
     let pending = app.study_list(office, campaign, &code("LS.CQD"), true).await.unwrap();
@@ -428,6 +431,16 @@ async fn the_day(db: Db) {
             ("LS.CQD.B2".to_string(), 1, 3)
         ]
     );
+    // Removing an attendance after the close takes back the study it gave, in the
+    // counts of every organization above the person.
+    let b1_first = app.find_person(&c[0][0]).await.unwrap();
+    app.remove_attendance(office, id, b1_first, "Không có mặt")
+        .await
+        .unwrap();
+    let v = app.campaign(office, campaign, None).await.unwrap();
+    assert_eq!((v.total.numerator, v.total.denominator), (5, 9));
+    let b1 = v.rows.iter().find(|r| r.code == "LS.CQD.B1").unwrap();
+    assert_eq!((b1.numerator, b1.denominator), (2, 4));
 
     // A follow-up task with a quarter for deadline; overdue once the quarter is past.
     let task = app

@@ -2,13 +2,14 @@
 //! head counts, amendments, and the running totals the live page reads.
 
 use crate::documents::list;
+use crate::people::placeholders;
 use crate::rows::{d, date, valid_on};
 use crate::{Result, Tx, unique};
 use dangbo_domain::Date;
 use dangbo_domain::member::PersonId;
 use dangbo_domain::org::{OrgId, OrgKind, OrgPath};
 use sqlx::AssertSqlSafe;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A conference as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +85,8 @@ pub struct PointRow {
     pub status: String,
     /// The code members type to check in here.
     pub join_code: String,
+    /// Whether it has gone live at some time (a closed point may never have connected).
+    pub connected: bool,
 }
 
 /// One check-in as a client sent it.
@@ -210,8 +213,9 @@ type PointTuple = (
     i64,
     String,
     String,
+    i64,
 );
-const POINT_COLS: &str = "id, conference_id, parent_id, host_org_id, host_path, base_id, name, place, operator_id, expected, status, join_code";
+const POINT_COLS: &str = "id, conference_id, parent_id, host_org_id, host_path, base_id, name, place, operator_id, expected, status, join_code, connected";
 
 fn point(r: PointTuple) -> PointRow {
     PointRow {
@@ -227,6 +231,7 @@ fn point(r: PointTuple) -> PointRow {
         expected: r.9,
         status: r.10,
         join_code: r.11,
+        connected: r.12 != 0,
     }
 }
 
@@ -452,11 +457,13 @@ impl Tx {
 
     /// Sets a point's status.
     pub async fn set_point_status(&mut self, id: i64, status: &str) -> Result<()> {
-        sqlx::query("UPDATE point SET status = $2 WHERE id = $1")
-            .bind(id)
-            .bind(status)
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query(
+            "UPDATE point SET status = $2, connected = CASE WHEN $2 = 'live' THEN 1 ELSE connected END WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 
@@ -615,26 +622,10 @@ impl Tx {
         // 1. The requests, once each.
         let mut fresh: HashSet<String> = HashSet::new();
         for chunk in requests.chunks(300) {
-            let mut sql = String::from(
-                "INSERT INTO checkin (conference_id, request_id, point_id, code, person_id, method, at, by_account) VALUES ",
+            let mut sql = format!(
+                "INSERT INTO checkin (conference_id, request_id, point_id, code, person_id, method, at, by_account) VALUES {}",
+                placeholders(self.backend, chunk.len(), 8)
             );
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${},${},${},${},${},${},${},${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                ));
-            }
             sql.push_str(" ON CONFLICT (conference_id, request_id) DO NOTHING RETURNING request_id");
             let mut q = sqlx::query_as::<_, (String,)>(AssertSqlSafe(sql));
             for r in chunk {
@@ -659,28 +650,15 @@ impl Tx {
             .filter(|(_, p)| seen.insert(*p))
             .collect();
         let mut counted: HashSet<PersonId> = HashSet::new();
-        let mut tally: HashMap<(i64, String), i64> = HashMap::new();
-        let mut sent: HashSet<i64> = HashSet::new();
+        // Ordered, so that two instances writing at once take their row locks in the same
+        // order and cannot deadlock on PostgreSQL.
+        let mut tally: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        let mut sent: BTreeSet<i64> = BTreeSet::new();
         for chunk in candidates.chunks(300) {
-            let mut sql = String::from(
-                "INSERT INTO attendee (conference_id, person_id, point_id, request_id, category, base_id, at) VALUES ",
+            let mut sql = format!(
+                "INSERT INTO attendee (conference_id, person_id, point_id, request_id, category, base_id, at) VALUES {}",
+                placeholders(self.backend, chunk.len(), 7)
             );
-            for i in 0..chunk.len() {
-                let b = i * 7;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${},${},${},${},${},${},${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                ));
-            }
             sql.push_str(" ON CONFLICT (conference_id, person_id) DO NOTHING RETURNING person_id");
             let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql));
             for (r, p) in chunk {
@@ -785,7 +763,7 @@ impl Tx {
                 names.insert(*p, n);
             }
         }
-        Ok(requests
+        let outcomes: Vec<CheckinOutcome> = requests
             .iter()
             .map(|r| {
                 let person = if fresh.contains(&r.request_id) {
@@ -805,7 +783,28 @@ impl Tx {
                     person: person.map(|p| (p, names.get(&p).cloned().unwrap_or_default())),
                 }
             })
-            .collect())
+            .collect();
+        // 5. People checked in at a second point, kept apart so that the live page counts
+        // them without reading every check-in.
+        let doubles: BTreeSet<(i64, i64)> = requests
+            .iter()
+            .zip(&outcomes)
+            .filter(|(r, o)| fresh.contains(&r.request_id) && matches!(o.status, CheckinStatus::Conflict(_)))
+            .filter_map(|(r, o)| o.person.as_ref().map(|(p, _)| (p.0, r.point_id)))
+            .collect();
+        let doubles: Vec<(i64, i64)> = doubles.into_iter().collect();
+        for chunk in doubles.chunks(300) {
+            let sql = format!(
+                "INSERT INTO checkin_conflict (conference_id, person_id, point_id) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders(self.backend, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (person, point) in chunk {
+                q = q.bind(conference).bind(*person).bind(*point);
+            }
+            q.execute(&mut *self.inner).await?;
+        }
+        Ok(outcomes)
     }
 
     /// The running totals of a conference's points.
@@ -956,10 +955,10 @@ impl Tx {
     /// is another point, the same person was checked in twice.
     pub async fn conflicts(&mut self, conference: i64) -> Result<Vec<(PersonId, String, i64, i64)>> {
         let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-            "SELECT DISTINCT c.person_id, p.full_name, c.point_id, a.point_id FROM checkin c \
+            "SELECT c.person_id, p.full_name, c.point_id, a.point_id FROM checkin_conflict c \
              JOIN attendee a ON a.conference_id = c.conference_id AND a.person_id = c.person_id \
              JOIN person p ON p.id = c.person_id \
-             WHERE c.conference_id = $1 AND c.point_id <> a.point_id ORDER BY p.full_name",
+             WHERE c.conference_id = $1 AND c.point_id <> a.point_id ORDER BY p.sort_key",
         )
         .bind(conference)
         .fetch_all(&mut *self.inner)

@@ -307,18 +307,19 @@ impl Tx {
         Ok(r.rows_affected())
     }
 
-    /// Takes back the study credited by a conference to a person whose attendance was
-    /// removed. Returns whether anything changed.
-    pub async fn revoke_conference_study(&mut self, conference: i64, person: PersonId) -> Result<u64> {
+    /// Takes back the study a conference credited to a person in one campaign, when their
+    /// attendance was removed. Returns whether anything changed.
+    pub async fn revoke_conference_study(&mut self, campaign: i64, conference: i64, person: PersonId) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE campaign_member SET studied_how = NULL, studied_on = NULL, studied_ref = NULL \
-             WHERE person_id = $1 AND studied_how = 'conference' AND studied_ref = $2",
+             WHERE campaign_id = $3 AND person_id = $1 AND studied_how = 'conference' AND studied_ref = $2",
         )
         .bind(person.0)
         .bind(conference)
+        .bind(campaign)
         .execute(&mut *self.inner)
         .await?;
-        Ok(r.rows_affected())
+        Ok(r.rows_affected() > 0)
     }
 
     /// Marks a member as having studied, if they had not; returns whether they were
@@ -431,8 +432,9 @@ impl Tx {
         Ok(tally.len())
     }
 
-    /// Counts one more member as studied in the coverage of every organization above them.
-    pub async fn bump_campaign_tally(&mut self, campaign: i64, person: PersonId) -> Result<()> {
+    /// Counts a member as studied (`by` 1) or no longer studied (`by` -1) in the coverage
+    /// of every organization above them.
+    pub async fn bump_campaign_tally(&mut self, campaign: i64, person: PersonId, by: i64) -> Result<()> {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT path, exempt FROM campaign_member WHERE campaign_id = $1 AND person_id = $2")
                 .bind(campaign)
@@ -443,12 +445,13 @@ impl Tx {
         let ids = OrgPath::parse(&path).map(|p| p.ids()).unwrap_or_default();
         for id in ids {
             sqlx::query(
-                "UPDATE campaign_tally SET studied = studied + 1, studied_exempt = studied_exempt + $3 \
+                "UPDATE campaign_tally SET studied = studied + $4, studied_exempt = studied_exempt + $3 \
                  WHERE campaign_id = $1 AND org_id = $2",
             )
             .bind(campaign)
             .bind(id.0)
-            .bind(exempt)
+            .bind(exempt * by)
+            .bind(by)
             .execute(&mut *self.inner)
             .await?;
         }

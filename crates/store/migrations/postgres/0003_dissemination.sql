@@ -129,6 +129,8 @@ CREATE TABLE point (
     operator_id   BIGINT REFERENCES account(id),
     expected      BIGINT NOT NULL CHECK (expected >= 0),
     status        TEXT COLLATE "C" NOT NULL CHECK (status IN ('registered', 'tested', 'live', 'closed')),
+    -- 1 once the point has gone live: closing it does not undo that it connected.
+    connected     BIGINT NOT NULL DEFAULT 0 CHECK (connected IN (0, 1)),
     -- The code members type on their phones to check in here.
     join_code     TEXT COLLATE "C" NOT NULL UNIQUE,
     created_at    TEXT COLLATE "C" NOT NULL
@@ -162,6 +164,15 @@ CREATE TABLE attendee (
     PRIMARY KEY (conference_id, person_id)
 );
 CREATE INDEX attendee_point ON attendee (point_id);
+
+-- People checked in at a point other than the one they were counted at (each such
+-- pair once), so that conflicts are counted without reading every check-in.
+CREATE TABLE checkin_conflict (
+    conference_id BIGINT NOT NULL,
+    person_id     BIGINT NOT NULL,
+    point_id      BIGINT NOT NULL,
+    PRIMARY KEY (conference_id, person_id, point_id)
+);
 
 -- Running totals per point and category: named check-ins, and head counts reported
 -- where no names are taken. Kept in the same transaction as what they count.

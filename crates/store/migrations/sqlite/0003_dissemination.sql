@@ -128,6 +128,8 @@ CREATE TABLE point (
     operator_id   INTEGER REFERENCES account(id),
     expected      INTEGER NOT NULL CHECK (expected >= 0),
     status        TEXT NOT NULL CHECK (status IN ('registered', 'tested', 'live', 'closed')),
+    -- 1 once the point has gone live: closing it does not undo that it connected.
+    connected     INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1)),
     -- The code members type on their phones to check in here.
     join_code     TEXT NOT NULL UNIQUE,
     created_at    TEXT NOT NULL
@@ -161,6 +163,15 @@ CREATE TABLE attendee (
     PRIMARY KEY (conference_id, person_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX attendee_point ON attendee (point_id);
+
+-- People checked in at a point other than the one they were counted at (each such
+-- pair once), so that conflicts are counted without reading every check-in.
+CREATE TABLE checkin_conflict (
+    conference_id INTEGER NOT NULL,
+    person_id     INTEGER NOT NULL,
+    point_id      INTEGER NOT NULL,
+    PRIMARY KEY (conference_id, person_id, point_id)
+) STRICT, WITHOUT ROWID;
 
 -- Running totals per point and category: named check-ins, and head counts reported
 -- where no names are taken. Kept in the same transaction as what they count.

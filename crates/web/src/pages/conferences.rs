@@ -271,14 +271,28 @@ struct PointForm {
     under: String,
 }
 
-fn parent_of(s: &str) -> Option<i64> {
-    s.trim().parse().ok()
+/// The point a new point relays, as typed: empty for none.
+fn parent_of(s: &str) -> dangbo_app::Result<Option<i64>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| {
+        dangbo_app::AppError::rejected(
+            format!("Số điểm cầu tiếp sóng «{s}» phải là một số trong bảng điểm cầu"),
+            format!("The relayed point «{s}» must be a number from the table of points"),
+        )
+    })
 }
 
 async fn add_point(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PointForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    let parent = match parent_of(&f.parent) {
+        Ok(p) => p,
+        Err(e) => return back_with(&ctx, id, Err(e)).await,
+    };
     let input = PointInput {
-        parent: parent_of(&f.parent),
+        parent,
         host: f.host.clone(),
         name: f.name.clone(),
         place: f.place.clone(),
@@ -291,11 +305,14 @@ async fn add_point(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PointForm>) -> P
 
 async fn add_base_points(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PointForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    let r = ctx
-        .app
-        .add_base_points(&ctx.caller, id, &f.under, parent_of(&f.parent))
-        .await
-        .map(|_| ());
+    let r = match parent_of(&f.parent) {
+        Ok(parent) => ctx
+            .app
+            .add_base_points(&ctx.caller, id, &f.under, parent)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     back_with(&ctx, id, r).await
 }
 
@@ -372,6 +389,8 @@ struct OperatePage {
     key: String,
     request_id: String,
     roster: Vec<RosterLine>,
+    /// The list shows only the first [`dangbo_app::conferences::ROSTER_MAX`] names.
+    roster_cut: bool,
     counts: Vec<(&'static str, &'static str, i64)>,
     here: usize,
     flash: Option<String>,
@@ -385,11 +404,8 @@ async fn operate_page(ctx: &Ctx, state: &State, id: i64, flash: Option<String>) 
         .point_key(&ctx.caller, id, &state.live.signer)
         .await
         .or_page(ctx)?;
-    let roster = ctx
-        .app
-        .roster(&point, conf.held_on)
-        .await
-        .or_page(ctx)?
+    let (roster, roster_cut) = ctx.app.roster(&point, conf.held_on).await.or_page(ctx)?;
+    let roster = roster
         .into_iter()
         .map(|(p, name, card, done)| RosterLine {
             code: card.unwrap_or_else(|| state.live.person_code(p)),
@@ -415,6 +431,7 @@ async fn operate_page(ctx: &Ctx, state: &State, id: i64, flash: Option<String>) 
         key,
         request_id: dangbo_app::accounts::random_token(),
         roster,
+        roster_cut,
         counts: tallies,
         here,
         flash,
