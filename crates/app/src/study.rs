@@ -10,6 +10,36 @@ use dangbo_domain::org::{OrgCode, OrgId, OrgPath};
 use dangbo_domain::{Date, Invalid, Lang};
 use dangbo_store::{CampaignRow, Coverage, MakeupRow, ReportRow, StudyRow};
 
+/// The learning reports of a subtree, as its page shows them.
+#[derive(Debug, Clone)]
+pub struct ReportsView {
+    /// The campaign.
+    pub campaign: CampaignRow,
+    /// The organization whose subtree is shown: code and name.
+    pub org: (OrgCode, String),
+    /// The reports submitted.
+    pub reports: Vec<ReportRow>,
+    /// The members in scope who have submitted none.
+    pub missing: Vec<StudyRow>,
+    /// The figures of each organization directly under it.
+    pub by_org: Vec<ReportLine>,
+}
+
+/// The learning-report figures of one organization's subtree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportLine {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Members in the campaign's scope.
+    pub members: usize,
+    /// Reports submitted.
+    pub submitted: usize,
+    /// Reports assessed.
+    pub assessed: usize,
+}
+
 /// The grades offered when a campaign names none.
 pub const DEFAULT_GRADES: [&str; 4] = ["Tốt", "Khá", "Đạt", "Chưa đạt"];
 
@@ -647,26 +677,95 @@ impl App {
     }
 
     /// The learning reports of a subtree, with those missing (members in scope who
-    /// submitted none). Personal data: audited.
-    pub async fn reports(
-        &self,
-        caller: &Caller,
-        id: i64,
-        org: &OrgCode,
-    ) -> Result<(CampaignRow, Vec<ReportRow>, Vec<StudyRow>)> {
+    /// submitted none) and the figures of each organization directly under it.
+    /// Personal data: audited.
+    pub async fn reports(&self, caller: &Caller, id: i64, org: &OrgCode) -> Result<ReportsView> {
         let c = self.campaign_for(caller, id, Action::ViewMembers).await?;
         let o = self.org_for(caller, Action::ViewMembers, org, c.starts_on).await?;
-        let (reports, all) = {
+        let (reports, all, children) = {
             let mut tx = self.db.read().await?;
-            (tx.reports(id, &o.path).await?, tx.study_list(id, &o.path, false).await?)
+            (
+                tx.reports(id, &o.path).await?,
+                tx.study_list(id, &o.path, false).await?,
+                tx.org_children(o.id, c.starts_on).await?,
+            )
         };
+        let submitted: std::collections::HashMap<PersonId, bool> =
+            reports.iter().map(|r| (r.person_id, r.grade.is_some())).collect();
+        let by_org = children
+            .iter()
+            .map(|child| {
+                let mut line = ReportLine {
+                    code: child.code.to_string(),
+                    name: child.name.to_string(),
+                    ..ReportLine::default()
+                };
+                for m in all.iter().filter(|m| m.path.starts_with(child.path.as_str())) {
+                    line.members += 1;
+                    if let Some(assessed) = submitted.get(&m.person_id) {
+                        line.submitted += 1;
+                        line.assessed += usize::from(*assessed);
+                    }
+                }
+                line
+            })
+            .filter(|l| l.members > 0)
+            .collect();
         let missing = all
             .into_iter()
-            .filter(|m| !reports.iter().any(|r| r.person_id == m.person_id))
+            .filter(|m| !submitted.contains_key(&m.person_id))
             .collect();
         self.audit_read("report.list", &format!("campaign:{id}"), o.code.as_str())
             .await?;
-        Ok((c, reports, missing))
+        Ok(ReportsView {
+            campaign: c,
+            org: (o.code, o.name.to_string()),
+            reports,
+            missing,
+            by_org,
+        })
+    }
+
+    /// The file attached to a member's learning report, for whoever may read the
+    /// campaign's reports in that member's organization, or the member themself. Audited.
+    pub async fn report_file(
+        &self,
+        caller: &Caller,
+        id: i64,
+        person: PersonId,
+    ) -> Result<(dangbo_store::AttachmentRow, Vec<u8>)> {
+        let mut tx = self.db.read().await?;
+        let c = tx.campaign(id).await?.ok_or_else(|| no_campaign(id))?;
+        let path = tx
+            .campaign_member_path(id, person)
+            .await?
+            .and_then(|p| OrgPath::parse(&p))
+            .ok_or_else(|| AppError::no_person(person))?;
+        if caller.person != Some(person) {
+            let roots = scope_roots(&mut tx, caller, Action::ViewMembers, c.starts_on).await?;
+            if !within(&roots, &path) {
+                return Err(AppError::no_person(person));
+            }
+        }
+        let root = tx
+            .org_by_id(c.org_id, c.starts_on)
+            .await?
+            .ok_or_else(|| no_campaign(id))?;
+        let attachment = tx
+            .reports(id, &root.path)
+            .await?
+            .into_iter()
+            .find(|r| r.person_id == person)
+            .and_then(|r| r.attachment_id)
+            .ok_or_else(|| AppError::NotFound {
+                vi: "Bài thu hoạch này không có tệp đính kèm".into(),
+                what: "this learning report has no file".into(),
+            })?;
+        drop(tx);
+        let file = self.attachment(attachment).await?;
+        self.audit_read("report.file", &format!("person:{}", person.0), &format!("đợt {id}"))
+            .await?;
+        Ok(file)
     }
 
     /// The documents of a campaign the member has opened.

@@ -103,6 +103,18 @@ pub fn short(d: Date) -> String {
     d.strftime("%d/%m/%Y").to_string()
 }
 
+/// `15/11/2023 08:05`: a stored timestamp (`2023-11-15T08:05:09+07:00`, Vietnam's time)
+/// as people read it; anything else is returned as it is.
+pub fn timestamp_short(ts: &str) -> String {
+    let (Some(day), Some(time)) = (ts.get(..10).and_then(parse_iso), ts.get(11..16)) else {
+        return ts.to_string();
+    };
+    if ts.as_bytes().get(10) != Some(&b'T') || !time.bytes().enumerate().all(|(i, b)| (i == 2) == (b == b':')) {
+        return ts.to_string();
+    }
+    format!("{} {time}", short(day))
+}
+
 /// `ngày 15 tháng 11 năm 2023`: the long form of the party's documents, with a leading
 /// zero on days below 10 and on months 1 and 2, as administrative writing requires.
 pub fn long(d: Date) -> String {
@@ -153,6 +165,14 @@ pub fn parse_deadline(s: &str) -> Result<Date, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_read_the_vietnamese_way() {
+        assert_eq!(timestamp_short("2023-11-15T08:05:09+07:00"), "15/11/2023 08:05");
+        assert_eq!(timestamp_short("2023-11-15 08:05"), "2023-11-15 08:05");
+        assert_eq!(timestamp_short("ngày"), "ngày");
+        assert_eq!(timestamp_short("2023-13-15T08:05:09"), "2023-13-15T08:05:09");
+    }
 
     #[test]
     fn deadlines_by_quarter() {

@@ -561,29 +561,34 @@ impl Tx {
         HashMap<String, PersonId>,
         HashMap<PersonId, (String, String, Option<OrgId>)>,
     )> {
+        // Cards and the facts of their holders in one query, since each row read costs.
         let mut by_card = HashMap::new();
+        let mut people = HashMap::new();
         for chunk in cards.chunks(500) {
             let sql = format!(
-                "SELECT card_number, person_id FROM membership WHERE card_number IN ({})",
-                list(1, chunk.len())
+                "SELECT m.card_number, p.id, p.kind, p.full_name, pl.org_id FROM membership m \
+                 JOIN person p ON p.id = m.person_id \
+                 LEFT JOIN placement pl ON pl.person_id = p.id AND {} WHERE m.card_number IN ({})",
+                valid_on("pl", 1),
+                list(2, chunk.len())
             );
-            let mut q = sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql));
+            let mut q = sqlx::query_as::<_, (String, i64, String, String, Option<i64>)>(AssertSqlSafe(sql)).bind(d(on));
             for c in chunk {
                 q = q.bind(*c);
             }
-            for (card, id) in q.fetch_all(&mut *self.inner).await? {
+            for (card, id, kind, name, org) in q.fetch_all(&mut *self.inner).await? {
                 by_card.insert(card, PersonId(id));
+                people.insert(PersonId(id), (kind, name, org.map(OrgId)));
             }
         }
-        let all: Vec<PersonId> = ids
+        let rest: Vec<PersonId> = ids
             .iter()
             .copied()
-            .chain(by_card.values().copied())
+            .filter(|p| !people.contains_key(p))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut people = HashMap::new();
-        for chunk in all.chunks(500) {
+        for chunk in rest.chunks(500) {
             let sql = format!(
                 "SELECT p.id, p.kind, p.full_name, pl.org_id FROM person p \
                  LEFT JOIN placement pl ON pl.person_id = p.id AND {} WHERE p.id IN ({})",
@@ -605,6 +610,11 @@ impl Tx {
     /// id; a person is counted once per conference, at the first point that checked them
     /// in; the running totals move in the same transaction. `people` is what
     /// [`Tx::resolve_attendees`] found, with each person's base organization.
+    ///
+    /// It runs under the write lock (one writer at a time), so it reads what is already
+    /// stored and writes the rest without asking the database to return what it wrote:
+    /// every row read back costs a message between threads in sqlx's SQLite driver, and
+    /// in a real conference nearly every check-in is new.
     pub async fn record_checkins(
         &mut self,
         conference: i64,
@@ -619,15 +629,35 @@ impl Tx {
                 .or_else(|| people.get(r.code.as_str()).copied())
                 .filter(|p| facts.contains_key(p))
         };
-        // 1. The requests, once each.
-        let mut fresh: HashSet<String> = HashSet::new();
-        for chunk in requests.chunks(300) {
-            let mut sql = format!(
-                "INSERT INTO checkin (conference_id, request_id, point_id, code, person_id, method, at, by_account) VALUES {}",
+        // 1. The requests already stored (resent), with the person they named then.
+        let mut earlier: HashMap<String, Option<PersonId>> = HashMap::new();
+        let ids: Vec<&str> = requests.iter().map(|r| r.request_id.as_str()).collect();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT request_id, person_id FROM checkin WHERE conference_id = $1 AND request_id IN ({})",
+                list(2, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String, Option<i64>)>(AssertSqlSafe(sql)).bind(conference);
+            for r in chunk {
+                q = q.bind(*r);
+            }
+            for (id, p) in q.fetch_all(&mut *self.inner).await? {
+                earlier.insert(id, p.map(PersonId));
+            }
+        }
+        // The others, once each (a device may send one request twice in a batch).
+        let mut fresh: HashSet<&str> = HashSet::new();
+        let new: Vec<&CheckinRequest> = requests
+            .iter()
+            .filter(|r| !earlier.contains_key(&r.request_id) && fresh.insert(r.request_id.as_str()))
+            .collect();
+        for chunk in new.chunks(300) {
+            let sql = format!(
+                "INSERT INTO checkin (conference_id, request_id, point_id, code, person_id, method, at, by_account) VALUES {} \
+                 ON CONFLICT (conference_id, request_id) DO NOTHING",
                 placeholders(self.backend, chunk.len(), 8)
             );
-            sql.push_str(" ON CONFLICT (conference_id, request_id) DO NOTHING RETURNING request_id");
-            let mut q = sqlx::query_as::<_, (String,)>(AssertSqlSafe(sql));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
                 q = q
                     .bind(conference)
@@ -639,28 +669,57 @@ impl Tx {
                     .bind(at.to_string())
                     .bind(r.by_account);
             }
-            fresh.extend(q.fetch_all(&mut *self.inner).await?.into_iter().map(|(id,)| id));
+            q.execute(&mut *self.inner).await?;
         }
-        // 2. The people, once each: the first fresh request for a person in this batch.
-        let mut seen = HashSet::new();
-        let candidates: Vec<(&CheckinRequest, PersonId)> = requests
+        // The person each request names: what a fresh one resolves to, what a resent one
+        // named when first sent.
+        let person = |r: &CheckinRequest| match earlier.get(&r.request_id) {
+            Some(p) => *p,
+            None => person_of(r),
+        };
+        // 2. Where each person named was already counted: point and request.
+        let named: Vec<PersonId> = requests
             .iter()
-            .filter(|r| fresh.contains(&r.request_id))
-            .filter_map(|r| person_of(r).map(|p| (r, p)))
-            .filter(|(_, p)| seen.insert(*p))
+            .filter_map(person)
+            .collect::<HashSet<_>>()
+            .into_iter()
             .collect();
-        let mut counted: HashSet<PersonId> = HashSet::new();
+        let mut first: HashMap<PersonId, (i64, String)> = HashMap::new();
+        for chunk in named.chunks(500) {
+            let sql = format!(
+                "SELECT person_id, point_id, request_id FROM attendee WHERE conference_id = $1 AND person_id IN ({})",
+                list(2, chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(AssertSqlSafe(sql)).bind(conference);
+            for p in chunk {
+                q = q.bind(p.0);
+            }
+            for (p, point, req) in q.fetch_all(&mut *self.inner).await? {
+                first.insert(PersonId(p), (point, req));
+            }
+        }
+        // 3. The people not yet counted, each at the first fresh request naming them.
+        let candidates: Vec<(&CheckinRequest, PersonId)> = new
+            .iter()
+            .filter_map(|r| person_of(r).map(|p| (*r, p)))
+            .filter(|(r, p)| {
+                if first.contains_key(p) {
+                    return false;
+                }
+                first.insert(*p, (r.point_id, r.request_id.clone()));
+                true
+            })
+            .collect();
         // Ordered, so that two instances writing at once take their row locks in the same
         // order and cannot deadlock on PostgreSQL.
         let mut tally: BTreeMap<(i64, String), i64> = BTreeMap::new();
         let mut sent: BTreeSet<i64> = BTreeSet::new();
         for chunk in candidates.chunks(300) {
-            let mut sql = format!(
+            let sql = format!(
                 "INSERT INTO attendee (conference_id, person_id, point_id, request_id, category, base_id, at) VALUES {}",
                 placeholders(self.backend, chunk.len(), 7)
             );
-            sql.push_str(" ON CONFLICT (conference_id, person_id) DO NOTHING RETURNING person_id");
-            let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
             for (r, p) in chunk {
                 let (kind, _, org) = &facts[p];
                 let base = org.and_then(|o| bases.get(&o).copied().flatten());
@@ -672,20 +731,14 @@ impl Tx {
                     .bind(kind.clone())
                     .bind(base.map(|b| b.0))
                     .bind(at.to_string());
-            }
-            let inserted: HashSet<i64> = q.fetch_all(&mut *self.inner).await?.into_iter().map(|(i,)| i).collect();
-            for (r, p) in chunk {
-                if inserted.contains(&p.0) {
-                    counted.insert(*p);
-                    let (kind, _, org) = &facts[p];
-                    *tally.entry((r.point_id, kind.clone())).or_default() += 1;
-                    if let Some(b) = org.and_then(|o| bases.get(&o).copied().flatten()) {
-                        sent.insert(b.0);
-                    }
+                *tally.entry((r.point_id, kind.clone())).or_default() += 1;
+                if let Some(b) = base {
+                    sent.insert(b.0);
                 }
             }
+            q.execute(&mut *self.inner).await?;
         }
-        // 3. The running totals.
+        // 4. The running totals.
         for ((point, category), n) in &tally {
             sqlx::query(
                 "INSERT INTO point_tally (conference_id, point_id, category, named, counted) VALUES ($1, $2, $3, $4, 0) \
@@ -705,53 +758,7 @@ impl Tx {
                 .execute(&mut *self.inner)
                 .await?;
         }
-        // 4. The answers: resent requests get the answer their first sending got.
-        let resent: Vec<&str> = requests
-            .iter()
-            .filter(|r| !fresh.contains(&r.request_id))
-            .map(|r| r.request_id.as_str())
-            .collect();
-        let mut earlier: HashMap<String, Option<PersonId>> = HashMap::new();
-        for chunk in resent.chunks(500) {
-            let sql = format!(
-                "SELECT request_id, person_id FROM checkin WHERE conference_id = $1 AND request_id IN ({})",
-                list(2, chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (String, Option<i64>)>(AssertSqlSafe(sql)).bind(conference);
-            for r in chunk {
-                q = q.bind(*r);
-            }
-            for (id, p) in q.fetch_all(&mut *self.inner).await? {
-                earlier.insert(id, p.map(PersonId));
-            }
-        }
-        let named: Vec<PersonId> = requests
-            .iter()
-            .filter_map(|r| {
-                if fresh.contains(&r.request_id) {
-                    person_of(r)
-                } else {
-                    earlier.get(&r.request_id).copied().flatten()
-                }
-            })
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let mut first: HashMap<PersonId, (i64, String)> = HashMap::new();
-        for chunk in named.chunks(500) {
-            let sql = format!(
-                "SELECT a.person_id, a.point_id, a.request_id, p.full_name FROM attendee a JOIN person p ON p.id = a.person_id \
-                 WHERE a.conference_id = $1 AND a.person_id IN ({})",
-                list(2, chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(AssertSqlSafe(sql)).bind(conference);
-            for p in chunk {
-                q = q.bind(p.0);
-            }
-            for (p, point, req, _) in q.fetch_all(&mut *self.inner).await? {
-                first.insert(PersonId(p), (point, req));
-            }
-        }
+        // 5. The answers: a resent request gets the answer its first sending got.
         let mut names: HashMap<PersonId, String> = facts.iter().map(|(p, (_, name, _))| (*p, name.clone())).collect();
         for p in &named {
             if !names.contains_key(p)
@@ -766,11 +773,7 @@ impl Tx {
         let outcomes: Vec<CheckinOutcome> = requests
             .iter()
             .map(|r| {
-                let person = if fresh.contains(&r.request_id) {
-                    person_of(r)
-                } else {
-                    earlier.get(&r.request_id).copied().flatten()
-                };
+                let person = person(r);
                 let status = match person.and_then(|p| first.get(&p)) {
                     None => CheckinStatus::Unknown,
                     Some((_, req)) if *req == r.request_id => CheckinStatus::Counted,
@@ -784,12 +787,12 @@ impl Tx {
                 }
             })
             .collect();
-        // 5. People checked in at a second point, kept apart so that the live page counts
+        // 6. People checked in at a second point, kept apart so that the live page counts
         // them without reading every check-in.
         let doubles: BTreeSet<(i64, i64)> = requests
             .iter()
             .zip(&outcomes)
-            .filter(|(r, o)| fresh.contains(&r.request_id) && matches!(o.status, CheckinStatus::Conflict(_)))
+            .filter(|(r, o)| !earlier.contains_key(&r.request_id) && matches!(o.status, CheckinStatus::Conflict(_)))
             .filter_map(|(r, o)| o.person.as_ref().map(|(p, _)| (p.0, r.point_id)))
             .collect();
         let doubles: Vec<(i64, i64)> = doubles.into_iter().collect();

@@ -54,6 +54,8 @@ pub struct StudyRow {
     pub name: String,
     /// Their organization on the first day.
     pub org_id: OrgId,
+    /// That organization's path on the first day.
+    pub path: String,
     /// Exempted from party activities.
     pub exempt: bool,
     /// `conference`, `makeup` or `self`, once studied.
@@ -487,9 +489,9 @@ impl Tx {
     /// keeps those who have not studied yet.
     pub async fn study_list(&mut self, campaign: i64, subtree: &OrgPath, pending_only: bool) -> Result<Vec<StudyRow>> {
         let (lo, hi) = subtree.subtree_range();
-        type R = (i64, String, i64, i64, Option<String>, Option<String>);
+        type R = (i64, String, i64, i64, Option<String>, Option<String>, String);
         let rows: Vec<R> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT m.person_id, p.full_name, m.org_id, m.exempt, m.studied_how, m.studied_on \
+            "SELECT m.person_id, p.full_name, m.org_id, m.exempt, m.studied_how, m.studied_on, m.path \
              FROM campaign_member m JOIN person p ON p.id = m.person_id \
              WHERE m.campaign_id = $1 AND m.path >= $2 AND m.path < $3 {} ORDER BY p.sort_key",
             if pending_only { "AND m.studied_how IS NULL" } else { "" }
@@ -505,6 +507,7 @@ impl Tx {
                     person_id: PersonId(r.0),
                     name: r.1,
                     org_id: OrgId(r.2),
+                    path: r.6,
                     exempt: r.3 == 1,
                     how: r.4,
                     on: opt_date("campaign_member", "studied_on", r.5.as_deref())?,

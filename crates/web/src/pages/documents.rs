@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use dangbo_app::access::Action;
@@ -269,19 +269,24 @@ async fn download(ctx: Ctx, Path((id, file)): Path<(i64, i64)>) -> PageResult {
         return Err(PageErr::at(&ctx, WebError::not_found(ctx.lang)));
     }
     let (att, content) = ctx.app.attachment(file).await.or_page(&ctx)?;
-    // The stored name is shown to the browser only in the RFC 5987 form, never raw.
+    Ok(as_attachment(att, content))
+}
+
+/// A stored file sent as a download, never shown inline; its name is given to the
+/// browser only in the RFC 5987 form, never raw.
+pub fn as_attachment(att: dangbo_store::AttachmentRow, content: Vec<u8>) -> Response {
     let disposition = format!(
         "attachment; filename=\"tep\"; filename*=UTF-8''{}",
         crate::auth::form_urlencoded(&att.filename).replace('+', "%20")
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, att.content_type),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         content,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Deserialize, Default)]

@@ -2,7 +2,7 @@
 
 mod admin;
 mod conferences;
-mod documents;
+pub(crate) mod documents;
 mod home;
 pub mod members;
 mod orgs;

@@ -33,6 +33,7 @@ pub fn routes() -> Router<State> {
         .route("/campaigns/{id}/makeup", post(makeup))
         .route("/campaigns/{id}/reports", get(reports))
         .route("/campaigns/{id}/reports/{person}/assess", post(assess))
+        .route("/campaigns/{id}/reports/{person}/file", get(report_file))
         .route("/study", get(my_study))
         .route("/study/{id}", get(my_campaign))
         .route("/study/{id}/open/{doc}", post(open_doc))
@@ -308,7 +309,10 @@ struct ReportsPage {
     ui: Ui,
     campaign: CampaignRow,
     org: String,
-    reports: Vec<(ReportRow, bool)>,
+    org_name: String,
+    /// Each report, whether it came late, and when it was submitted (`dd/mm/yyyy hh:mm`).
+    reports: Vec<(ReportRow, bool, String)>,
+    by_org: Vec<dangbo_app::study::ReportLine>,
     missing: Vec<StudyRow>,
     grades: Vec<(String, usize)>,
     assessed: usize,
@@ -320,7 +324,13 @@ struct ReportsPage {
 
 async fn reports_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> PageResult {
     let code = org_code(ctx, Some(org))?.ok_or_else(|| PageErr::at(ctx, WebError::not_found(ctx.lang)))?;
-    let (campaign, reports, missing) = ctx.app.reports(&ctx.caller, id, &code).await.or_page(ctx)?;
+    let dangbo_app::study::ReportsView {
+        campaign,
+        org: (_, org_name),
+        reports,
+        missing,
+        by_org,
+    } = ctx.app.reports(&ctx.caller, id, &code).await.or_page(ctx)?;
     let o = ctx
         .app
         .org_for(&ctx.caller, Action::ViewMembers, &code, campaign.starts_on)
@@ -351,14 +361,17 @@ async fn reports_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> P
     Ok(ReportsPage {
         ui: Ui::new(ctx, "campaigns"),
         org: code.to_string(),
+        org_name,
         due: campaign.report_due.map(short).unwrap_or_default(),
         reports: reports
             .into_iter()
             .map(|r| {
                 let l = is_late(&r);
-                (r, l)
+                let at = dangbo_domain::date::timestamp_short(&r.submitted_at);
+                (r, l, at)
             })
             .collect(),
+        by_org,
         missing,
         grades,
         assessed,
@@ -372,6 +385,16 @@ async fn reports_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> P
 
 async fn reports(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> PageResult {
     reports_page(&ctx, id, q.org.as_deref().unwrap_or_default(), None).await
+}
+
+/// The file of a learning report, as an attachment (never shown inline).
+async fn report_file(ctx: Ctx, Path((id, person)): Path<(i64, i64)>) -> PageResult {
+    let (att, content) = ctx
+        .app
+        .report_file(&ctx.caller, id, PersonId(person))
+        .await
+        .or_page(&ctx)?;
+    Ok(crate::pages::documents::as_attachment(att, content))
 }
 
 #[derive(Deserialize, Default)]
