@@ -442,6 +442,73 @@ async fn the_day(db: Db) {
     let b1 = v.rows.iter().find(|r| r.code == "LS.CQD.B1").unwrap();
     assert_eq!((b1.numerator, b1.denominator), (2, 4));
 
+    // Learning reports: two members of B1 write theirs, one as text and one with a
+    // PDF; the office assesses; the figures by organization count them.
+    let member = |p: PersonId| Caller {
+        account_id: 100 + p.0,
+        username: format!("dv{}", p.0),
+        display_name: "Đảng viên".into(),
+        person: Some(p),
+        grants: vec![Grant {
+            id: 100 + p.0,
+            role: Role::Member,
+            org: None,
+            validity: Validity::since(FOUNDED),
+        }],
+    };
+    let (writer1, writer2) = (
+        app.find_person(&c[0][1]).await.unwrap(),
+        app.find_person(&c[0][2]).await.unwrap(),
+    );
+    assert!(
+        app.submit_report(&member(writer1), campaign, "  ", None).await.is_err(),
+        "an empty report is refused"
+    );
+    app.submit_report(
+        &member(writer1),
+        campaign,
+        "Nhận thức về Nghị quyết\nvà liên hệ bản thân",
+        None,
+    )
+    .await
+    .unwrap();
+    let pdf = b"%PDF-1.4\n% bai thu hoach\n%%EOF\n";
+    app.submit_report(&member(writer2), campaign, "", Some(("thu hoạch.pdf", pdf)))
+        .await
+        .unwrap();
+    assert!(
+        app.assess_report(office, campaign, writer1, "Xuất sắc", "")
+            .await
+            .is_err(),
+        "a grade outside the campaign's scale is refused"
+    );
+    app.assess_report(office, campaign, writer1, "Tốt", "Nắm vững nội dung")
+        .await
+        .unwrap();
+    let view = app.reports(office, campaign, &code("LS.CQD")).await.unwrap();
+    assert_eq!(view.reports.len(), 2);
+    assert_eq!(view.missing.len(), 7);
+    let b1 = view.by_org.iter().find(|l| l.code == "LS.CQD.B1").unwrap();
+    assert_eq!((b1.members, b1.submitted, b1.assessed), (4, 2, 1));
+    assert!(
+        view.by_org
+            .iter()
+            .filter(|l| l.code != "LS.CQD.B1")
+            .all(|l| l.submitted == 0)
+    );
+    // The file: for the office and its author, not for another member.
+    let (att, content) = app.report_file(office, campaign, writer2).await.unwrap();
+    assert_eq!(
+        (att.content_type.as_str(), content.as_slice()),
+        ("application/pdf", &pdf[..])
+    );
+    assert!(app.report_file(&member(writer2), campaign, writer2).await.is_ok());
+    assert!(app.report_file(&member(writer1), campaign, writer2).await.is_err());
+    assert!(
+        app.report_file(office, campaign, writer1).await.is_err(),
+        "a text report has no file"
+    );
+
     // A follow-up task with a quarter for deadline; overdue once the quarter is past.
     let task = app
         .add_task(
