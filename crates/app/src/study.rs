@@ -440,8 +440,9 @@ impl App {
         Ok(rows)
     }
 
-    /// Records a make-up session held by an organization (usually a cell) and the
-    /// members who attended; each of them has now studied.
+    /// Records a make-up session of an organization (usually a cell) for the members
+    /// chosen. Held today or before: each of them has now studied. On a day to come: it is
+    /// scheduled, and they study once [`App::hold_makeup`] says who came.
     pub async fn record_makeup(
         &self,
         caller: &Caller,
@@ -453,7 +454,7 @@ impl App {
     ) -> Result<i64> {
         let c = self.campaign_for(caller, id, Action::Study).await?;
         let held_on = parse_date(held_on).map_err(|e| field("Ngày học bù", e))?;
-        self.not_future(held_on)?;
+        let held = held_on <= self.clock.today();
         if held_on < c.starts_on {
             return Err(AppError::rejected(
                 "Buổi học bù ở trước ngày bắt đầu đợt học tập",
@@ -491,6 +492,7 @@ impl App {
                     place: place.trim().to_string(),
                     note: String::new(),
                     attendees: 0,
+                    held,
                 },
                 &self.clock.timestamp(),
             )
@@ -498,7 +500,84 @@ impl App {
         let mut newly = 0;
         for p in people {
             tx.add_makeup_attendee(session, *p).await?;
-            if tx.mark_studied(id, *p, "makeup", held_on, Some(session)).await? == Some(true) {
+            if held && tx.mark_studied(id, *p, "makeup", held_on, Some(session)).await? == Some(true) {
+                tx.bump_campaign_tally(id, *p, 1).await?;
+                newly += 1;
+            }
+        }
+        let detail = if held {
+            format!(
+                "{} ngày {}: {} người dự, {newly} người mới học",
+                o.code,
+                short(held_on),
+                people.len()
+            )
+        } else {
+            format!("{} lên lịch ngày {}: {} người", o.code, short(held_on), people.len())
+        };
+        self.audit(&mut tx, "campaign.makeup", &format!("campaign:{id}"), &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    /// Records that a scheduled make-up session was held, with who of those expected
+    /// came: each of them has now studied.
+    pub async fn hold_makeup(&self, caller: &Caller, id: i64, session: i64, present: &[PersonId]) -> Result<()> {
+        let c = self.campaign_for(caller, id, Action::Study).await?;
+        let mut tx = self.db.write().await?;
+        let no_session = || AppError::NotFound {
+            vi: format!("Không có buổi học bù số {session}"),
+            what: format!("no make-up session number {session}"),
+        };
+        let m = tx
+            .makeups(id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == session)
+            .ok_or_else(no_session)?;
+        let o = tx.org_by_id(m.org_id, c.starts_on).await?.ok_or_else(no_session)?;
+        let roots = scope_roots(&mut tx, caller, Action::Study, c.starts_on).await?;
+        if !within(&roots, &o.path) {
+            return Err(no_session());
+        }
+        if m.held {
+            return Err(AppError::rejected(
+                "Buổi học bù này đã được ghi nhận",
+                "This make-up session has already been recorded",
+            ));
+        }
+        if m.held_on > self.clock.today() {
+            return Err(AppError::rejected(
+                format!("Buổi học bù này diễn ra ngày {}: chưa thể ghi nhận", short(m.held_on)),
+                format!(
+                    "This make-up session is on {}: it cannot be recorded yet",
+                    short(m.held_on)
+                ),
+            ));
+        }
+        let expected: Vec<PersonId> = tx
+            .makeup_attendees(session)
+            .await?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        if let Some(p) = present.iter().find(|p| !expected.contains(p)) {
+            return Err(AppError::rejected(
+                format!("Người số {} không có trong danh sách buổi học bù", p.0),
+                format!("Person {} was not expected at this make-up session", p.0),
+            ));
+        }
+        if present.is_empty() {
+            return Err(AppError::rejected(
+                "Chọn ít nhất một đảng viên đã dự buổi học bù",
+                "Choose at least one member who attended",
+            ));
+        }
+        tx.hold_makeup(session, present).await?;
+        let mut newly = 0;
+        for p in present {
+            if tx.mark_studied(id, *p, "makeup", m.held_on, Some(session)).await? == Some(true) {
                 tx.bump_campaign_tally(id, *p, 1).await?;
                 newly += 1;
             }
@@ -508,15 +587,39 @@ impl App {
             "campaign.makeup",
             &format!("campaign:{id}"),
             &format!(
-                "{} ngày {}: {} người dự, {newly} người mới học",
+                "{} ngày {}: {} / {} người dự, {newly} người mới học",
                 o.code,
-                short(held_on),
-                people.len()
+                short(m.held_on),
+                present.len(),
+                expected.len()
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(session)
+        Ok(())
+    }
+
+    /// The make-up sessions of a campaign scheduled in a subtree and not yet held, with
+    /// the people expected at each.
+    pub async fn scheduled_makeups(
+        &self,
+        caller: &Caller,
+        id: i64,
+        org: &OrgCode,
+    ) -> Result<Vec<(MakeupRow, Vec<(PersonId, String)>)>> {
+        let c = self.campaign_for(caller, id, Action::ViewMembers).await?;
+        let o = self.org_for(caller, Action::ViewMembers, org, c.starts_on).await?;
+        let mut tx = self.db.read().await?;
+        let mut out = Vec::new();
+        for m in tx.makeups(id).await?.into_iter().filter(|m| !m.held) {
+            if let Some(v) = tx.org_by_id(m.org_id, c.starts_on).await?
+                && o.path.contains(&v.path)
+            {
+                let people = tx.makeup_attendees(m.id).await?;
+                out.push((m, people));
+            }
+        }
+        Ok(out)
     }
 
     /// The caller's own campaigns (as a member), with how they studied.

@@ -442,6 +442,69 @@ async fn the_day(db: Db) {
     let b1 = v.rows.iter().find(|r| r.code == "LS.CQD.B1").unwrap();
     assert_eq!((b1.numerator, b1.denominator), (2, 4));
 
+    // A make-up session scheduled for a day to come counts nobody yet; once the day has
+    // come, its cell records who came, and only they have studied.
+    let b2_pending: Vec<PersonId> = app
+        .study_list(office, campaign, &code("LS.CQD.B2"), true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.person_id)
+        .collect();
+    assert_eq!(b2_pending.len(), 2);
+    let session = app
+        .record_makeup(
+            office,
+            campaign,
+            &code("LS.CQD.B2"),
+            "28/12/2023",
+            "Phòng họp",
+            &b2_pending,
+        )
+        .await
+        .unwrap();
+    let scheduled = app.scheduled_makeups(office, campaign, &code("LS.CQD")).await.unwrap();
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].1.len(), 2);
+    assert_eq!(app.campaign(office, campaign, None).await.unwrap().total.numerator, 5);
+    assert!(
+        app.hold_makeup(office, campaign, session, &b2_pending[..1])
+            .await
+            .is_err(),
+        "a session cannot be recorded before its day"
+    );
+    let later = App::new(app.db.clone(), Clock::Fixed(Date::constant(2023, 12, 29)), "test");
+    assert!(
+        later.hold_makeup(office, campaign, session, &[b1_first]).await.is_err(),
+        "only those expected can be recorded"
+    );
+    later
+        .hold_makeup(office, campaign, session, &b2_pending[..1])
+        .await
+        .unwrap();
+    assert!(
+        later
+            .hold_makeup(office, campaign, session, &b2_pending[..1])
+            .await
+            .is_err()
+    );
+    let v = app.campaign(office, campaign, None).await.unwrap();
+    assert_eq!(v.total.numerator, 6);
+    let still: Vec<PersonId> = app
+        .study_list(office, campaign, &code("LS.CQD.B2"), true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.person_id)
+        .collect();
+    assert_eq!(still, b2_pending[1..]);
+    assert!(
+        app.scheduled_makeups(office, campaign, &code("LS.CQD"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // Learning reports: two members of B1 write theirs, one as text and one with a
     // PDF; the office assesses; the figures by organization count them.
     let member = |p: PersonId| Caller {

@@ -738,25 +738,36 @@ impl Tx {
             }
             q.execute(&mut *self.inner).await?;
         }
-        // 4. The running totals.
-        for ((point, category), n) in &tally {
-            sqlx::query(
-                "INSERT INTO point_tally (conference_id, point_id, category, named, counted) VALUES ($1, $2, $3, $4, 0) \
+        // 4. The running totals, in a few statements rather than one per point.
+        let tally: Vec<((i64, String), i64)> = tally.into_iter().collect();
+        for chunk in tally.chunks(300) {
+            let sql = format!(
+                "INSERT INTO point_tally (conference_id, point_id, category, named, counted) VALUES {} \
                  ON CONFLICT (point_id, category) DO UPDATE SET named = point_tally.named + excluded.named",
-            )
-            .bind(conference)
-            .bind(*point)
-            .bind(category)
-            .bind(*n)
-            .execute(&mut *self.inner)
-            .await?;
+                placeholders(self.backend, chunk.len(), 5)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((point, category), n) in chunk {
+                q = q
+                    .bind(conference)
+                    .bind(*point)
+                    .bind(category.clone())
+                    .bind(*n)
+                    .bind(0_i64);
+            }
+            q.execute(&mut *self.inner).await?;
         }
-        for base in &sent {
-            sqlx::query("INSERT INTO base_sent (conference_id, base_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(conference)
-                .bind(*base)
-                .execute(&mut *self.inner)
-                .await?;
+        let sent: Vec<i64> = sent.into_iter().collect();
+        for chunk in sent.chunks(500) {
+            let sql = format!(
+                "INSERT INTO base_sent (conference_id, base_id) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders(self.backend, chunk.len(), 2)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for base in chunk {
+                q = q.bind(conference).bind(*base);
+            }
+            q.execute(&mut *self.inner).await?;
         }
         // 5. The answers: a resent request gets the answer its first sending got.
         let mut names: HashMap<PersonId, String> = facts.iter().map(|(p, (_, name, _))| (*p, name.clone())).collect();

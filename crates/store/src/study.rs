@@ -7,7 +7,7 @@ use dangbo_domain::Date;
 use dangbo_domain::member::PersonId;
 use dangbo_domain::org::{OrgId, OrgPath};
 use sqlx::AssertSqlSafe;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A campaign as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +100,10 @@ pub struct MakeupRow {
     pub place: String,
     /// A note.
     pub note: String,
-    /// How many attended.
+    /// How many attended (or, while scheduled, are expected).
     pub attendees: i64,
+    /// Whether it has been held (false while it is only scheduled).
+    pub held: bool,
 }
 
 type CampaignTuple = (i64, i64, String, String, String, Option<String>, i64, String);
@@ -519,18 +521,50 @@ impl Tx {
     /// Records a make-up session.
     pub async fn insert_makeup(&mut self, campaign: i64, m: &MakeupRow, at: &str) -> Result<i64> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO makeup_session (campaign_id, org_id, held_on, place, note, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO makeup_session (campaign_id, org_id, held_on, place, note, held, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(campaign)
         .bind(m.org_id.0)
         .bind(d(m.held_on))
         .bind(&m.place)
         .bind(&m.note)
+        .bind(i64::from(m.held))
         .bind(at)
         .fetch_one(&mut *self.inner)
         .await?;
         Ok(id)
+    }
+
+    /// The people of a make-up session (expected, while it is scheduled).
+    pub async fn makeup_attendees(&mut self, session: i64) -> Result<Vec<(PersonId, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.person_id, p.full_name FROM makeup_attendee a JOIN person p ON p.id = a.person_id \
+             WHERE a.session_id = $1 ORDER BY p.sort_key",
+        )
+        .bind(session)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        Ok(rows.into_iter().map(|(i, n)| (PersonId(i), n)).collect())
+    }
+
+    /// Marks a scheduled make-up session as held, keeping as its attendees only `present`.
+    pub async fn hold_makeup(&mut self, session: i64, present: &[PersonId]) -> Result<()> {
+        let keep: HashSet<i64> = present.iter().map(|p| p.0).collect();
+        for (p, _) in self.makeup_attendees(session).await? {
+            if !keep.contains(&p.0) {
+                sqlx::query("DELETE FROM makeup_attendee WHERE session_id = $1 AND person_id = $2")
+                    .bind(session)
+                    .bind(p.0)
+                    .execute(&mut *self.inner)
+                    .await?;
+            }
+        }
+        sqlx::query("UPDATE makeup_session SET held = 1 WHERE id = $1")
+            .bind(session)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 
     /// Records who attended a make-up session.
@@ -545,9 +579,9 @@ impl Tx {
 
     /// The make-up sessions of a campaign held in a subtree.
     pub async fn makeups(&mut self, campaign: i64) -> Result<Vec<MakeupRow>> {
-        let rows: Vec<(i64, i64, String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT s.id, s.org_id, s.held_on, s.place, s.note, \
-             (SELECT count(*) FROM makeup_attendee a WHERE a.session_id = s.id) \
+             (SELECT count(*) FROM makeup_attendee a WHERE a.session_id = s.id), s.held \
              FROM makeup_session s WHERE s.campaign_id = $1 ORDER BY s.held_on, s.id",
         )
         .bind(campaign)
@@ -562,6 +596,7 @@ impl Tx {
                     place: r.3,
                     note: r.4,
                     attendees: r.5,
+                    held: r.6 == 1,
                 })
             })
             .collect()

@@ -270,6 +270,9 @@ CREATE TABLE makeup_session (
     held_on     TEXT COLLATE "C" NOT NULL,
     place       TEXT COLLATE "C" NOT NULL,
     note        TEXT COLLATE "C" NOT NULL,
+    -- 0 while scheduled (planned for a day to come), 1 once held: only then have its
+    -- attendees studied.
+    held        BIGINT NOT NULL DEFAULT 1 CHECK (held IN (0, 1)),
     created_at  TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX makeup_session_campaign ON makeup_session (campaign_id, org_id);

@@ -269,6 +269,9 @@ CREATE TABLE makeup_session (
     held_on     TEXT NOT NULL,
     place       TEXT NOT NULL,
     note        TEXT NOT NULL,
+    -- 0 while scheduled (planned for a day to come), 1 once held: only then have its
+    -- attendees studied.
+    held        INTEGER NOT NULL DEFAULT 1 CHECK (held IN (0, 1)),
     created_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX makeup_session_campaign ON makeup_session (campaign_id, org_id);

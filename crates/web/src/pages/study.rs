@@ -31,6 +31,7 @@ pub fn routes() -> Router<State> {
         .route("/campaigns/{id}", get(detail))
         .route("/campaigns/{id}/pending", get(pending))
         .route("/campaigns/{id}/makeup", post(makeup))
+        .route("/campaigns/{id}/makeup/{session}/held", post(makeup_held))
         .route("/campaigns/{id}/reports", get(reports))
         .route("/campaigns/{id}/reports/{person}/assess", post(assess))
         .route("/campaigns/{id}/reports/{person}/file", get(report_file))
@@ -212,7 +213,14 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> Pag
         makeups: v
             .makeups
             .iter()
-            .map(|(m, org)| (short(m.held_on), org.clone(), m.place.clone(), m.attendees))
+            .map(|(m, org)| {
+                let day = if m.held {
+                    short(m.held_on)
+                } else {
+                    format!("{} ({})", short(m.held_on), l.pick("dự kiến", "scheduled"))
+                };
+                (day, org.clone(), m.place.clone(), m.attendees)
+            })
             .collect(),
         can_list,
         v,
@@ -227,9 +235,12 @@ struct PendingPage {
     id: i64,
     title: String,
     org: String,
+    org_name: String,
     rows: Vec<(StudyRow, &'static str, String)>,
     pending: usize,
     can_record: bool,
+    /// Make-up sessions scheduled and not yet held: id, day, place, people expected.
+    scheduled: Vec<(i64, String, String, Vec<(PersonId, String)>)>,
     today: String,
     error: Option<String>,
 }
@@ -252,6 +263,14 @@ async fn pending_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> P
         .allows(&ctx.caller, Action::Study, &o.path, c.starts_on)
         .await
         .or_page(ctx)?;
+    let scheduled = ctx
+        .app
+        .scheduled_makeups(&ctx.caller, id, &code)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|(m, people)| (m.id, short(m.held_on), m.place, people))
+        .collect();
     let l = ctx.lang;
     let pending = rows.iter().filter(|r| r.how.is_none()).count();
     Ok(PendingPage {
@@ -259,6 +278,8 @@ async fn pending_page(ctx: &Ctx, id: i64, org: &str, error: Option<String>) -> P
         id,
         title: c.title,
         org: code.to_string(),
+        org_name: o.name.to_string(),
+        scheduled,
         rows: rows
             .into_iter()
             .map(|r| {
@@ -279,16 +300,40 @@ async fn pending(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> Pa
     pending_page(&ctx, id, q.org.as_deref().unwrap_or_default(), None).await
 }
 
+/// The people ticked on a form: one `p<id>` checkbox each.
+fn ticked(f: &HashMap<String, String>) -> Vec<PersonId> {
+    f.keys()
+        .filter_map(|k| k.strip_prefix('p').and_then(|n| n.parse().ok()).map(PersonId))
+        .collect()
+}
+
+/// A scheduled make-up session was held: `org`, and one `p<id>` checkbox per person who came.
+async fn makeup_held(
+    ctx: Ctx,
+    Path((id, session)): Path<(i64, i64)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    ctx.check_csrf(&get("csrf")).or_page(&ctx)?;
+    let org = get("org");
+    let code = org_code(&ctx, Some(&org))?.ok_or_else(|| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
+    match ctx.app.hold_makeup(&ctx.caller, id, session, &ticked(&f)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{id}/pending?org={code}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = pending_page(&ctx, id, &org, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
 /// The make-up form: `org`, `held_on`, `place`, and one `p<id>` checkbox per member.
 async fn makeup(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<HashMap<String, String>>) -> PageResult {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     ctx.check_csrf(&get("csrf")).or_page(&ctx)?;
     let org = get("org");
     let code = org_code(&ctx, Some(&org))?.ok_or_else(|| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
-    let people: Vec<PersonId> = f
-        .keys()
-        .filter_map(|k| k.strip_prefix('p').and_then(|n| n.parse().ok()).map(PersonId))
-        .collect();
+    let people = ticked(&f);
     match ctx
         .app
         .record_makeup(&ctx.caller, id, &code, &get("held_on"), &get("place"), &people)
