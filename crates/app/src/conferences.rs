@@ -33,6 +33,13 @@ pub const FORMATS: &[(&str, &str, &str)] = &[
     ("hybrid", "Trực tiếp kết hợp trực tuyến", "In person and online"),
 ];
 
+/// The statuses of a conference, in order.
+pub const CONFERENCE_STATUSES: &[(&str, &str, &str)] = &[
+    ("planned", "Đã lên kế hoạch", "Planned"),
+    ("open", "Đang diễn ra", "Under way"),
+    ("closed", "Đã kết thúc", "Closed"),
+];
+
 /// The statuses of a point, in order.
 pub const POINT_STATUSES: &[(&str, &str, &str)] = &[
     ("registered", "Đã đăng ký", "Registered"),
@@ -333,6 +340,26 @@ impl App {
         Ok(out)
     }
 
+    /// The points of conferences not yet closed that the caller may operate (an operator's
+    /// own points first among them), with their conference: what an operator opens.
+    pub async fn points_for(&self, caller: &Caller) -> Result<Vec<(PointRow, ConferenceRow)>> {
+        let mut out = Vec::new();
+        if !caller.can(Action::Operate) {
+            return Ok(out);
+        }
+        let all = self.db.read().await?.conferences().await?;
+        for c in all.into_iter().filter(|c| c.status != "closed") {
+            let points = self.db.read().await?.points(c.id).await?;
+            for p in points.into_iter().filter(|p| p.status != "closed") {
+                if let Ok(found) = self.point_for(caller, p.id).await {
+                    out.push(found);
+                }
+            }
+        }
+        out.sort_by_key(|(p, c)| (p.operator_id != Some(caller.account_id), c.held_on, c.id, p.id));
+        Ok(out)
+    }
+
     /// Creates a conference with its documents, agenda and invitations.
     pub async fn create_conference(&self, caller: &Caller, input: &ConferenceInput) -> Result<i64> {
         // Where first: outside the caller's scope, nothing else is said.
@@ -400,18 +427,55 @@ impl App {
                 presenter: presenter.trim().to_string(),
             });
         }
+        // Who is invited, one entry per word: `LS.CQD` (everyone of a subtree),
+        // `BCH:LS.CQD` (a body of an organization, in its term of the conference's year),
+        // `@<card number or citizen ID>` (one person).
         let mut invited = Vec::new();
         for c in input
             .invited
-            .split([',', ' ', '\n'])
+            .split([',', ' ', '\n', ';'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
+            if let Some(key) = c.strip_prefix('@') {
+                let p = crate::members::find_in(&mut tx, key).await.map_err(AppError::typed)?;
+                invited.push(Invitation::Person(p));
+                continue;
+            }
+            let (body, c) = match c.split_once(':') {
+                Some((kind, code)) => {
+                    let kind = dangbo_domain::cadre::BodyKind::parse_text(kind).ok_or_else(|| {
+                        AppError::rejected(
+                            format!("Thành phần «{kind}:…»: cơ quan phải là BCH, BTV hoặc UBKT"),
+                            format!("Invited «{kind}:…»: the body must be BCH, BTV or UBKT"),
+                        )
+                    })?;
+                    (Some(kind), code)
+                }
+                None => (None, c),
+            };
             let code = OrgCode::parse(c).map_err(|e| field("Thành phần", e))?;
             let o = crate::orgs::get(&mut tx, &code, held_on)
                 .await
                 .map_err(AppError::typed)?;
-            invited.push(Invitation::Subtree(o.id));
+            match body {
+                None => invited.push(Invitation::Subtree(o.id)),
+                Some(kind) => {
+                    let year = held_on.year();
+                    let b = tx
+                        .bodies_of(o.id)
+                        .await?
+                        .into_iter()
+                        .find(|b| b.kind == kind && b.term.from_year <= year && year <= b.term.to_year)
+                        .ok_or_else(|| {
+                            AppError::rejected(
+                                format!("{} chưa có {} nhiệm kỳ gồm năm {year}", o.name, kind.vi()),
+                                format!("{} has no {} for a term including {year}", o.name, kind.en()),
+                            )
+                        })?;
+                    invited.push(Invitation::Body(b.id.0));
+                }
+            }
         }
         if invited.is_empty() {
             invited.push(Invitation::Subtree(org.id));
@@ -575,7 +639,17 @@ impl App {
                         Lang::En => format!("Cadres and members of {name}"),
                     }
                 }
-                Invitation::Body(b) => format!("{} {b}", lang.pick("Cơ quan", "Body")),
+                Invitation::Body(b) => match tx.body(dangbo_domain::cadre::BodyId(b)).await? {
+                    Some(body) => {
+                        let org = tx
+                            .org_by_id(body.org_id, conf.held_on)
+                            .await?
+                            .map(|v| v.name.to_string())
+                            .unwrap_or_default();
+                        format!("{} {org} {}", body.kind.label(lang), body.term.label_vi())
+                    }
+                    None => String::new(),
+                },
                 Invitation::Person(p) => tx
                     .person(p)
                     .await?

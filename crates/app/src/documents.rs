@@ -30,6 +30,9 @@ pub struct DocumentInput {
     pub summary: String,
     /// Groups of solutions, one per line.
     pub solutions: String,
+    /// The kind's code (`law`, `resolution`) where the number leaves it unsaid, as
+    /// `202/2025/QH15` does; empty otherwise.
+    pub kind: String,
 }
 
 /// A document with what hangs from it.
@@ -101,7 +104,25 @@ impl App {
         let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
         let today = self.clock.today();
         let org = self.org_for(caller, Action::Disseminate, &code, today).await?;
-        let number = DocumentNumber::parse(&input.number).map_err(|e| field("Số, ký hiệu", e))?;
+        let mut number = DocumentNumber::parse(&input.number).map_err(|e| field("Số, ký hiệu", e))?;
+        match input.kind.trim() {
+            "" => {}
+            k if number.kind_unsaid() && matches!(k, "law" | "resolution") => {
+                number.kind = dangbo_domain::document::DocKind::from_code(k).unwrap_or(number.kind);
+            }
+            _ if number.kind_unsaid() => {
+                return Err(AppError::rejected(
+                    "Số này của Quốc hội là luật hoặc nghị quyết: chọn một trong hai",
+                    "A National Assembly number is a law or a resolution: choose one",
+                ));
+            }
+            _ => {
+                return Err(AppError::rejected(
+                    format!("Số «{number}» đã ghi loại văn bản; không chọn loại riêng"),
+                    format!("The number «{number}» already says its kind; choose none"),
+                ));
+            }
+        }
         let issued_on = parse_date(&input.issued_on).map_err(|e| field("Ngày ban hành", e))?;
         self.not_future(issued_on)?;
         let title = required("Trích yếu", &input.title, 500)?;

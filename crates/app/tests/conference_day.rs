@@ -177,6 +177,34 @@ async fn the_day(db: Db) {
     assert!(bad.message(Lang::Vi).contains("116-NQ/TU"), "{}", bad.message(Lang::Vi));
     let bad = app.register_document(office, &doc("08-DA/TU")).await.unwrap_err();
     assert!(bad.message(Lang::Vi).contains("ĐA"), "{}", bad.message(Lang::Vi));
+    // A National Assembly number does not say whether it is a law or a resolution.
+    let nq202 = app
+        .register_document(
+            office,
+            &DocumentInput {
+                kind: "resolution".into(),
+                ..doc("202/2025/QH15")
+            },
+        )
+        .await
+        .unwrap();
+    let v = app.document(nq202).await.unwrap();
+    assert_eq!(
+        (v.doc.number.as_str(), v.doc.kind.as_str()),
+        ("202/2025/QH15", "resolution")
+    );
+    assert!(
+        app.register_document(
+            office,
+            &DocumentInput {
+                kind: "law".into(),
+                ..doc("43-NQ/TW")
+            }
+        )
+        .await
+        .is_err(),
+        "a number that says its kind takes no other"
+    );
 
     let id = app
         .create_conference(
@@ -218,6 +246,37 @@ async fn the_day(db: Db) {
     assert_eq!(app.add_base_points(office, id, "LS.CQD", Some(bloc)).await.unwrap(), 3);
     // Asked again, nothing is doubled.
     assert_eq!(app.add_base_points(office, id, "LS.CQD", Some(bloc)).await.unwrap(), 0);
+    // Who is invited: a subtree and one person by card; an unknown card is refused.
+    let with_guests = |invited: String| ConferenceInput {
+        org: "LS".into(),
+        kind: "key_cadre".into(),
+        title: "Hội nghị cán bộ chủ chốt".into(),
+        held_on: "04/12/2023".into(),
+        starts_at: "14:00".into(),
+        format: "in_person".into(),
+        invited,
+        ..ConferenceInput::default()
+    };
+    let key = app
+        .create_conference(office, &with_guests(format!("LS.CQD.B1, @{}", w.cards[1][0])))
+        .await
+        .unwrap();
+    let invited = app.conference(office, key, Lang::Vi).await.unwrap().invited;
+    assert_eq!(invited.len(), 2, "{invited:?}");
+    assert!(invited[0].starts_with("Cán bộ, đảng viên "), "{invited:?}");
+    assert_eq!(invited[1], "Hoàng Văn An");
+    assert!(
+        app.create_conference(office, &with_guests("@99999999".into()))
+            .await
+            .is_err()
+    );
+    assert!(
+        app.create_conference(office, &with_guests("BCH:LS.CQD".into()))
+            .await
+            .is_err(),
+        "no executive committee recorded for that term"
+    );
+
     let view = app.conference(office, id, Lang::Vi).await.unwrap();
     assert_eq!(view.points.len(), 6);
     assert_eq!(view.points[0].1, 0, "the national point first");

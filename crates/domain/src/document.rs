@@ -206,6 +206,17 @@ impl DocumentNumber {
     }
 }
 
+impl DocumentNumber {
+    /// Whether the number leaves the kind unsaid, as the National Assembly's do: a law and
+    /// a resolution are both numbered `202/2025/QH15`, so the kind must be given apart.
+    pub fn kind_unsaid(&self) -> bool {
+        self.system == NumberSystem::State
+            && self.year.is_some()
+            && bare_law_issuer(&self.issuer)
+            && matches!(self.kind, DocKind::Law | DocKind::Resolution)
+    }
+}
+
 impl std::str::FromStr for DocumentNumber {
     type Err = Invalid;
 
@@ -221,7 +232,7 @@ impl std::fmt::Display for DocumentNumber {
         let (n, k, i) = (&self.number, self.kind.abbrev(), &self.issuer);
         match (self.system, self.year) {
             (NumberSystem::Party, _) => write!(f, "{n}-{k}/{i}"),
-            (NumberSystem::State, Some(y)) if self.kind == DocKind::Law && bare_law_issuer(i) => {
+            (NumberSystem::State, Some(y)) if self.kind_unsaid() => {
                 write!(f, "{n}/{y}/{i}")
             }
             (NumberSystem::State, Some(y)) => write!(f, "{n}/{y}/{k}-{i}"),
@@ -289,6 +300,17 @@ mod tests {
             issuer: issuer.into(),
             system: NumberSystem::State,
         }
+    }
+
+    #[test]
+    fn a_national_assembly_resolution_keeps_its_number() {
+        let mut n = DocumentNumber::parse("202/2025/QH15").unwrap();
+        assert!(n.kind_unsaid());
+        assert_eq!(n.kind, DocKind::Law);
+        n.kind = DocKind::Resolution;
+        assert_eq!(n.to_string(), "202/2025/QH15");
+        assert!(!DocumentNumber::parse("1672/NQ-UBTVQH15").unwrap().kind_unsaid());
+        assert!(!DocumentNumber::parse("116-NQ/TU").unwrap().kind_unsaid());
     }
 
     #[test]

@@ -781,13 +781,22 @@ impl Tx {
         Ok(BodyId(id))
     }
 
+    /// One body, by id.
+    pub async fn body(&mut self, id: BodyId) -> Result<Option<BodyRow>> {
+        Ok(self.body_rows("id = $1", id.0).await?.pop())
+    }
+
     /// The bodies of an organization, newest term first.
     pub async fn bodies_of(&mut self, org: OrgId) -> Result<Vec<BodyRow>> {
-        let rows: Vec<(i64, i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+        self.body_rows("org_id = $1", org.0).await
+    }
+
+    async fn body_rows(&mut self, cond: &str, id: i64) -> Result<Vec<BodyRow>> {
+        let rows: Vec<(i64, i64, String, i64, i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT id, org_id, kind, term_ordinal, term_from, term_to, prescribed_size FROM body \
-             WHERE org_id = $1 ORDER BY term_ordinal DESC, id",
-        )
-        .bind(org.0)
+             WHERE {cond} ORDER BY term_ordinal DESC, id"
+        )))
+        .bind(id)
         .fetch_all(&mut *self.inner)
         .await?;
         rows.into_iter()

@@ -42,7 +42,10 @@ pub fn routes() -> Router<State> {
 #[template(path = "conferences/list.html")]
 struct ListPage {
     ui: Ui,
-    rows: Vec<(ConferenceRow, String)>,
+    /// Each conference with its kind and status in words.
+    rows: Vec<(ConferenceRow, String, &'static str)>,
+    /// For an operator: the points they run, with their conference and status in words.
+    points: Vec<(PointRow, ConferenceRow, &'static str)>,
     can_create: bool,
 }
 
@@ -56,12 +59,29 @@ async fn list(ctx: Ctx) -> PageResult {
         .into_iter()
         .map(|c| {
             let kind = label(KINDS, &c.kind, l).to_string();
-            (c, kind)
+            let status = label(dangbo_app::conferences::CONFERENCE_STATUSES, &c.status, l);
+            (c, kind, status)
         })
         .collect();
+    // Operators without a wider view see the points they run instead.
+    let points = if ctx.caller.can(Action::Browse) {
+        Vec::new()
+    } else {
+        ctx.app
+            .points_for(&ctx.caller)
+            .await
+            .or_page(&ctx)?
+            .into_iter()
+            .map(|(p, c)| {
+                let status = label(POINT_STATUSES, &p.status, l);
+                (p, c, status)
+            })
+            .collect()
+    };
     Ok(ListPage {
         ui: Ui::new(&ctx, "conferences"),
         rows,
+        points,
         can_create: ctx.caller.can(Action::Disseminate),
     }
     .into_response())

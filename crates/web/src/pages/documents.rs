@@ -93,6 +93,8 @@ struct DocForm {
     summary: String,
     #[serde(default)]
     solutions: String,
+    #[serde(default)]
+    kind: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -128,6 +130,7 @@ async fn create(ctx: Ctx, Form(f): Form<DocForm>) -> PageResult {
         title: f.title.clone(),
         summary: f.summary.clone(),
         solutions: f.solutions.clone(),
+        kind: f.kind.clone(),
     };
     match ctx.app.register_document(&ctx.caller, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),

@@ -228,6 +228,9 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<OrgQuery>) -> Pag
     .into_response())
 }
 
+/// A make-up session scheduled and not yet held: id, day, place, the people expected.
+type Scheduled = (i64, String, String, Vec<(PersonId, String)>);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "study/pending.html")]
 struct PendingPage {
@@ -239,8 +242,8 @@ struct PendingPage {
     rows: Vec<(StudyRow, &'static str, String)>,
     pending: usize,
     can_record: bool,
-    /// Make-up sessions scheduled and not yet held: id, day, place, people expected.
-    scheduled: Vec<(i64, String, String, Vec<(PersonId, String)>)>,
+    /// Make-up sessions scheduled and not yet held.
+    scheduled: Vec<Scheduled>,
     today: String,
     error: Option<String>,
 }

@@ -92,6 +92,7 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
                 title: format!("Nghị quyết số {n} về công tác xây dựng Đảng"),
                 summary: String::new(),
                 solutions: "Nâng cao chất lượng sinh hoạt chi bộ".into(),
+                ..DocumentInput::default()
             },
         )
         .await
