@@ -401,24 +401,7 @@ impl App {
             text("Cơ quan tổ chức", &input.organizer, 200)?
         };
         let mut tx = self.db.write().await?;
-        // Documents by number.
-        let mut docs = Vec::new();
-        let all = tx.documents(None).await?;
-        for n in input
-            .documents
-            .split([',', '\n', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let number = dangbo_domain::document::DocumentNumber::parse(n).map_err(|e| field("Văn bản", e))?;
-            let found = all.iter().find(|d| d.number == number.to_string()).ok_or_else(|| {
-                AppError::rejected(
-                    format!("Chưa có văn bản {number} trong hệ thống: hãy nhập văn bản trước"),
-                    format!("Document {number} is not registered yet: register it first"),
-                )
-            })?;
-            docs.push(found.id);
-        }
+        let docs = crate::documents::by_numbers(&mut tx, &input.documents).await?;
         let mut agenda = Vec::new();
         for line in input.agenda.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let (topic, presenter) = line.split_once('|').unwrap_or((line, ""));

@@ -96,6 +96,25 @@ pub fn clean_filename(name: &str) -> String {
     if cleaned.is_empty() { "tep".into() } else { cleaned }
 }
 
+/// The registered documents named in a form field, by number, separated by commas,
+/// semicolons or lines (`43-NQ/TW, 116-NQ/TU`). Where two documents share a number, the
+/// newest is taken.
+pub(crate) async fn by_numbers(tx: &mut dangbo_store::Tx, text: &str) -> Result<Vec<i64>> {
+    let all = tx.documents(None).await?;
+    let mut ids = Vec::new();
+    for n in text.split([',', '\n', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+        let number = DocumentNumber::parse(n).map_err(|e| field("Văn bản", e))?;
+        let found = all.iter().find(|d| d.number == number.to_string()).ok_or_else(|| {
+            AppError::rejected(
+                format!("Chưa có văn bản {number} trong hệ thống: hãy nhập văn bản trước"),
+                format!("Document {number} is not registered yet: register it first"),
+            )
+        })?;
+        ids.push(found.id);
+    }
+    Ok(ids)
+}
+
 impl App {
     /// Registers a document. The number must parse; the registering organization must
     /// be within the caller's scope.

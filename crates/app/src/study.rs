@@ -226,23 +226,7 @@ impl App {
                 .collect()
         };
         let mut tx = self.db.write().await?;
-        let mut docs = Vec::new();
-        let all = tx.documents(None).await?;
-        for n in input
-            .documents
-            .split([',', '\n', ';'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let number = dangbo_domain::document::DocumentNumber::parse(n).map_err(|e| field("Văn bản", e))?;
-            let d = all.iter().find(|d| d.number == number.to_string()).ok_or_else(|| {
-                AppError::rejected(
-                    format!("Chưa có văn bản {number} trong hệ thống"),
-                    format!("Document {number} is not registered"),
-                )
-            })?;
-            docs.push(d.id);
-        }
+        let docs = crate::documents::by_numbers(&mut tx, &input.documents).await?;
         let mut confs = Vec::new();
         for c in input
             .conferences

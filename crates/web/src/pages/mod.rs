@@ -145,3 +145,56 @@ pub async fn not_found(uri: Uri, headers: HeaderMap) -> Response {
     let lang = crate::auth::anonymous_lang(&headers);
     error_response(&WebError::not_found(lang), lang, uri.path().starts_with("/api/"))
 }
+
+/// One field of a multipart form: its name, the file name if it is a file, its content.
+pub struct Part {
+    /// The field's name.
+    pub name: String,
+    /// The file's name, for a file.
+    pub filename: Option<String>,
+    /// The content.
+    pub data: axum::body::Bytes,
+}
+
+impl Part {
+    /// The content as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.data).into_owned()
+    }
+}
+
+/// Reads every field of a multipart form; a form that cannot be read, or a file over the
+/// size limit, is a bad request with the reason.
+pub async fn read_multipart(ctx: &Ctx, mut form: axum::extract::Multipart) -> Result<Vec<Part>, PageErr> {
+    let l = ctx.lang;
+    let mut parts = Vec::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(parts),
+            Err(e) => {
+                return Err(PageErr::at(
+                    ctx,
+                    WebError::bad_request(
+                        l,
+                        &format!("Không đọc được biểu mẫu: {e}"),
+                        &format!("Cannot read the form: {e}"),
+                    ),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(|e| {
+            PageErr::at(
+                ctx,
+                WebError::bad_request(
+                    l,
+                    &format!("Tệp quá lớn hoặc hỏng: {e}"),
+                    &format!("File too large or damaged: {e}"),
+                ),
+            )
+        })?;
+        parts.push(Part { name, filename, data });
+    }
+}

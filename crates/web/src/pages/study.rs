@@ -591,40 +591,13 @@ async fn confirm(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Page
     }
 }
 
-async fn submit_report(ctx: Ctx, Path(id): Path<i64>, mut form: Multipart) -> PageResult {
-    let l = ctx.lang;
+async fn submit_report(ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> PageResult {
     let (mut csrf, mut body, mut file) = (String::new(), String::new(), None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageErr::at(
-                    &ctx,
-                    WebError::bad_request(
-                        l,
-                        &format!("Không đọc được biểu mẫu: {e}"),
-                        &format!("Cannot read the form: {e}"),
-                    ),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = field.bytes().await.map_err(|e| {
-            PageErr::at(
-                &ctx,
-                WebError::bad_request(
-                    l,
-                    &format!("Tệp quá lớn hoặc hỏng: {e}"),
-                    &format!("File too large or damaged: {e}"),
-                ),
-            )
-        })?;
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
-            "body" => body = String::from_utf8_lossy(&data).into_owned(),
-            "file" => file = filename.filter(|_| !data.is_empty()).map(|f| (f, data)),
+    for part in super::read_multipart(&ctx, form).await? {
+        match part.name.as_str() {
+            "csrf" => csrf = part.text(),
+            "body" => body = part.text(),
+            "file" => file = part.filename.filter(|_| !part.data.is_empty()).map(|f| (f, part.data)),
             _ => {}
         }
     }

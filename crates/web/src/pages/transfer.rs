@@ -102,42 +102,16 @@ async fn options(ctx: &Ctx, on: dangbo_domain::Date, skip: bool, dry_run: bool) 
     })
 }
 
-async fn upload(ctx: Ctx, mut form: Multipart) -> PageResult {
+async fn upload(ctx: Ctx, form: Multipart) -> PageResult {
     require(&ctx)?;
     let l = ctx.lang;
     let (mut csrf, mut on, mut skip, mut file) = (String::new(), iso(ctx.today), false, None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(PageErr::at(
-                    &ctx,
-                    WebError::bad_request(
-                        l,
-                        &format!("Không đọc được biểu mẫu: {e}"),
-                        &format!("Cannot read the form: {e}"),
-                    ),
-                ));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let data = field.bytes().await.map_err(|e| {
-            PageErr::at(
-                &ctx,
-                WebError::bad_request(
-                    l,
-                    &format!("Tệp quá lớn hoặc hỏng: {e}"),
-                    &format!("File too large or damaged: {e}"),
-                ),
-            )
-        })?;
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
-            "on" => on = String::from_utf8_lossy(&data).into_owned(),
+    for part in super::read_multipart(&ctx, form).await? {
+        match part.name.as_str() {
+            "csrf" => csrf = part.text(),
+            "on" => on = part.text(),
             "skip_invalid" => skip = true,
-            "file" => file = filename.map(|f| (f, data)),
+            "file" => file = part.filename.map(|f| (f, part.data)),
             _ => {}
         }
     }
