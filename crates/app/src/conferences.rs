@@ -258,6 +258,33 @@ fn text(name: &str, v: &str, max: usize) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// An expected head count as typed: empty is 0.
+fn expected_count(typed: &str) -> Result<i64> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
+        AppError::rejected(
+            format!("Số người dự kiến «{t}» phải là số nguyên không âm"),
+            format!("Expected head count «{t}» must be a whole number"),
+        )
+    })
+}
+
+/// The account named to operate a point, by sign-in name: empty is none.
+async fn operator_account(tx: &mut dangbo_store::Tx, typed: &str) -> Result<Option<i64>> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let account = tx
+        .account_by_username(t)
+        .await?
+        .ok_or_else(|| AppError::rejected(format!("Không có tài khoản «{t}»"), format!("No account «{t}»")))?;
+    Ok(Some(account.id))
+}
+
 /// The most names an operator's list shows: a phone cannot scroll through more.
 pub const ROSTER_MAX: usize = 500;
 
@@ -654,19 +681,7 @@ impl App {
     /// Adds a connection point relaying `input.parent`.
     pub async fn add_point(&self, caller: &Caller, conference: i64, input: &PointInput) -> Result<i64> {
         let conf = self.conference_for(caller, conference, Action::Disseminate).await?;
-        let expected: i64 = if input.expected.trim().is_empty() {
-            0
-        } else {
-            input.expected.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                AppError::rejected(
-                    format!(
-                        "Số người dự kiến «{}» phải là số nguyên không âm",
-                        input.expected.trim()
-                    ),
-                    format!("Expected head count «{}» must be a whole number", input.expected.trim()),
-                )
-            })?
-        };
+        let expected = expected_count(&input.expected)?;
         let mut tx = self.db.write().await?;
         let (host, host_path, base, default_name) = if input.host.trim().is_empty() {
             (None, String::new(), None, None)
@@ -695,21 +710,7 @@ impl App {
         } else {
             text("Tên điểm cầu", &input.name, 200)?
         };
-        let operator = if input.operator.trim().is_empty() {
-            None
-        } else {
-            Some(
-                tx.account_by_username(input.operator.trim())
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::rejected(
-                            format!("Không có tài khoản «{}»", input.operator.trim()),
-                            format!("No account «{}»", input.operator.trim()),
-                        )
-                    })?
-                    .id,
-            )
-        };
+        let operator = operator_account(&mut tx, &input.operator).await?;
         let row = PointRow {
             id: 0,
             conference_id: conference,
@@ -739,6 +740,64 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The sign-in name of a point's operator, for the point's page.
+    pub async fn operator_name(&self, point: &PointRow) -> Result<Option<String>> {
+        let Some(id) = point.operator_id else { return Ok(None) };
+        let mut tx = self.db.read().await?;
+        Ok(tx.account(id).await?.map(|a| a.username))
+    }
+
+    /// Sets where a point is, who operates it and how many are expected there (the
+    /// points opened in bulk have none of these at first).
+    pub async fn update_point(
+        &self,
+        caller: &Caller,
+        id: i64,
+        place: &str,
+        operator: &str,
+        expected: &str,
+    ) -> Result<()> {
+        // The office whose scope holds the point's host (or, for a point outside the
+        // tree, the conference's organization).
+        let point = {
+            let mut tx = self.db.read().await?;
+            let point = tx.point(id).await?.ok_or_else(|| no_point(id))?;
+            let conf = tx.conference(point.conference_id).await?.ok_or_else(|| no_point(id))?;
+            let path = match point.host_org_id {
+                Some(o) => tx.org_by_id(o, conf.held_on).await?.map(|v| v.path),
+                None => tx.org_by_id(conf.org_id, conf.held_on).await?.map(|v| v.path),
+            };
+            let roots = scope_roots(&mut tx, caller, Action::Disseminate, conf.held_on).await?;
+            if !caller.can(Action::Disseminate) || !path.is_some_and(|p| within(&roots, &p)) {
+                return Err(no_point(id));
+            }
+            point
+        };
+        let expected = expected_count(expected)?;
+        let place = place.trim();
+        if place.chars().count() > 300 {
+            return Err(AppError::rejected(
+                "Địa điểm: dài quá 300 ký tự",
+                "Place: longer than 300 characters",
+            ));
+        }
+        let mut tx = self.db.write().await?;
+        let operator = operator_account(&mut tx, operator).await?;
+        tx.update_point(id, place, operator, expected).await?;
+        self.audit(
+            &mut tx,
+            "point.update",
+            &format!("point:{id}"),
+            &format!(
+                "địa điểm «{}» → «{place}»; người vận hành {:?} → {operator:?}; dự kiến {} → {expected}",
+                point.place, point.operator_id, point.expected
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Opens one point per base organization under `under`, each relaying `parent`

@@ -293,6 +293,19 @@ async fn the_day(db: Db) {
         base_point("Viện Kiểm sát"),
         base_point("Báo Lạng Sơn"),
     );
+    // The office fills in what the bulk creation left empty.
+    assert!(app.update_point(office, p1, "", "", "-3").await.is_err());
+    assert!(app.update_point(office, p1, "", "khong-co-ai", "").await.is_err());
+    app.update_point(office, p1, "Hội trường tầng 2", "", "40")
+        .await
+        .unwrap();
+    let v = app.conference(office, id, Lang::Vi).await.unwrap();
+    let row = &v.points.iter().find(|(p, _)| p.id == p1).unwrap().0;
+    assert_eq!(
+        (row.place.as_str(), row.expected, row.operator_id),
+        ("Hội trường tầng 2", 40, None)
+    );
+
     for p in [national, province, bloc, p1, p2, p3] {
         app.set_point_status(office, p, "live").await.unwrap();
     }

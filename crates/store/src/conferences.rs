@@ -467,11 +467,13 @@ impl Tx {
         Ok(())
     }
 
-    /// Sets a point's operator.
-    pub async fn set_point_operator(&mut self, id: i64, account: Option<i64>) -> Result<()> {
-        sqlx::query("UPDATE point SET operator_id = $2 WHERE id = $1")
+    /// Sets where a point is, its operator and the head count expected.
+    pub async fn update_point(&mut self, id: i64, place: &str, operator: Option<i64>, expected: i64) -> Result<()> {
+        sqlx::query("UPDATE point SET place = $2, operator_id = $3, expected = $4 WHERE id = $1")
             .bind(id)
-            .bind(account)
+            .bind(place)
+            .bind(operator)
+            .bind(expected)
             .execute(&mut *self.inner)
             .await?;
         Ok(())

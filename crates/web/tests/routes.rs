@@ -247,6 +247,13 @@ const ROUTES: &[Route] = &[
         Body::Form(&[("code", "")]),
         None,
     ),
+    // The office sets a point's details; a head count that is not a number is refused.
+    post(
+        "/points/{point}/details",
+        In(Disseminate),
+        Body::Form(&[("expected", "nhiều")]),
+        Some(422),
+    ),
     // A refused status shows the operator's page again with the message.
     post(
         "/points/{point}/status",

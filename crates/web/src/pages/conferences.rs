@@ -34,6 +34,7 @@ pub fn routes() -> Router<State> {
         .route("/points/{id}", get(operate))
         .route("/points/{id}/checkin", post(checkin_form))
         .route("/points/{id}/status", post(point_status))
+        .route("/points/{id}/details", post(point_details))
         .route("/points/{id}/headcount", post(headcount))
         .route("/checkin", get(self_form).post(self_checkin))
 }
@@ -411,6 +412,10 @@ struct OperatePage {
     roster: Vec<RosterLine>,
     /// The list shows only the first [`dangbo_app::conferences::ROSTER_MAX`] names.
     roster_cut: bool,
+    /// The operator's sign-in name, if one is named.
+    operator: String,
+    /// Whether the caller runs the conference, and so may change the point's details.
+    can_edit: bool,
     counts: Vec<(&'static str, &'static str, i64)>,
     here: usize,
     flash: Option<String>,
@@ -444,7 +449,15 @@ async fn operate_page(ctx: &Ctx, state: &State, id: i64, flash: Option<String>) 
             .collect()
     };
     let here = roster.iter().filter(|r| r.done).count();
+    let operator = ctx.app.operator_name(&point).await.or_page(ctx)?.unwrap_or_default();
+    let can_edit = ctx
+        .app
+        .conference_for(&ctx.caller, conf.id, Action::Disseminate)
+        .await
+        .is_ok();
     Ok(OperatePage {
+        operator,
+        can_edit,
         ui: Ui::new(ctx, "conferences"),
         status: label(POINT_STATUSES, &point.status, l),
         statuses: POINT_STATUSES.iter().map(|(c, vi, en)| (*c, l.pick(vi, en))).collect(),
@@ -514,6 +527,40 @@ async fn point_status(
     let r = ctx.app.set_point_status(&ctx.caller, id, &f.status).await;
     state.live.changed(point.conference_id);
     match r {
+        Ok(()) => Ok(Redirect::to(&format!("/points/{id}")).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = operate_page(&ctx, &state, id, Some(e.message(ctx.lang))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DetailsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    operator: String,
+    #[serde(default)]
+    expected: String,
+}
+
+/// Where a point is, who operates it and how many are expected: set by the office.
+async fn point_details(
+    ctx: Ctx,
+    AxState(state): AxState<State>,
+    Path(id): Path<i64>,
+    Form(f): Form<DetailsForm>,
+) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    match ctx
+        .app
+        .update_point(&ctx.caller, id, &f.place, &f.operator, &f.expected)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/points/{id}")).into_response()),
         Err(e) if e.is_form_error() => {
             let page = operate_page(&ctx, &state, id, Some(e.message(ctx.lang))).await?;
