@@ -10,6 +10,7 @@ pub mod member;
 pub mod name;
 pub mod number;
 pub mod org;
+pub mod planning;
 
 pub use date::{Date, Validity};
 pub use lang::{Invalid, Lang};

@@ -1,0 +1,398 @@
+//! Cadre planning rules as data: the retirement ages of Decree 135/2020/NĐ-CP, the
+//! planning rule sets of QĐ 50-QĐ/TW (2021) and QĐ 377-QĐ/TW (in force 8/10/2025), the
+//! working time a cadre has left, and the checks of a planning list that yield findings.
+//!
+//! The numbers live in values of these types, chosen by date, never in the checks: when a
+//! regulation changes, a new value is added and the old one still answers for the past.
+
+use crate::member::Gender;
+use crate::number::ratio_cut;
+use crate::{Date, Lang};
+
+/// Retirement ages of one sex that rise year by year to a final age, in months of age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgeSchedule {
+    /// The age before the schedule starts.
+    pub before: u32,
+    /// The first year of the schedule.
+    pub first_year: i16,
+    /// The age in that year.
+    pub first: u32,
+    /// How much it rises each following year.
+    pub step: u32,
+    /// Where it stops rising.
+    pub last: u32,
+}
+
+impl AgeSchedule {
+    /// The retirement age, in months, for someone who reaches it in `year`.
+    pub fn age_in(&self, year: i16) -> u32 {
+        if year < self.first_year {
+            return self.before;
+        }
+        let years = u32::try_from(year - self.first_year).unwrap_or(0);
+        self.first
+            .saturating_add(self.step.saturating_mul(years))
+            .min(self.last)
+    }
+}
+
+/// The retirement age of a regulation, for men and for women.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetirementRule {
+    /// The regulation's number.
+    pub source: &'static str,
+    /// Men.
+    pub men: AgeSchedule,
+    /// Women.
+    pub women: AgeSchedule,
+}
+
+/// A month of a year: `(2021, 5)` is May 2021.
+pub type Month = (i16, i8);
+
+fn month_index(year: i16, month: i8) -> i32 {
+    i32::from(year) * 12 + i32::from(month) - 1
+}
+
+fn from_index(i: i32) -> Month {
+    // Years stay within i16 for any birth date a Date can hold plus a working life.
+    (
+        i16::try_from(i.div_euclid(12)).unwrap_or(i16::MAX),
+        (i.rem_euclid(12) + 1) as i8,
+    )
+}
+
+impl RetirementRule {
+    /// Decree 135/2020/NĐ-CP: from 2021, men 60 years 3 months, rising 3 months a year to
+    /// 62; women 55 years 4 months, rising 4 months a year to 60. Before 2021, 60 and 55.
+    pub const DECREE_135: RetirementRule = RetirementRule {
+        source: "135/2020/NĐ-CP",
+        men: AgeSchedule {
+            before: 60 * 12,
+            first_year: 2021,
+            first: 60 * 12 + 3,
+            step: 3,
+            last: 62 * 12,
+        },
+        women: AgeSchedule {
+            before: 55 * 12,
+            first_year: 2021,
+            first: 55 * 12 + 4,
+            step: 4,
+            last: 60 * 12,
+        },
+    };
+
+    fn schedule(&self, gender: Gender) -> &AgeSchedule {
+        match gender {
+            Gender::Male => &self.men,
+            Gender::Female => &self.women,
+        }
+    }
+
+    /// The month someone born on `birth` reaches retirement age, and that age in months:
+    /// the first month in which their age is at least the age of that month's year.
+    pub fn reached(&self, gender: Gender, birth: Date) -> (Month, u32) {
+        let s = self.schedule(gender);
+        let born = month_index(birth.year(), birth.month());
+        let mut age = s.before.min(s.first);
+        loop {
+            let (year, _) = from_index(born + age as i32);
+            if age >= s.age_in(year) {
+                return (from_index(born + age as i32), age);
+            }
+            age += 1;
+        }
+    }
+
+    /// The day they retire: the first day of the month after the one they reach the age
+    /// in, as the pension starts then.
+    pub fn retires_on(&self, gender: Gender, birth: Date) -> Date {
+        let ((year, month), _) = self.reached(gender, birth);
+        let (y, m) = from_index(month_index(year, month) + 1);
+        Date::new(y, m, 1).unwrap_or(Date::MAX)
+    }
+
+    /// Whole months of working time left on `on` (0 once retired).
+    pub fn months_left(&self, gender: Gender, birth: Date, on: Date) -> u32 {
+        let end = self.retires_on(gender, birth);
+        if on >= end {
+            return 0;
+        }
+        let mut months = month_index(end.year(), end.month()) - month_index(on.year(), on.month());
+        if on.day() > 1 {
+            months -= 1;
+        }
+        u32::try_from(months).unwrap_or(0)
+    }
+}
+
+/// A planning rule set: what QĐ 50-QĐ/TW or QĐ 377-QĐ/TW ask of a planning list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanningRules {
+    /// The regulation's number.
+    pub source: &'static str,
+    /// The first day it is in force.
+    pub from: Date,
+    /// The fewest cadres planned for a body, in tenths of its prescribed size (10 = 1,0).
+    pub ratio_min_tenths: u32,
+    /// The most, in tenths (15 = 1,5).
+    pub ratio_max_tenths: u32,
+    /// The most cadres planned for one seat of a title (a title with 2 seats may plan 6).
+    pub per_seat: u32,
+    /// The most titles one cadre may be planned for at one level.
+    pub titles_per_cadre: u32,
+    /// The full terms of working age a planned cadre must have left at the term's start.
+    pub terms_of_working_age: u32,
+    /// The years of a term.
+    pub term_years: u32,
+    /// The least share of women, in percent.
+    pub women_min_percent: u32,
+    /// The age under which a cadre counts as young at province (and former district) level.
+    pub young_under: u32,
+    /// What of the above could not be confirmed from the regulation's text.
+    pub unconfirmed: &'static [&'static str],
+}
+
+/// The two rule sets shipped, oldest first.
+pub const PLANNING_RULES: [PlanningRules; 2] = [
+    PlanningRules {
+        source: "50-QĐ/TW",
+        from: Date::constant(2021, 12, 27),
+        ratio_min_tenths: 10,
+        ratio_max_tenths: 15,
+        per_seat: 3,
+        titles_per_cadre: 3,
+        terms_of_working_age: 1,
+        term_years: 5,
+        women_min_percent: 25,
+        young_under: 40,
+        unconfirmed: &["women_min_percent"],
+    },
+    PlanningRules {
+        source: "377-QĐ/TW",
+        from: Date::constant(2025, 10, 8),
+        ratio_min_tenths: 10,
+        ratio_max_tenths: 15,
+        per_seat: 3,
+        titles_per_cadre: 3,
+        terms_of_working_age: 1,
+        term_years: 5,
+        women_min_percent: 25,
+        young_under: 40,
+        unconfirmed: &[
+            "ratio_min_tenths",
+            "ratio_max_tenths",
+            "terms_of_working_age",
+            "women_min_percent",
+        ],
+    },
+];
+
+/// The rule set in force on a day: the latest that started by then (the first one for
+/// days before it).
+pub fn planning_rules_on(on: Date) -> &'static PlanningRules {
+    PLANNING_RULES
+        .iter()
+        .rev()
+        .find(|r| r.from <= on)
+        .unwrap_or(&PLANNING_RULES[0])
+}
+
+/// `1,04 lần`: how many times the prescribed size a count is, cut to two decimals as the
+/// seeds write it (26 of 25 is `1,04 lần`, 9 of 7 is `1,28 lần`).
+pub fn times_size(count: u64, size: u64, lang: Lang) -> Option<String> {
+    let r = ratio_cut(count, size, 2)?;
+    Some(match lang {
+        Lang::Vi => format!("{r} lần"),
+        Lang::En => format!("{} times", r.replace(',', ".")),
+    })
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// A hard rule is broken: saving needs an override with a written reason.
+    Breach,
+    /// A target is missed: shown, not blocking.
+    Warning,
+}
+
+/// What a rule check found: the rule, what it was about, what was expected and what is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule, with its source: `50-QĐ/TW: số lượng quy hoạch`.
+    pub rule: String,
+    /// What it is about: a body, a title, a cadre.
+    pub subject: String,
+    /// What the rule asks, in words.
+    pub expected: String,
+    /// What the list has.
+    pub actual: String,
+    /// How serious.
+    pub severity: Severity,
+}
+
+impl PlanningRules {
+    /// Checks the number planned for a body against its prescribed size: between
+    /// `ratio_min` and `ratio_max` times it.
+    pub fn check_size(&self, body: &str, planned: u64, size: u64) -> Option<Finding> {
+        let min = (size * u64::from(self.ratio_min_tenths)).div_ceil(10);
+        let max = size * u64::from(self.ratio_max_tenths) / 10;
+        if (min..=max).contains(&planned) {
+            return None;
+        }
+        Some(Finding {
+            rule: format!("{}: số lượng quy hoạch", self.source),
+            subject: body.to_string(),
+            expected: format!(
+                "từ {min} đến {max} đồng chí ({} đến {} lần số lượng)",
+                tenths(self.ratio_min_tenths),
+                tenths(self.ratio_max_tenths)
+            ),
+            actual: format!(
+                "{planned} đồng chí ({})",
+                times_size(planned, size, Lang::Vi).unwrap_or_else(|| "—".into())
+            ),
+            severity: Severity::Breach,
+        })
+    }
+
+    /// Checks the number planned for a title with `seats` seats: at most `per_seat` each.
+    pub fn check_title(&self, title: &str, planned: u64, seats: u64) -> Option<Finding> {
+        let max = seats * u64::from(self.per_seat);
+        (planned > max).then(|| Finding {
+            rule: format!("{}: số người quy hoạch cho một chức danh", self.source),
+            subject: title.to_string(),
+            expected: format!("không quá {max} đồng chí ({} người cho mỗi vị trí)", self.per_seat),
+            actual: format!("{planned} đồng chí"),
+            severity: Severity::Breach,
+        })
+    }
+
+    /// Checks that a cadre has the working time the rule asks left at the term's start.
+    pub fn check_working_age(&self, who: &str, gender: Gender, birth: Date, term_start: Date) -> Option<Finding> {
+        let need = self.terms_of_working_age * self.term_years * 12;
+        let left = RetirementRule::DECREE_135.months_left(gender, birth, term_start);
+        (left < need).then(|| Finding {
+            rule: format!("{}: tuổi công tác", self.source),
+            subject: who.to_string(),
+            expected: format!(
+                "còn ít nhất {} tháng công tác ({} nhiệm kỳ)",
+                need, self.terms_of_working_age
+            ),
+            actual: format!("còn {left} tháng"),
+            severity: Severity::Breach,
+        })
+    }
+}
+
+fn tenths(t: u32) -> String {
+    format!("{},{}", t / 10, t % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const R: RetirementRule = RetirementRule::DECREE_135;
+
+    fn d(y: i16, m: i8, day: i8) -> Date {
+        Date::constant(y, m, day)
+    }
+
+    #[test]
+    fn decree_135_appendix() {
+        // Men born 1/1961 reach 60 years 3 months in 4/2021 and retire from 5/2021.
+        assert_eq!(R.reached(Gender::Male, d(1961, 1, 15)), ((2021, 4), 60 * 12 + 3));
+        assert_eq!(R.retires_on(Gender::Male, d(1961, 1, 15)), d(2021, 5, 1));
+        // Born 9/1961: 60 years 3 months in 12/2021.
+        assert_eq!(R.reached(Gender::Male, d(1961, 9, 1)), ((2021, 12), 60 * 12 + 3));
+        // Born 10/1961: 60 years 3 months falls in 2022, whose age is 60 years 6 months.
+        assert_eq!(R.reached(Gender::Male, d(1961, 10, 1)), ((2022, 4), 60 * 12 + 6));
+        // Women born 1/1966 reach 55 years 4 months in 5/2021.
+        assert_eq!(R.reached(Gender::Female, d(1966, 1, 1)), ((2021, 5), 55 * 12 + 4));
+        // The last steps: men 62 from 2028, women 60 from 2035.
+        assert_eq!(R.reached(Gender::Male, d(1970, 6, 1)).1, 62 * 12);
+        assert_eq!(R.reached(Gender::Female, d(1980, 6, 1)).1, 60 * 12);
+        // Before the decree: 60 and 55.
+        assert_eq!(R.reached(Gender::Male, d(1955, 3, 1)), ((2015, 3), 60 * 12));
+    }
+
+    #[test]
+    fn working_time_left() {
+        // Retires 1/5/2021: on 1/4/2021 one month is left, on 15/4/2021 none whole.
+        assert_eq!(R.months_left(Gender::Male, d(1961, 1, 15), d(2021, 4, 1)), 1);
+        assert_eq!(R.months_left(Gender::Male, d(1961, 1, 15), d(2021, 4, 15)), 0);
+        assert_eq!(R.months_left(Gender::Male, d(1961, 1, 15), d(2025, 1, 1)), 0);
+    }
+
+    #[test]
+    fn seed_003_ratios() {
+        assert_eq!(times_size(26, 25, Lang::Vi).as_deref(), Some("1,04 lần"));
+        assert_eq!(times_size(9, 7, Lang::Vi).as_deref(), Some("1,28 lần"));
+        assert_eq!(times_size(9, 7, Lang::En).as_deref(), Some("1.28 times"));
+    }
+
+    #[test]
+    fn rule_sets_by_date() {
+        assert_eq!(planning_rules_on(d(2022, 4, 15)).source, "50-QĐ/TW");
+        assert_eq!(planning_rules_on(d(2025, 10, 7)).source, "50-QĐ/TW");
+        assert_eq!(planning_rules_on(d(2025, 10, 8)).source, "377-QĐ/TW");
+    }
+
+    #[test]
+    fn planning_checks() {
+        let r = planning_rules_on(d(2022, 4, 15));
+        // 26 planned for a committee of 25: within 1,0 to 1,5 times.
+        assert_eq!(r.check_size("BCH", 26, 25), None);
+        let f = r.check_size("BCH", 24, 25).unwrap();
+        assert_eq!(f.actual, "24 đồng chí (0,96 lần)");
+        assert_eq!(f.severity, Severity::Breach);
+        assert!(r.check_size("BCH", 38, 25).is_some());
+        // A title with 2 seats may plan 6.
+        assert_eq!(r.check_title("Phó Bí thư", 6, 2), None);
+        assert!(r.check_title("Phó Bí thư", 7, 2).is_some());
+        // Born 1/1961, a man has no full term left at the start of 2020–2025.
+        assert!(
+            r.check_working_age("x", Gender::Male, d(1961, 1, 1), d(2020, 10, 1))
+                .is_some()
+        );
+        assert_eq!(
+            r.check_working_age("x", Gender::Male, d(1975, 1, 1), d(2025, 10, 1)),
+            None
+        );
+    }
+
+    fn any_date() -> impl Strategy<Value = Date> {
+        (1940i16..2005, 1i8..=12, 1i8..=28).prop_map(|(y, m, day)| Date::constant(y, m, day))
+    }
+
+    proptest! {
+        /// The age reached is the age of its year, within the schedule's bounds, and no
+        /// earlier month would do.
+        #[test]
+        fn reached_is_the_first_month(birth in any_date(), female in any::<bool>()) {
+            let g = if female { Gender::Female } else { Gender::Male };
+            let s = *R.schedule(g);
+            let ((y, m), age) = R.reached(g, birth);
+            prop_assert_eq!(month_index(y, m) - month_index(birth.year(), birth.month()), age as i32);
+            prop_assert!(age >= s.age_in(y));
+            prop_assert!((s.before.min(s.first)..=s.last).contains(&age));
+            let (py, _) = from_index(month_index(y, m) - 1);
+            prop_assert!(age == s.before.min(s.first) || age - 1 < s.age_in(py));
+        }
+
+        /// Someone born later never retires earlier, and the time left shrinks as days pass.
+        #[test]
+        fn monotone(a in any_date(), b in any_date(), on in any_date(), female in any::<bool>()) {
+            let g = if female { Gender::Female } else { Gender::Male };
+            let (early, late) = if a <= b { (a, b) } else { (b, a) };
+            prop_assert!(R.retires_on(g, early) <= R.retires_on(g, late));
+            let later = on.checked_add(jiff::Span::new().days(40)).unwrap_or(on);
+            prop_assert!(R.months_left(g, a, later) <= R.months_left(g, a, on));
+        }
+    }
+}
