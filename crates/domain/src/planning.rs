@@ -7,6 +7,7 @@
 
 use crate::member::Gender;
 use crate::number::ratio_cut;
+use crate::org::text_enum;
 use crate::{Date, Lang};
 
 /// Retirement ages of one sex that rise year by year to a final age, in months of age.
@@ -288,6 +289,126 @@ impl PlanningRules {
     }
 }
 
+text_enum! {
+    /// Why a cadre is taken out of a plan.
+    RemovalReason {
+        /// Over the age for planning.
+        Age = "age", "Quá tuổi quy hoạch", "Over age", ["qua tuoi"];
+        /// Disciplined with a reprimand or worse.
+        Discipline = "discipline", "Bị kỷ luật từ khiển trách trở lên", "Disciplined (reprimand or worse)", ["ky luat"];
+        /// Transferred elsewhere.
+        Transfer = "transfer", "Chuyển công tác", "Transferred", ["chuyen cong tac"];
+        /// Health.
+        Health = "health", "Sức khỏe", "Health", ["suc khoe"];
+        /// At their own request.
+        Request = "request", "Theo nguyện vọng cá nhân", "Own request", ["nguyen vong"];
+        /// Another reason, written out.
+        Other = "other", "Lý do khác", "Other", ["khac"];
+    }
+}
+
+/// One cadre's place in a plan: when and by which decision they were added, and when,
+/// why and by which decision they were taken out. History is never rewritten: taking
+/// someone out closes their entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEntry<P> {
+    /// The cadre.
+    pub person: P,
+    /// The day they were added.
+    pub added_on: Date,
+    /// The decision that added them.
+    pub added_by: String,
+    /// The day, reason and decision of their removal, if removed.
+    pub removed: Option<(Date, RemovalReason, String)>,
+}
+
+impl<P> PlanEntry<P> {
+    /// Whether the cadre was in the plan on `on`.
+    pub fn on(&self, on: Date) -> bool {
+        self.added_on <= on && self.removed.as_ref().is_none_or(|(d, _, _)| on < *d)
+    }
+}
+
+/// What a review round (rà soát, điều chỉnh, bổ sung) changed between two days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoundCounts {
+    /// Taken out during the round.
+    pub removed: u64,
+    /// Added during the round.
+    pub added: u64,
+    /// Kept from before the round.
+    pub kept: u64,
+    /// In the plan at the end of the round.
+    pub total: u64,
+}
+
+/// The counts of a round over `entries`: changes dated after `before` up to `after`.
+pub fn round_counts<P>(entries: &[PlanEntry<P>], before: Date, after: Date) -> RoundCounts {
+    let mut c = RoundCounts::default();
+    for e in entries {
+        let (was, is) = (e.on(before), e.on(after));
+        match (was, is) {
+            (true, true) => c.kept += 1,
+            (true, false) => c.removed += 1,
+            (false, true) => c.added += 1,
+            (false, false) => {}
+        }
+        c.total += u64::from(is);
+    }
+    c
+}
+
+impl RoundCounts {
+    /// Seed 003's words: "đưa ra khỏi quy hoạch 06 đồng chí, bổ sung 01 đồng chí, tổng
+    /// số quy hoạch hiện có 31 đồng chí" (what did not happen is not said; counts below
+    /// ten keep their leading zero).
+    pub fn sentence(&self, lang: Lang) -> String {
+        let n = |k: u64| crate::number::two_digits(k);
+        let mut parts = Vec::new();
+        match lang {
+            Lang::Vi => {
+                if self.removed > 0 {
+                    parts.push(format!("đưa ra khỏi quy hoạch {} đồng chí", n(self.removed)));
+                }
+                if self.added > 0 {
+                    parts.push(format!("bổ sung {} đồng chí", n(self.added)));
+                }
+                if self.removed == 0 && self.added == 0 {
+                    parts.push(format!("giữ nguyên quy hoạch đối với {} đồng chí", n(self.kept)));
+                }
+                parts.push(format!("tổng số quy hoạch hiện có {} đồng chí", n(self.total)));
+            }
+            Lang::En => {
+                if self.removed > 0 {
+                    parts.push(format!("{} removed from the plan", self.removed));
+                }
+                if self.added > 0 {
+                    parts.push(format!("{} added", self.added));
+                }
+                if self.removed == 0 && self.added == 0 {
+                    parts.push(format!("{} kept", self.kept));
+                }
+                parts.push(format!("{} now planned", self.total));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// Seed 003's words for a new plan against the body's size in a term: "26 đồng chí, đạt
+/// 1,04 lần so với số lượng khóa XIV".
+pub fn plan_size_sentence(planned: u64, size: u64, term_ordinal: u16, lang: Lang) -> Option<String> {
+    let times = times_size(planned, size, lang)?;
+    let term = crate::cadre::roman(term_ordinal);
+    Some(match lang {
+        Lang::Vi => format!(
+            "{} đồng chí, đạt {times} so với số lượng khóa {term}",
+            crate::number::two_digits(planned)
+        ),
+        Lang::En => format!("{planned}, {times} the size of the {term} term"),
+    })
+}
+
 fn tenths(t: u32) -> String {
     format!("{},{}", t / 10, t % 10)
 }
@@ -363,6 +484,71 @@ mod tests {
         assert_eq!(
             r.check_working_age("x", Gender::Male, d(1975, 1, 1), d(2025, 10, 1)),
             None
+        );
+    }
+
+    #[test]
+    fn seed_003_round() {
+        // 2020–2025 plan of the executive committee: 36 planned on 1/1/2022, the review of
+        // 15/4/2022 takes 6 out and adds 1: 31 remain.
+        let start = d(2021, 1, 1);
+        let review = d(2022, 4, 15);
+        let mut entries: Vec<PlanEntry<u32>> = (0..36)
+            .map(|i| PlanEntry {
+                person: i,
+                added_on: start,
+                added_by: "12-QĐ/ĐU".into(),
+                removed: None,
+            })
+            .collect();
+        for (i, why) in [
+            RemovalReason::Age,
+            RemovalReason::Transfer,
+            RemovalReason::Age,
+            RemovalReason::Health,
+            RemovalReason::Discipline,
+            RemovalReason::Request,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            entries[i].removed = Some((review, why, "45-QĐ/ĐU".into()));
+        }
+        entries.push(PlanEntry {
+            person: 99,
+            added_on: review,
+            added_by: "45-QĐ/ĐU".into(),
+            removed: None,
+        });
+        let c = round_counts(&entries, d(2022, 4, 14), review);
+        assert_eq!(
+            c,
+            RoundCounts {
+                removed: 6,
+                added: 1,
+                kept: 30,
+                total: 31
+            }
+        );
+        assert_eq!(
+            c.sentence(Lang::Vi),
+            "đưa ra khỏi quy hoạch 06 đồng chí, bổ sung 01 đồng chí, tổng số quy hoạch hiện có 31 đồng chí"
+        );
+        // The plan as it stood before the review is still there.
+        assert_eq!(entries.iter().filter(|e| e.on(d(2022, 1, 1))).count(), 36);
+        // Kept as they were: the deputy secretaries.
+        let six: Vec<PlanEntry<u32>> = entries[10..16].to_vec();
+        assert_eq!(
+            round_counts(&six, d(2022, 4, 14), review).sentence(Lang::Vi),
+            "giữ nguyên quy hoạch đối với 06 đồng chí, tổng số quy hoạch hiện có 06 đồng chí"
+        );
+        assert_eq!(
+            plan_size_sentence(26, 25, 14, Lang::Vi).as_deref(),
+            Some("26 đồng chí, đạt 1,04 lần so với số lượng khóa XIV")
+        );
+        assert_eq!(
+            plan_size_sentence(9, 7, 14, Lang::Vi).as_deref(),
+            Some("09 đồng chí, đạt 1,28 lần so với số lượng khóa XIV")
         );
     }
 
