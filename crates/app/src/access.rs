@@ -53,6 +53,10 @@ pub enum Action {
     Operate,
     /// Record make-up study and assess learning reports.
     Study,
+    /// Read cadre planning lists (the most sensitive data after ballots).
+    ViewPlans,
+    /// Draw up and review cadre planning lists.
+    Plan,
 }
 
 impl Role {
@@ -117,7 +121,7 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Office => !matches!(action, Administer),
-            Role::Leadership => matches!(action, Browse | ViewMembers | Export),
+            Role::Leadership => matches!(action, Browse | ViewMembers | Export | ViewPlans),
             Role::Secretary => matches!(action, Browse | ViewMembers | EditMembers | Export | Operate | Study),
             // An operator runs the points hosted in their subtree (or assigned to them).
             Role::Operator => matches!(action, Operate),

@@ -15,6 +15,7 @@ pub mod export;
 pub mod import;
 pub mod members;
 pub mod orgs;
+pub mod planning;
 pub mod signing;
 pub mod study;
 pub mod table;

@@ -49,6 +49,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "dissemination",
         sql: include_str!("../migrations/sqlite/0003_dissemination.sql"),
     },
+    Migration {
+        version: 4,
+        name: "planning",
+        sql: include_str!("../migrations/sqlite/0004_planning.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -66,6 +71,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "dissemination",
         sql: include_str!("../migrations/postgres/0003_dissemination.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "planning",
+        sql: include_str!("../migrations/postgres/0004_planning.sql"),
     },
 ];
 

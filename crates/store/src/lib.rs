@@ -17,6 +17,7 @@ mod conferences;
 mod documents;
 mod orgs;
 mod people;
+mod planning;
 mod rows;
 mod study;
 
@@ -32,6 +33,7 @@ pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
     BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
 };
+pub use planning::{PlanEntryRow, PlanListRow};
 pub use study::{CampaignRow, Coverage, MakeupRow, ReportRow, StudyRow};
 
 use sqlx::{Any, Transaction};

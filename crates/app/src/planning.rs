@@ -1,0 +1,314 @@
+//! Cadre planning (quy hoạch cán bộ): lists per organization, term and body or title; adding
+//! cadres and taking them out with a reason and a decision, never rewriting history; the
+//! plan as it stood on any day, a review round's counts in seed 003's words, and the
+//! findings of the rule set in force. Planning data is among the most sensitive here:
+//! every view is audited.
+
+use crate::access::{Action, Caller, scope_roots, within};
+use crate::{App, AppError, Result};
+use dangbo_domain::cadre::{BodyKind, Term, Title};
+use dangbo_domain::date::{parse_date, short};
+use dangbo_domain::member::PersonId;
+use dangbo_domain::org::OrgCode;
+use dangbo_domain::planning::{Finding, RemovalReason, RoundCounts, planning_rules_on, round_counts};
+use dangbo_domain::{Date, Invalid};
+use dangbo_store::{OrgVersion, PlanEntryRow, PlanListRow};
+
+/// A planning list as typed in a form.
+#[derive(Debug, Clone, Default)]
+pub struct PlanListInput {
+    /// The organization's code.
+    pub org: String,
+    /// The term's ordinal (khóa): 15 for khóa XV.
+    pub term_ordinal: String,
+    /// The term's years, `2025-2030`.
+    pub term_years: String,
+    /// A body (`BCH`, `BTV`, `UBKT`) or a title (`Bí thư`, `Phó Bí thư`…).
+    pub target: String,
+    /// The body's prescribed size, or the title's number of seats.
+    pub size: String,
+}
+
+/// A plan as it stood on a day.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    /// The list.
+    pub list: PlanListRow,
+    /// Its organization.
+    pub org: OrgVersion,
+    /// What it plans for, in words.
+    pub target: String,
+    /// The day shown.
+    pub on: Date,
+    /// The entries in the plan that day.
+    pub entries: Vec<PlanEntryRow>,
+    /// The findings of the rule set in force that day.
+    pub findings: Vec<Finding>,
+}
+
+fn no_list(id: i64) -> AppError {
+    AppError::NotFound {
+        vi: format!("Không có danh sách quy hoạch số {id}"),
+        what: format!("no planning list number {id}"),
+    }
+}
+
+fn field(name: &str, source: Invalid) -> AppError {
+    AppError::Invalid {
+        field: name.to_string(),
+        source,
+    }
+}
+
+/// `body:standing` → "Ban Thường vụ"; `title:Bí thư` → "Bí thư".
+fn target_words(target: &str) -> String {
+    match target.split_once(':') {
+        Some(("body", k)) => BodyKind::from_code(k).map_or_else(|| k.to_string(), |b| b.vi().to_string()),
+        Some((_, t)) => t.to_string(),
+        None => target.to_string(),
+    }
+}
+
+impl App {
+    /// The list `id` with its organization, if the caller may do `action` over it.
+    async fn plan_list_for(
+        &self,
+        caller: &Caller,
+        id: i64,
+        action: Action,
+        on: Date,
+    ) -> Result<(PlanListRow, OrgVersion)> {
+        let mut tx = self.db.read().await?;
+        let list = tx.plan_list(id).await?.ok_or_else(|| no_list(id))?;
+        // A plan is read on a day its organization existed.
+        let org = tx.org_by_id(list.org_id, on).await?.ok_or_else(|| no_list(id))?;
+        let roots = scope_roots(&mut tx, caller, action, on).await?;
+        if !caller.can(action) || !within(&roots, &org.path) {
+            return Err(no_list(id));
+        }
+        Ok((list, org))
+    }
+
+    /// Creates a planning list for a body or a title of an organization in a term.
+    pub async fn create_plan_list(&self, caller: &Caller, input: &PlanListInput) -> Result<i64> {
+        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let today = self.clock.today();
+        let org = self.org_for(caller, Action::Plan, &code, today).await?;
+        let ordinal: u16 = input.term_ordinal.trim().parse().map_err(|_| {
+            AppError::rejected(
+                format!("Khóa «{}» phải là một số, ví dụ 15", input.term_ordinal.trim()),
+                format!("The term «{}» must be a number, e.g. 15", input.term_ordinal.trim()),
+            )
+        })?;
+        let (from, to) = input
+            .term_years
+            .split_once(['-', '–'])
+            .and_then(|(a, b)| Some((a.trim().parse::<i16>().ok()?, b.trim().parse::<i16>().ok()?)))
+            .ok_or_else(|| {
+                AppError::rejected(
+                    format!("Nhiệm kỳ «{}» phải viết như 2025-2030", input.term_years.trim()),
+                    format!(
+                        "The term's years «{}» must read like 2025-2030",
+                        input.term_years.trim()
+                    ),
+                )
+            })?;
+        let term = Term::new(ordinal, from, to).map_err(|e| field("Nhiệm kỳ", e))?;
+        let target = match BodyKind::parse_text(&input.target) {
+            Some(b) => format!("body:{}", b.code()),
+            None => format!(
+                "title:{}",
+                Title::parse(&input.target).map_err(|e| field("Chức danh", e))?.as_str()
+            ),
+        };
+        let size: i64 = input.size.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            AppError::rejected(
+                format!("Số lượng «{}» phải là số nguyên dương", input.size.trim()),
+                format!("The size «{}» must be a positive whole number", input.size.trim()),
+            )
+        })?;
+        let row = PlanListRow {
+            id: 0,
+            org_id: org.id,
+            term,
+            target,
+            size,
+        };
+        let mut tx = self.db.write().await?;
+        let id = tx.insert_plan_list(&row, &self.clock.timestamp()).await?;
+        self.audit(
+            &mut tx,
+            "plan.create",
+            &format!("plan:{id}"),
+            &format!("{} {} — {}", org.code, term.label_vi(), target_words(&row.target)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a cadre (by party card number or citizen ID) to a plan from a day, by a
+    /// decision. The cadre must be in the caller's scope and not already in the plan.
+    pub async fn add_to_plan(&self, caller: &Caller, id: i64, cadre: &str, on: &str, decision: &str) -> Result<()> {
+        let on = parse_date(on).map_err(|e| field("Ngày", e))?;
+        self.not_future(on)?;
+        let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;
+        let decision = decision_text(decision)?;
+        let person = self.find_person(cadre).await.map_err(AppError::typed)?;
+        self.person_for(caller, Action::Plan, person, on)
+            .await
+            .map_err(AppError::typed)?;
+        let mut tx = self.db.write().await?;
+        let entries = tx.plan_entries(list.id).await?;
+        if let Some(e) = entries
+            .iter()
+            .find(|e| e.entry.person == person && (e.entry.removed.is_none() || e.entry.on(on)))
+        {
+            return Err(AppError::rejected(
+                format!("{} đã có trong danh sách quy hoạch này", e.name),
+                format!("{} is already in this plan", e.name),
+            ));
+        }
+        tx.insert_plan_entry(list.id, person, on, &decision, &self.clock.timestamp())
+            .await?;
+        self.audit(
+            &mut tx,
+            "plan.add",
+            &format!("plan:{id}"),
+            &format!("person:{} từ ngày {} theo {decision}", person.0, short(on)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a cadre out of a plan from a day, with a reason and the decision.
+    pub async fn remove_from_plan(
+        &self,
+        caller: &Caller,
+        id: i64,
+        person: PersonId,
+        on: &str,
+        reason: &str,
+        decision: &str,
+    ) -> Result<()> {
+        let on = parse_date(on).map_err(|e| field("Ngày", e))?;
+        self.not_future(on)?;
+        let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;
+        let reason = RemovalReason::parse_text(reason).ok_or_else(|| {
+            AppError::rejected(
+                "Chọn lý do đưa ra khỏi quy hoạch",
+                "Choose why the cadre is taken out of the plan",
+            )
+        })?;
+        let decision = decision_text(decision)?;
+        let mut tx = self.db.write().await?;
+        let entries = tx.plan_entries(list.id).await?;
+        let e = entries
+            .iter()
+            .find(|e| e.entry.person == person && e.entry.removed.is_none())
+            .ok_or_else(|| {
+                AppError::rejected(
+                    "Đồng chí này không có trong danh sách quy hoạch",
+                    "This cadre is not in the plan",
+                )
+            })?;
+        if on <= e.entry.added_on {
+            return Err(AppError::rejected(
+                format!(
+                    "Ngày đưa ra phải sau ngày bổ sung vào quy hoạch ({})",
+                    short(e.entry.added_on)
+                ),
+                format!(
+                    "The day must be after the cadre was added ({})",
+                    short(e.entry.added_on)
+                ),
+            ));
+        }
+        tx.close_plan_entry(e.id, on, reason, &decision).await?;
+        self.audit(
+            &mut tx,
+            "plan.remove",
+            &format!("plan:{id}"),
+            &format!(
+                "person:{} từ ngày {}: {} ({decision})",
+                person.0,
+                short(on),
+                reason.vi()
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The plan as it stood on `on`, with the findings of the rule set in force then.
+    /// Audited.
+    pub async fn plan(&self, caller: &Caller, id: i64, on: Date) -> Result<PlanView> {
+        let (list, org) = self.plan_list_for(caller, id, Action::ViewPlans, on).await?;
+        let entries: Vec<PlanEntryRow> = {
+            let mut tx = self.db.read().await?;
+            tx.plan_entries(list.id).await?
+        }
+        .into_iter()
+        .filter(|e| e.entry.on(on))
+        .collect();
+        let rules = planning_rules_on(on);
+        let target = target_words(&list.target);
+        let planned = entries.len() as u64;
+        let size = u64::try_from(list.size).unwrap_or(0);
+        let mut findings = Vec::new();
+        findings.extend(if list.target.starts_with("body:") {
+            rules.check_size(&target, planned, size)
+        } else {
+            rules.check_title(&target, planned, size)
+        });
+        let term_start = Date::constant(list.term.from_year, 1, 1);
+        for e in &entries {
+            findings.extend(rules.check_working_age(&e.name, e.gender, e.birth, term_start));
+        }
+        self.audit_read("plan.view", &format!("plan:{id}"), &short(on)).await?;
+        Ok(PlanView {
+            list,
+            org,
+            target,
+            on,
+            entries,
+            findings,
+        })
+    }
+
+    /// What the review between two days changed: removed, added, kept, total. Audited.
+    pub async fn plan_round(&self, caller: &Caller, id: i64, before: Date, after: Date) -> Result<RoundCounts> {
+        let (list, _) = self.plan_list_for(caller, id, Action::ViewPlans, after).await?;
+        let entries: Vec<_> = {
+            let mut tx = self.db.read().await?;
+            tx.plan_entries(list.id).await?
+        }
+        .into_iter()
+        .map(|e| e.entry)
+        .collect();
+        self.audit_read(
+            "plan.round",
+            &format!("plan:{id}"),
+            &format!("{} – {}", short(before), short(after)),
+        )
+        .await?;
+        Ok(round_counts(&entries, before, after))
+    }
+}
+
+/// The number of the decision behind a change, required: `45-QĐ/ĐU`.
+fn decision_text(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(field("Quyết định", Invalid::Missing));
+    }
+    if s.chars().count() > 100 {
+        return Err(AppError::rejected(
+            "Quyết định: dài quá 100 ký tự",
+            "Decision: longer than 100 characters",
+        ));
+    }
+    Ok(s.to_string())
+}
