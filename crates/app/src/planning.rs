@@ -89,6 +89,20 @@ impl App {
         Ok((list, org))
     }
 
+    /// The planning lists of an organization, with what each plans for in words.
+    pub async fn plan_lists(&self, caller: &Caller, org: &OrgCode) -> Result<(OrgVersion, Vec<(PlanListRow, String)>)> {
+        let org = self.org_for(caller, Action::ViewPlans, org, self.clock.today()).await?;
+        let lists = self.db.read().await?.plan_lists_of(org.id).await?;
+        let lists = lists
+            .into_iter()
+            .map(|l| {
+                let t = target_words(&l.target);
+                (l, t)
+            })
+            .collect();
+        Ok((org, lists))
+    }
+
     /// Creates a planning list for a body or a title of an organization in a term.
     pub async fn create_plan_list(&self, caller: &Caller, input: &PlanListInput) -> Result<i64> {
         let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
@@ -150,6 +164,8 @@ impl App {
     /// Adds a cadre (by party card number or citizen ID) to a plan from a day, by a
     /// decision. The cadre must be in the caller's scope and not already in the plan.
     pub async fn add_to_plan(&self, caller: &Caller, id: i64, cadre: &str, on: &str, decision: &str) -> Result<()> {
+        // Who first: outside the caller's scope, nothing else is said.
+        self.plan_list_for(caller, id, Action::Plan, self.clock.today()).await?;
         let on = parse_date(on).map_err(|e| field("Ngày", e))?;
         self.not_future(on)?;
         let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;
@@ -192,6 +208,7 @@ impl App {
         reason: &str,
         decision: &str,
     ) -> Result<()> {
+        self.plan_list_for(caller, id, Action::Plan, self.clock.today()).await?;
         let on = parse_date(on).map_err(|e| field("Ngày", e))?;
         self.not_future(on)?;
         let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;

@@ -309,6 +309,37 @@ const ROUTES: &[Route] = &[
         Body::Form(&[("org", "{org}"), ("grade", "Xuất sắc")]),
         Some(422),
     ),
+    // Cadre planning: read by the office and leadership of the organization, changed by
+    // its office. (A cell's lists: the in-scope side asks for C1, which has none.)
+    get("/plans?org={org}", In(ViewPlans), true),
+    get("/plans/{plan}", In(ViewPlans), true),
+    post(
+        "/plans",
+        In(Plan),
+        Body::Form(&[
+            ("org", "{org}"),
+            ("term_ordinal", "khóa V"),
+            ("term_years", "2025-2030"),
+        ]),
+        Some(422),
+    ),
+    post(
+        "/plans/{plan}/add",
+        In(Plan),
+        Body::Form(&[("cadre", "01000001"), ("on", "31/02/2026"), ("decision", "1-QĐ/ĐU")]),
+        Some(422),
+    ),
+    post(
+        "/plans/{plan}/remove",
+        In(Plan),
+        Body::Form(&[
+            ("person", "{person}"),
+            ("reason", "không rõ"),
+            ("on", "01/01/2026"),
+            ("decision", "x"),
+        ]),
+        Some(422),
+    ),
     // A member's own study.
     get("/study", Own(own), false),
     get("/study/{campaign}", Own(own_campaign), true),
@@ -378,6 +409,7 @@ struct Side {
     point: i64,
     campaign: i64,
     task: i64,
+    plan: i64,
 }
 
 impl Side {
@@ -392,6 +424,7 @@ impl Side {
                 point: f.point1,
                 campaign: f.campaign1,
                 task: f.task1,
+                plan: f.plan1,
             }
         } else {
             Side {
@@ -403,6 +436,7 @@ impl Side {
                 point: f.point2,
                 campaign: f.campaign2,
                 task: f.task2,
+                plan: f.plan2,
             }
         }
     }
@@ -417,6 +451,7 @@ fn fill(s: &str, side: &Side) -> String {
         .replace("{point}", &side.point.to_string())
         .replace("{campaign}", &side.campaign.to_string())
         .replace("{task}", &side.task.to_string())
+        .replace("{plan}", &side.plan.to_string())
 }
 
 /// The body of `r` as `user` sends it, filled for `side`.

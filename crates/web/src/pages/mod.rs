@@ -6,6 +6,7 @@ pub(crate) mod documents;
 mod home;
 pub mod members;
 mod orgs;
+mod planning;
 mod study;
 mod transfer;
 
@@ -29,6 +30,7 @@ pub fn routes() -> Router<State> {
         .merge(transfer::routes())
         .merge(admin::routes())
         .merge(conferences::routes())
+        .merge(planning::routes())
         .merge(documents::routes())
         .merge(study::routes())
 }

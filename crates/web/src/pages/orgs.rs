@@ -191,6 +191,7 @@ struct DetailPage {
     can_edit: bool,
     can_members: bool,
     can_export: bool,
+    can_plans: bool,
 }
 
 async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> PageResult {
@@ -276,6 +277,7 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
         can_edit: super::may(&ctx, Action::EditOrgs, Some(&org), on).await?,
         can_members: super::may(&ctx, Action::ViewMembers, Some(&org), on).await?,
         can_export: super::may(&ctx, Action::Export, Some(&org), on).await?,
+        can_plans: super::may(&ctx, Action::ViewPlans, Some(&org), on).await?,
         org,
         ui,
     }

@@ -62,6 +62,9 @@ pub struct Fixture {
     /// Follow-up tasks of documents 1 and 2, given to C1 and C2.
     pub task1: i64,
     pub task2: i64,
+    /// Planning lists of B1 and B2 (their executive committees).
+    pub plan1: i64,
+    pub plan2: i64,
 }
 
 /// What [`dissemination`] made for one base.
@@ -72,6 +75,7 @@ struct Made {
     point: i64,
     campaign: i64,
     task: i64,
+    plan: i64,
 }
 
 /// The day documents are issued and campaigns start; conferences are held on [`TODAY`].
@@ -156,6 +160,19 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         .add_task(caller, Some(doc), None, cell, "Xây dựng kế hoạch thực hiện", "Q4/2026")
         .await
         .unwrap();
+    let plan = app
+        .create_plan_list(
+            caller,
+            &dangbo_app::planning::PlanListInput {
+                org: base.into(),
+                term_ordinal: "5".into(),
+                term_years: "2025-2030".into(),
+                target: "BCH".into(),
+                size: "15".into(),
+            },
+        )
+        .await
+        .unwrap();
     Made {
         doc,
         file,
@@ -163,6 +180,7 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         point,
         campaign,
         task,
+        plan,
     }
 }
 
@@ -262,6 +280,8 @@ pub async fn fixture(db: Db) -> Fixture {
         campaign2: two.campaign,
         task1: one.task,
         task2: two.task,
+        plan1: one.plan,
+        plan2: two.plan,
     }
 }
 
