@@ -122,8 +122,8 @@ struct DetailPage {
     round: String,
     /// Each finding, and whether it breaks a hard rule.
     findings: Vec<(dangbo_domain::planning::Finding, bool)>,
-    /// Each cadre in the plan: id, name, added on, by.
-    rows: Vec<(i64, String, String, String)>,
+    /// Each cadre in the plan: id, name, year of birth, added on, by.
+    rows: Vec<(i64, String, i16, String, String)>,
     reasons: Vec<(&'static str, &'static str)>,
     can_plan: bool,
     error: Option<String>,
@@ -171,6 +171,7 @@ async fn detail_page(ctx: &Ctx, id: i64, on: Option<&str>, since: Option<&str>, 
                 (
                     e.entry.person.0,
                     e.name.clone(),
+                    e.birth.year(),
                     short(e.entry.added_on),
                     e.entry.added_by.clone(),
                 )
