@@ -169,14 +169,14 @@ async fn create(ctx: Ctx, Form(f): Form<ConfForm>) -> PageResult {
         agenda: f.agenda.clone(),
         invited: f.invited.clone(),
     };
-    match ctx.app.create_conference(&ctx.caller, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/conferences/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let msg = e.message(ctx.lang);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_page(&ctx, f, Some(msg))).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    let r = ctx.app.create_conference(&ctx.caller, &input).await;
+    super::answer(
+        &ctx,
+        r,
+        |id| format!("/conferences/{id}"),
+        |msg| async { Ok(new_page(&ctx, f, Some(msg)).into_response()) },
+    )
+    .await
 }
 
 struct PointLine {
@@ -262,14 +262,13 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<crate::live::OrgP
 
 /// What a failed form on the conference page shows: the page again with the message.
 async fn back_with(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>) -> PageResult {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/conferences/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = detail_page(ctx, id, None, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
-    }
+    super::answer(
+        ctx,
+        r,
+        |_| format!("/conferences/{id}"),
+        |msg| detail_page(ctx, id, None, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -526,14 +525,13 @@ async fn point_status(
     let (point, _) = ctx.app.point_for(&ctx.caller, id).await.or_page(&ctx)?;
     let r = ctx.app.set_point_status(&ctx.caller, id, &f.status).await;
     state.live.changed(point.conference_id);
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/points/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = operate_page(&ctx, &state, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        r,
+        |_| format!("/points/{id}"),
+        |msg| operate_page(&ctx, &state, id, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -556,18 +554,15 @@ async fn point_details(
     Form(f): Form<DetailsForm>,
 ) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    match ctx
-        .app
-        .update_point(&ctx.caller, id, &f.place, &f.operator, &f.expected)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/points/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = operate_page(&ctx, &state, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        ctx.app
+            .update_point(&ctx.caller, id, &f.place, &f.operator, &f.expected)
+            .await,
+        |_| format!("/points/{id}"),
+        |msg| operate_page(&ctx, &state, id, Some(msg)),
+    )
+    .await
 }
 
 async fn headcount(
@@ -583,14 +578,13 @@ async fn headcount(
         .report_headcount(&ctx.caller, id, &f.category, &f.count, &f.reason)
         .await;
     state.live.changed(point.conference_id);
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/points/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = operate_page(&ctx, &state, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        r,
+        |_| format!("/points/{id}"),
+        |msg| operate_page(&ctx, &state, id, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]

@@ -9,7 +9,7 @@ use crate::ui::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -132,19 +132,21 @@ async fn create(ctx: Ctx, Form(f): Form<DocForm>) -> PageResult {
         solutions: f.solutions.clone(),
         kind: f.kind.clone(),
     };
-    match ctx.app.register_document(&ctx.caller, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(e) if e.is_form_error() => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
+    let r = ctx.app.register_document(&ctx.caller, &input).await;
+    super::answer(
+        &ctx,
+        r,
+        |id| format!("/documents/{id}"),
+        |msg| async {
+            Ok(NewPage {
                 ui: Ui::new(&ctx, "documents"),
-                error: Some(e.message(ctx.lang)),
+                error: Some(msg),
                 f,
-            },
-        )
-            .into_response()),
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+            }
+            .into_response())
+        },
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -208,14 +210,13 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 async fn back_with(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>) -> PageResult {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = detail_page(ctx, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
-    }
+    super::answer(
+        ctx,
+        r,
+        |_| format!("/documents/{id}"),
+        |msg| detail_page(ctx, id, Some(msg)),
+    )
+    .await
 }
 
 async fn attach(ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> PageResult {

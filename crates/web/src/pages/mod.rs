@@ -200,3 +200,25 @@ pub async fn read_multipart(ctx: &Ctx, mut form: axum::extract::Multipart) -> Re
         parts.push(Part { name, filename, data });
     }
 }
+
+/// How a form is answered: done, a redirect to the page `to` names; refused because of
+/// what the caller typed, the form's page again (`again`, given the message) with 422;
+/// anything else, an error page.
+pub async fn answer<T, Fut>(
+    ctx: &Ctx,
+    r: dangbo_app::Result<T>,
+    to: impl FnOnce(T) -> String,
+    again: impl FnOnce(String) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match r {
+        Ok(v) => Ok(axum::response::Redirect::to(&to(v)).into_response()),
+        Err(e) if e.is_form_error() => {
+            let page = again(e.message(ctx.lang)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
+    }
+}

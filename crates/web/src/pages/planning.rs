@@ -10,8 +10,7 @@ use crate::ui::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use dangbo_app::access::Action;
@@ -101,15 +100,15 @@ async fn create(ctx: Ctx, Form(f): Form<ListForm>) -> PageResult {
         target: f.target.clone(),
         size: f.size.clone(),
     };
-    match ctx.app.create_plan_list(&ctx.caller, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let org = f.org.clone();
-            let page = list_page(&ctx, &org, f, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    let r = ctx.app.create_plan_list(&ctx.caller, &input).await;
+    let org = f.org.clone();
+    super::answer(
+        &ctx,
+        r,
+        |id| format!("/plans/{id}"),
+        |msg| list_page(&ctx, &org, f, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,14 +215,13 @@ struct ChangeForm {
 
 /// After a change: the list again, or the form's page with the message.
 async fn back(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>) -> PageResult {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = detail_page(ctx, id, None, None, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(ctx, ctx.err(e))),
-    }
+    super::answer(
+        ctx,
+        r,
+        |_| format!("/plans/{id}"),
+        |msg| detail_page(ctx, id, None, None, Some(msg)),
+    )
+    .await
 }
 
 async fn add(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ChangeForm>) -> PageResult {

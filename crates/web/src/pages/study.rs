@@ -11,7 +11,6 @@ use crate::ui::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State as AxState};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -145,19 +144,21 @@ async fn create(ctx: Ctx, Form(f): Form<CampaignForm>) -> PageResult {
         documents: f.documents.clone(),
         conferences: f.conferences.clone(),
     };
-    match ctx.app.create_campaign(&ctx.caller, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
-        Err(e) if e.is_form_error() => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
+    let r = ctx.app.create_campaign(&ctx.caller, &input).await;
+    super::answer(
+        &ctx,
+        r,
+        |id| format!("/campaigns/{id}"),
+        |msg| async {
+            Ok(NewPage {
                 ui: Ui::new(&ctx, "campaigns"),
-                error: Some(e.message(ctx.lang)),
+                error: Some(msg),
                 f,
-            },
-        )
-            .into_response()),
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+            }
+            .into_response())
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -320,14 +321,13 @@ async fn makeup_held(
     ctx.check_csrf(&get("csrf")).or_page(&ctx)?;
     let org = get("org");
     let code = org_code(&ctx, Some(&org))?.ok_or_else(|| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
-    match ctx.app.hold_makeup(&ctx.caller, id, session, &ticked(&f)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{id}/pending?org={code}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = pending_page(&ctx, id, &org, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        ctx.app.hold_makeup(&ctx.caller, id, session, &ticked(&f)).await,
+        |_| format!("/campaigns/{id}/pending?org={code}"),
+        |msg| pending_page(&ctx, id, &org, Some(msg)),
+    )
+    .await
 }
 
 /// The make-up form: `org`, `held_on`, `place`, and one `p<id>` checkbox per member.
@@ -337,18 +337,15 @@ async fn makeup(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<HashMap<String, Str
     let org = get("org");
     let code = org_code(&ctx, Some(&org))?.ok_or_else(|| PageErr::at(&ctx, WebError::not_found(ctx.lang)))?;
     let people = ticked(&f);
-    match ctx
-        .app
-        .record_makeup(&ctx.caller, id, &code, &get("held_on"), &get("place"), &people)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}/pending?org={code}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = pending_page(&ctx, id, &org, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        ctx.app
+            .record_makeup(&ctx.caller, id, &code, &get("held_on"), &get("place"), &people)
+            .await,
+        |_| format!("/campaigns/{id}/pending?org={code}"),
+        |msg| pending_page(&ctx, id, &org, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -459,22 +456,17 @@ struct AssessForm {
 
 async fn assess(ctx: Ctx, Path((id, person)): Path<(i64, i64)>, Form(f): Form<AssessForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    match ctx
+    let r = ctx
         .app
         .assess_report(&ctx.caller, id, PersonId(person), &f.grade, &f.comment)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/campaigns/{id}/reports?org={}",
-            crate::auth::form_urlencoded(&f.org)
-        ))
-        .into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = reports_page(&ctx, id, &f.org, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+        .await;
+    super::answer(
+        &ctx,
+        r,
+        |_| format!("/campaigns/{id}/reports?org={}", crate::auth::form_urlencoded(&f.org)),
+        |msg| reports_page(&ctx, id, &f.org, Some(msg)),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -581,14 +573,13 @@ async fn open_doc(ctx: Ctx, Path((id, doc)): Path<(i64, i64)>, Form(f): Form<Csr
 
 async fn confirm(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    match ctx.app.confirm_self_study(&ctx.caller, id).await {
-        Ok(()) => Ok(Redirect::to(&format!("/study/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = my_campaign_page(&ctx, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        ctx.app.confirm_self_study(&ctx.caller, id).await,
+        |_| format!("/study/{id}"),
+        |msg| my_campaign_page(&ctx, id, Some(msg)),
+    )
+    .await
 }
 
 async fn submit_report(ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> PageResult {
@@ -603,12 +594,11 @@ async fn submit_report(ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> PageRe
     }
     ctx.check_csrf(&csrf).or_page(&ctx)?;
     let file = file.as_ref().map(|(n, d)| (n.as_str(), d.as_ref()));
-    match ctx.app.submit_report(&ctx.caller, id, &body, file).await {
-        Ok(()) => Ok(Redirect::to(&format!("/study/{id}")).into_response()),
-        Err(e) if e.is_form_error() => {
-            let page = my_campaign_page(&ctx, id, Some(e.message(ctx.lang))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(PageErr::at(&ctx, ctx.err(e))),
-    }
+    super::answer(
+        &ctx,
+        ctx.app.submit_report(&ctx.caller, id, &body, file).await,
+        |_| format!("/study/{id}"),
+        |msg| my_campaign_page(&ctx, id, Some(msg)),
+    )
+    .await
 }
