@@ -223,13 +223,6 @@ impl Figures {
     }
 }
 
-fn field(name: &str, source: Invalid) -> AppError {
-    AppError::Invalid {
-        field: name.to_string(),
-        source,
-    }
-}
-
 fn no_conference(id: i64) -> AppError {
     AppError::NotFound {
         vi: format!("Không có hội nghị số {id}"),
@@ -247,7 +240,7 @@ fn no_point(id: i64) -> AppError {
 fn text(name: &str, v: &str, max: usize) -> Result<String> {
     let v = v.trim();
     if v.is_empty() {
-        return Err(field(name, Invalid::Missing));
+        return Err(AppError::field(name, Invalid::Missing));
     }
     if v.chars().count() > max {
         return Err(AppError::rejected(
@@ -390,7 +383,7 @@ impl App {
     /// Creates a conference with its documents, agenda and invitations.
     pub async fn create_conference(&self, caller: &Caller, input: &ConferenceInput) -> Result<i64> {
         // Where first: outside the caller's scope, nothing else is said.
-        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let code = OrgCode::parse(&input.org).map_err(|e| AppError::field("Tổ chức", e))?;
         let held_on = parse_date(&input.held_on);
         let org = self
             .org_for(
@@ -400,7 +393,7 @@ impl App {
                 *held_on.as_ref().unwrap_or(&self.clock.today()),
             )
             .await?;
-        let held_on = held_on.map_err(|e| field("Ngày", e))?;
+        let held_on = held_on.map_err(|e| AppError::field("Ngày", e))?;
         if !KINDS.iter().any(|(c, _, _)| *c == input.kind) {
             return Err(AppError::rejected(
                 "Loại hội nghị không hợp lệ",
@@ -464,7 +457,7 @@ impl App {
                 }
                 None => (None, c),
             };
-            let code = OrgCode::parse(c).map_err(|e| field("Thành phần", e))?;
+            let code = OrgCode::parse(c).map_err(|e| AppError::field("Thành phần", e))?;
             let o = crate::orgs::get(&mut tx, &code, held_on)
                 .await
                 .map_err(AppError::typed)?;
@@ -524,7 +517,7 @@ impl App {
     /// of points (with new join codes, registered again).
     pub async fn duplicate_conference(&self, caller: &Caller, id: i64, held_on: &str, title: &str) -> Result<i64> {
         let src = self.conference_owned(caller, id, Action::Disseminate).await?;
-        let held_on = parse_date(held_on).map_err(|e| field("Ngày", e))?;
+        let held_on = parse_date(held_on).map_err(|e| AppError::field("Ngày", e))?;
         let title = if title.trim().is_empty() {
             src.title.clone()
         } else {
@@ -686,7 +679,7 @@ impl App {
         let (host, host_path, base, default_name) = if input.host.trim().is_empty() {
             (None, String::new(), None, None)
         } else {
-            let code = OrgCode::parse(&input.host).map_err(|e| field("Đơn vị chủ trì điểm cầu", e))?;
+            let code = OrgCode::parse(&input.host).map_err(|e| AppError::field("Đơn vị chủ trì điểm cầu", e))?;
             let roots = scope_roots(&mut tx, caller, Action::Disseminate, conf.held_on).await?;
             let o = crate::orgs::get(&mut tx, &code, conf.held_on)
                 .await
@@ -706,7 +699,7 @@ impl App {
         let name = if input.name.trim().is_empty() {
             default_name
                 .map(|n| format!("Điểm cầu {n}"))
-                .ok_or_else(|| field("Tên điểm cầu", Invalid::Missing))?
+                .ok_or_else(|| AppError::field("Tên điểm cầu", Invalid::Missing))?
         } else {
             text("Tên điểm cầu", &input.name, 200)?
         };
@@ -810,7 +803,7 @@ impl App {
         parent: Option<i64>,
     ) -> Result<usize> {
         let conf = self.conference_for(caller, conference, Action::Disseminate).await?;
-        let code = OrgCode::parse(under).map_err(|e| field("Đơn vị", e))?;
+        let code = OrgCode::parse(under).map_err(|e| AppError::field("Đơn vị", e))?;
         let root = self
             .org_for(caller, Action::Disseminate, &code, conf.held_on)
             .await

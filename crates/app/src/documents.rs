@@ -50,17 +50,10 @@ pub struct DocumentView {
     pub tasks: Vec<(TaskRow, String)>,
 }
 
-fn field(name: &str, source: Invalid) -> AppError {
-    AppError::Invalid {
-        field: name.to_string(),
-        source,
-    }
-}
-
 fn required(name: &str, value: &str, max: usize) -> Result<String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(field(name, Invalid::Missing));
+        return Err(AppError::field(name, Invalid::Missing));
     }
     if v.chars().count() > max {
         return Err(AppError::rejected(
@@ -103,7 +96,7 @@ pub(crate) async fn by_numbers(tx: &mut dangbo_store::Tx, text: &str) -> Result<
     let all = tx.documents(None).await?;
     let mut ids = Vec::new();
     for n in text.split([',', '\n', ';']).map(str::trim).filter(|s| !s.is_empty()) {
-        let number = DocumentNumber::parse(n).map_err(|e| field("Văn bản", e))?;
+        let number = DocumentNumber::parse(n).map_err(|e| AppError::field("Văn bản", e))?;
         let found = all.iter().find(|d| d.number == number.to_string()).ok_or_else(|| {
             AppError::rejected(
                 format!("Chưa có văn bản {number} trong hệ thống: hãy nhập văn bản trước"),
@@ -120,10 +113,10 @@ impl App {
     /// be within the caller's scope.
     pub async fn register_document(&self, caller: &Caller, input: &DocumentInput) -> Result<i64> {
         // Where first: outside the caller's scope, nothing else is said.
-        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let code = OrgCode::parse(&input.org).map_err(|e| AppError::field("Tổ chức", e))?;
         let today = self.clock.today();
         let org = self.org_for(caller, Action::Disseminate, &code, today).await?;
-        let mut number = DocumentNumber::parse(&input.number).map_err(|e| field("Số, ký hiệu", e))?;
+        let mut number = DocumentNumber::parse(&input.number).map_err(|e| AppError::field("Số, ký hiệu", e))?;
         match input.kind.trim() {
             "" => {}
             k if number.kind_unsaid() && matches!(k, "law" | "resolution") => {
@@ -142,7 +135,7 @@ impl App {
                 ));
             }
         }
-        let issued_on = parse_date(&input.issued_on).map_err(|e| field("Ngày ban hành", e))?;
+        let issued_on = parse_date(&input.issued_on).map_err(|e| AppError::field("Ngày ban hành", e))?;
         self.not_future(issued_on)?;
         let title = required("Trích yếu", &input.title, 500)?;
         let issued_by = required("Cơ quan ban hành", &input.issued_by, 200)?;
@@ -328,8 +321,8 @@ impl App {
             self.conference_owned(caller, c, Action::Disseminate).await?;
         }
         let title = required("Nhiệm vụ", title, 500)?;
-        let due_on = parse_deadline(due).map_err(|e| field("Thời hạn", e))?;
-        let code = OrgCode::parse(org).map_err(|e| field("Giao cho", e))?;
+        let due_on = parse_deadline(due).map_err(|e| AppError::field("Thời hạn", e))?;
+        let code = OrgCode::parse(org).map_err(|e| AppError::field("Giao cho", e))?;
         let today = self.clock.today();
         let org = self
             .org_for(caller, Action::Disseminate, &code, today)

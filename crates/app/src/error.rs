@@ -101,6 +101,14 @@ impl AppError {
         self.is_user_error() && !matches!(self, AppError::NotFound { .. })
     }
 
+    /// A field of a form that did not parse: its name, in Vietnamese, and why.
+    pub fn field(name: &str, source: dangbo_domain::Invalid) -> AppError {
+        AppError::Invalid {
+            field: name.to_string(),
+            source,
+        }
+    }
+
     /// This error as the answer to something typed into a form field (an organization's
     /// code, a point's number): "not found" becomes a refusal of the form, in the same
     /// words, so the form is shown again. It says no more than a missing page would.

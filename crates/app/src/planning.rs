@@ -53,13 +53,6 @@ fn no_list(id: i64) -> AppError {
     }
 }
 
-fn field(name: &str, source: Invalid) -> AppError {
-    AppError::Invalid {
-        field: name.to_string(),
-        source,
-    }
-}
-
 /// `body:standing` → "Ban Thường vụ"; `title:Bí thư` → "Bí thư".
 fn target_words(target: &str) -> String {
     match target.split_once(':') {
@@ -105,7 +98,7 @@ impl App {
 
     /// Creates a planning list for a body or a title of an organization in a term.
     pub async fn create_plan_list(&self, caller: &Caller, input: &PlanListInput) -> Result<i64> {
-        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let code = OrgCode::parse(&input.org).map_err(|e| AppError::field("Tổ chức", e))?;
         let today = self.clock.today();
         let org = self.org_for(caller, Action::Plan, &code, today).await?;
         let ordinal: u16 = input.term_ordinal.trim().parse().map_err(|_| {
@@ -127,12 +120,14 @@ impl App {
                     ),
                 )
             })?;
-        let term = Term::new(ordinal, from, to).map_err(|e| field("Nhiệm kỳ", e))?;
+        let term = Term::new(ordinal, from, to).map_err(|e| AppError::field("Nhiệm kỳ", e))?;
         let target = match BodyKind::parse_text(&input.target) {
             Some(b) => format!("body:{}", b.code()),
             None => format!(
                 "title:{}",
-                Title::parse(&input.target).map_err(|e| field("Chức danh", e))?.as_str()
+                Title::parse(&input.target)
+                    .map_err(|e| AppError::field("Chức danh", e))?
+                    .as_str()
             ),
         };
         let size: i64 = input.size.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -166,7 +161,7 @@ impl App {
     pub async fn add_to_plan(&self, caller: &Caller, id: i64, cadre: &str, on: &str, decision: &str) -> Result<()> {
         // Who first: outside the caller's scope, nothing else is said.
         self.plan_list_for(caller, id, Action::Plan, self.clock.today()).await?;
-        let on = parse_date(on).map_err(|e| field("Ngày", e))?;
+        let on = parse_date(on).map_err(|e| AppError::field("Ngày", e))?;
         self.not_future(on)?;
         let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;
         let decision = decision_text(decision)?;
@@ -209,7 +204,7 @@ impl App {
         decision: &str,
     ) -> Result<()> {
         self.plan_list_for(caller, id, Action::Plan, self.clock.today()).await?;
-        let on = parse_date(on).map_err(|e| field("Ngày", e))?;
+        let on = parse_date(on).map_err(|e| AppError::field("Ngày", e))?;
         self.not_future(on)?;
         let (list, _) = self.plan_list_for(caller, id, Action::Plan, on).await?;
         let reason = RemovalReason::parse_text(reason).ok_or_else(|| {
@@ -319,7 +314,7 @@ impl App {
 fn decision_text(s: &str) -> Result<String> {
     let s = s.trim();
     if s.is_empty() {
-        return Err(field("Quyết định", Invalid::Missing));
+        return Err(AppError::field("Quyết định", Invalid::Missing));
     }
     if s.chars().count() > 100 {
         return Err(AppError::rejected(

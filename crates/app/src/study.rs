@@ -149,13 +149,6 @@ pub struct CampaignView {
     pub makeups: Vec<(MakeupRow, String)>,
 }
 
-fn field(name: &str, source: Invalid) -> AppError {
-    AppError::Invalid {
-        field: name.to_string(),
-        source,
-    }
-}
-
 fn no_campaign(id: i64) -> AppError {
     AppError::NotFound {
         vi: format!("Không có đợt học tập số {id}"),
@@ -188,7 +181,7 @@ impl App {
     /// Creates a campaign and counts the members in its scope on its first day.
     pub async fn create_campaign(&self, caller: &Caller, input: &CampaignInput) -> Result<i64> {
         // Where first: outside the caller's scope, nothing else is said.
-        let code = OrgCode::parse(&input.org).map_err(|e| field("Tổ chức", e))?;
+        let code = OrgCode::parse(&input.org).map_err(|e| AppError::field("Tổ chức", e))?;
         let starts_on = parse_date(&input.starts_on);
         let org = self
             .org_for(
@@ -198,8 +191,8 @@ impl App {
                 *starts_on.as_ref().unwrap_or(&self.clock.today()),
             )
             .await?;
-        let starts_on = starts_on.map_err(|e| field("Từ ngày", e))?;
-        let ends_on = parse_date(&input.ends_on).map_err(|e| field("Hạn hoàn thành", e))?;
+        let starts_on = starts_on.map_err(|e| AppError::field("Từ ngày", e))?;
+        let ends_on = parse_date(&input.ends_on).map_err(|e| AppError::field("Hạn hoàn thành", e))?;
         if ends_on < starts_on {
             return Err(AppError::rejected(
                 "Hạn hoàn thành ở trước ngày bắt đầu",
@@ -209,11 +202,11 @@ impl App {
         let report_due = if input.report_due.trim().is_empty() {
             None
         } else {
-            Some(parse_date(&input.report_due).map_err(|e| field("Hạn nộp bài thu hoạch", e))?)
+            Some(parse_date(&input.report_due).map_err(|e| AppError::field("Hạn nộp bài thu hoạch", e))?)
         };
         let title = input.title.trim();
         if title.is_empty() {
-            return Err(field("Tên đợt học tập", Invalid::Missing));
+            return Err(AppError::field("Tên đợt học tập", Invalid::Missing));
         }
         let grades: Vec<String> = if input.grades.trim().is_empty() {
             DEFAULT_GRADES.iter().map(|g| g.to_string()).collect()
@@ -437,7 +430,7 @@ impl App {
         people: &[PersonId],
     ) -> Result<i64> {
         let c = self.campaign_for(caller, id, Action::Study).await?;
-        let held_on = parse_date(held_on).map_err(|e| field("Ngày học bù", e))?;
+        let held_on = parse_date(held_on).map_err(|e| AppError::field("Ngày học bù", e))?;
         let held = held_on <= self.clock.today();
         if held_on < c.starts_on {
             return Err(AppError::rejected(
@@ -681,7 +674,7 @@ impl App {
         }
         let body = body.trim();
         if body.is_empty() && file.is_none() {
-            return Err(field("Bài thu hoạch", Invalid::Missing));
+            return Err(AppError::field("Bài thu hoạch", Invalid::Missing));
         }
         if body.chars().count() > 50_000 {
             return Err(AppError::rejected(
