@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod ballots;
 pub mod clock;
 pub mod conferences;
 pub mod demo;

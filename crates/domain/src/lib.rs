@@ -2,6 +2,7 @@
 //! people and cadres, Vietnamese names, dates and numbers. No I/O, no async, no SQL:
 //! everything here can be tested with plain values, and every other crate builds on it.
 
+pub mod ballot;
 pub mod cadre;
 pub mod date;
 pub mod document;

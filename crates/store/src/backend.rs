@@ -54,6 +54,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "planning",
         sql: include_str!("../migrations/sqlite/0004_planning.sql"),
     },
+    Migration {
+        version: 5,
+        name: "ballots",
+        sql: include_str!("../migrations/sqlite/0005_ballots.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -76,6 +81,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "planning",
         sql: include_str!("../migrations/postgres/0004_planning.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "ballots",
+        sql: include_str!("../migrations/postgres/0005_ballots.sql"),
     },
 ];
 

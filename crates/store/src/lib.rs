@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 pub mod backend;
+mod ballots;
 mod conferences;
 mod documents;
 mod orgs;
@@ -24,6 +25,7 @@ mod study;
 pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow};
 pub use audit::{AuditBreak, AuditEntry, AuditQuery};
 pub use backend::{Backend, Db};
+pub use ballots::{BallotRow, CandidateRow, NominationRow};
 pub use conferences::{
     AgendaRow, AmendmentRow, CheckinOutcome, CheckinRequest, CheckinStatus, ConferenceRow, Invitation, PointRow,
     TallyRow,

@@ -160,3 +160,15 @@ impl Ui {
         }
     }
 }
+
+/// A QR code of `text` as inline SVG, at least `size` pixels square; empty if the text is
+/// too long for one.
+pub fn qr_svg(text: &str, size: u32) -> String {
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(size, size)
+                .build()
+        })
+        .unwrap_or_default()
+}

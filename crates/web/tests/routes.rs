@@ -102,6 +102,18 @@ const fn get(path: &'static str, rule: Rule, scoped: bool) -> Route {
     }
 }
 
+/// A GET that answers `status` when allowed (a page refused for what it asks).
+const fn get_status(path: &'static str, rule: Rule, status: u16) -> Route {
+    Route {
+        method: "GET",
+        path,
+        rule,
+        body: Body::None,
+        ok: Some(status),
+        scoped: true,
+    }
+}
+
 /// A form sent with POST, in and out of scope.
 const fn post(path: &'static str, rule: Rule, body: Body, ok: Option<u16>) -> Route {
     Route {
@@ -340,6 +352,37 @@ const ROUTES: &[Route] = &[
         ]),
         Some(422),
     ),
+    // Nominations and their ballots: read by those who read the plans, set up by the
+    // office. The fixture's ballots are drafts with no board: what only the board does is
+    // refused, with a message, to those who may see the ballot.
+    get("/nominations?org={org}", In(ViewPlans), true),
+    get("/nominations/{nomination}", In(ViewPlans), true),
+    get("/ballots/{ballot}", In(ViewPlans), true),
+    post(
+        "/nominations",
+        In(Plan),
+        Body::Form(&[("org", "{org}"), ("title", ""), ("steps", "")]),
+        Some(422),
+    ),
+    post(
+        "/ballots/{ballot}/settings",
+        In(Plan),
+        Body::Form(&[("name", "Hội nghị"), ("mode", "bằng miệng")]),
+        Some(422),
+    ),
+    // No conference chosen yet.
+    post("/ballots/{ballot}/open", In(Plan), Body::Form(&[]), Some(422)),
+    // Not open.
+    post("/ballots/{ballot}/slips", In(Plan), Body::Form(&[]), Some(422)),
+    post("/ballots/{ballot}/close", In(Plan), Body::Form(&[]), Some(422)),
+    post(
+        "/ballots/{ballot}/count",
+        In(ViewPlans),
+        Body::Form(&[("issued", "1")]),
+        Some(422),
+    ),
+    post("/ballots/{ballot}/lock", In(ViewPlans), Body::Form(&[]), Some(422)),
+    get_status("/ballots/{ballot}/minutes", In(ViewPlans), 422),
     // A member's own study.
     get("/study", Own(own), false),
     get("/study/{campaign}", Own(own_campaign), true),
@@ -410,6 +453,8 @@ struct Side {
     campaign: i64,
     task: i64,
     plan: i64,
+    nomination: i64,
+    ballot: i64,
 }
 
 impl Side {
@@ -425,6 +470,8 @@ impl Side {
                 campaign: f.campaign1,
                 task: f.task1,
                 plan: f.plan1,
+                nomination: f.nomination1,
+                ballot: f.ballot1,
             }
         } else {
             Side {
@@ -437,6 +484,8 @@ impl Side {
                 campaign: f.campaign2,
                 task: f.task2,
                 plan: f.plan2,
+                nomination: f.nomination2,
+                ballot: f.ballot2,
             }
         }
     }
@@ -452,6 +501,8 @@ fn fill(s: &str, side: &Side) -> String {
         .replace("{campaign}", &side.campaign.to_string())
         .replace("{task}", &side.task.to_string())
         .replace("{plan}", &side.plan.to_string())
+        .replace("{nomination}", &side.nomination.to_string())
+        .replace("{ballot}", &side.ballot.to_string())
 }
 
 /// The body of `r` as `user` sends it, filled for `side`.

@@ -1,6 +1,7 @@
 //! The HTML pages: one module per area, one template struct per page.
 
 mod admin;
+mod ballots;
 mod conferences;
 pub(crate) mod documents;
 mod home;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<State> {
         .merge(admin::routes())
         .merge(conferences::routes())
         .merge(planning::routes())
+        .merge(ballots::routes())
         .merge(documents::routes())
         .merge(study::routes())
 }

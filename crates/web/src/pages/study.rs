@@ -484,13 +484,7 @@ async fn my_study(ctx: Ctx, AxState(state): AxState<State>) -> PageResult {
     };
     let l = ctx.lang;
     let code = state.live.person_code(person);
-    let qr = qrcode::QrCode::new(code.as_bytes())
-        .map(|q| {
-            q.render::<qrcode::render::svg::Color>()
-                .min_dimensions(220, 220)
-                .build()
-        })
-        .unwrap_or_default();
+    let qr = crate::ui::qr_svg(&code, 220);
     let rows = ctx
         .app
         .my_campaigns(&ctx.caller)

@@ -65,6 +65,10 @@ pub struct Fixture {
     /// Planning lists of B1 and B2 (their executive committees).
     pub plan1: i64,
     pub plan2: i64,
+    pub nomination1: i64,
+    pub nomination2: i64,
+    pub ballot1: i64,
+    pub ballot2: i64,
 }
 
 /// What [`dissemination`] made for one base.
@@ -76,6 +80,8 @@ struct Made {
     campaign: i64,
     task: i64,
     plan: i64,
+    nomination: i64,
+    ballot: i64,
 }
 
 /// The day documents are issued and campaigns start; conferences are held on [`TODAY`].
@@ -173,6 +179,19 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         )
         .await
         .unwrap();
+    let nomination = app
+        .create_nomination(
+            caller,
+            &dangbo_app::ballots::NominationInput {
+                org: base.into(),
+                title: "Giới thiệu quy hoạch Ban Chấp hành".into(),
+                plan_list: plan.to_string(),
+                steps: "Hội nghị cán bộ chủ chốt\nHội nghị Ban Chấp hành".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let ballot = app.nomination(caller, nomination).await.unwrap().2[0].id;
     Made {
         doc,
         file,
@@ -181,6 +200,8 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         campaign,
         task,
         plan,
+        nomination,
+        ballot,
     }
 }
 
@@ -282,6 +303,10 @@ pub async fn fixture(db: Db) -> Fixture {
         task2: two.task,
         plan1: one.plan,
         plan2: two.plan,
+        nomination1: one.nomination,
+        nomination2: two.nomination,
+        ballot1: one.ballot,
+        ballot2: two.ballot,
     }
 }
 
