@@ -73,13 +73,24 @@ impl App {
     ) -> Result<(PlanListRow, OrgVersion)> {
         let mut tx = self.db.read().await?;
         let list = tx.plan_list(id).await?.ok_or_else(|| no_list(id))?;
-        // A plan is read on a day its organization existed.
-        let org = tx.org_by_id(list.org_id, on).await?.ok_or_else(|| no_list(id))?;
-        let roots = scope_roots(&mut tx, caller, action, on).await?;
-        if !caller.can(action) || !within(&roots, &org.path) {
+        let today = self.clock.today();
+        let now = tx.org_by_id(list.org_id, today).await?;
+        // Who first: outside the caller's scope (today), nothing else is said.
+        let roots = scope_roots(&mut tx, caller, action, today).await?;
+        if !caller.can(action) || !now.as_ref().is_some_and(|o| within(&roots, &o.path)) {
             return Err(no_list(id));
         }
-        Ok((list, org))
+        // A plan is read, and changed, on a day its organization existed.
+        match tx.org_by_id(list.org_id, on).await? {
+            Some(org) => Ok((list, org)),
+            None => {
+                let name = now.map(|o| o.name.to_string()).unwrap_or_default();
+                Err(AppError::rejected(
+                    format!("Ngày {}: {name} chưa được thành lập hoặc đã giải thể", short(on)),
+                    format!("On {}, {name} did not exist", short(on)),
+                ))
+            }
+        }
     }
 
     /// The planning lists of an organization, with what each plans for in words.

@@ -1208,3 +1208,458 @@ async fn run_conference_day(session: Session, prefix: &str) {
 
     c.close().await.expect("cannot close the browser");
 }
+
+/// The percentage a page shows: cut, never rounded, to two decimals.
+fn percent(agree: u64, base: u64) -> String {
+    let x = agree * 10_000 / base;
+    format!("{},{:02}%", x / 100, x % 100)
+}
+
+/// The rows of a ballot's results table: (name, agree, disagree, share, result).
+async fn results(c: &Client, table: &str) -> Vec<Vec<String>> {
+    let rows = c
+        .execute(
+            &format!(
+                "return Array.from(document.querySelectorAll('{table} tbody tr')).map((r) => Array.from(r.cells).map((td) => td.textContent.trim()));"
+            ),
+            vec![],
+        )
+        .await
+        .expect("cannot read the results");
+    serde_json::from_value(rows).expect("the results are not a table")
+}
+
+/// Checks people in at a point by typing their card numbers on the operator's page.
+async fn check_in(c: &Client, base: &str, point: i64, cards: &[String]) {
+    open(c, base, &format!("/points/{point}"), "#checkin").await;
+    let send = find(c, "#checkin button[type=submit]").await;
+    for (i, card) in cards.iter().enumerate() {
+        fill(c, "#code", card).await;
+        click(c, &send).await;
+        wait_js(
+            c,
+            "the check-in answered",
+            &log_count("counted"),
+            serde_json::json!(i + 1),
+        )
+        .await;
+    }
+}
+
+/// A review and a new plan modelled on seed 003, with our own names (the demo's) and
+/// counts, through three nomination ballots: the key-cadre conference votes with
+/// printed codes on the voters' phones, the executive and standing committees on paper
+/// counted by the board. Every figure the pages and the minutes show is checked against
+/// counts made here.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::unwrap_used)]
+async fn planning_and_ballots() {
+    let Some(Session {
+        c,
+        server,
+        base,
+        shots,
+        _driver,
+        _second,
+        _pg,
+        tmp: _tmp,
+        other_base: _,
+    }) = session().await
+    else {
+        return;
+    };
+    let base = base.as_str();
+    const BLOC: &str = "LS.CQD";
+    let vanphong = server.account("vanphong").clone();
+    let capuy = server.account("capuy").clone();
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+
+    // Thirteen cadres of the bloc, with their card numbers, from the member list.
+    open(&c, base, &format!("/members?org={BLOC}"), "#members").await;
+    let rows = results(&c, "#members").await;
+    let people: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r.len() == 7 && !r[6].is_empty())
+        .map(|r| (r[0].clone(), r[6].clone()))
+        .take(13)
+        .collect();
+    assert_eq!(people.len(), 13, "the demo's bloc has too few members with a card");
+    let card = |i: usize| people[i].1.clone();
+
+    // 1. The plan of the 14th term's committee (size 7): eight cadres from 1/8/2025, after
+    // the bloc was formed on 1/7/2025.
+    let new_list = |ordinal: &'static str, years: &'static str, size: &'static str| {
+        let c = c.clone();
+        async move {
+            open(&c, base, &format!("/plans?org={BLOC}"), "#term_ordinal").await;
+            fill(&c, "#term_ordinal", ordinal).await;
+            fill(&c, "#term_years", years).await;
+            fill(&c, "#target", "BCH").await;
+            fill(&c, "#size", size).await;
+            submit(&c, "form[action='/plans']").await;
+            id_in_url(&c, "/plans/").await
+        }
+    };
+    let add = |list: i64, card: String, on: &'static str, decision: &'static str| {
+        let c = c.clone();
+        async move {
+            fill(&c, "#cadre", &card).await;
+            fill(&c, "#add-on", on).await;
+            fill(&c, "#add-decision", decision).await;
+            submit(&c, &format!("form[action='/plans/{list}/add']")).await;
+        }
+    };
+    let xiv = new_list("14", "2020-2025", "7").await;
+    for i in 0..8 {
+        add(xiv, card(i), "01/08/2025", "12-QĐ/ĐU").await;
+    }
+    assert_eq!(text(&find(&c, "#plan-count").await).await, "8");
+    // The review of 15/4/2026: two out (age, transfer), one in.
+    for (i, reason) in [(0, "age"), (1, "transfer")] {
+        let name = people[i].0.clone();
+        let option = find(&c, "#person").await;
+        let opts = option.find_all(Locator::Css("option")).await.unwrap();
+        let mut value = None;
+        for o in opts {
+            if text(&o).await.starts_with(&name) {
+                value = o.attr("value").await.unwrap();
+            }
+        }
+        option.select_by_value(&value.unwrap()).await.unwrap();
+        find(&c, "#reason").await.select_by_value(reason).await.unwrap();
+        fill(&c, "#rm-on", "15/04/2026").await;
+        fill(&c, "#rm-decision", "45-QĐ/ĐU").await;
+        submit(&c, &format!("form[action='/plans/{xiv}/remove']")).await;
+    }
+    add(xiv, card(8), "15/04/2026", "45-QĐ/ĐU").await;
+    open(
+        &c,
+        base,
+        &format!("/plans/{xiv}?since=01/01/2026&on=15/04/2026"),
+        "#plan-round",
+    )
+    .await;
+    assert_eq!(
+        text(&find(&c, "#plan-round").await).await,
+        "Từ 01/01/2026 đến 15/04/2026: đưa ra khỏi quy hoạch 02 đồng chí, bổ sung 01 đồng chí, tổng số quy hoạch hiện có 07 đồng chí."
+    );
+    assert_eq!(text(&find(&c, "#plan-count").await).await, "7");
+
+    // 2. Three conferences today, each inviting its people by card; check-ins typed.
+    let conference = |title: &'static str, invited: Vec<String>| {
+        let c = c.clone();
+        async move {
+            open(&c, base, "/conferences/new", "#title").await;
+            fill(&c, "#title", title).await;
+            fill(&c, "#org", BLOC).await;
+            find(&c, "#kind").await.select_by_value("key_cadre").await.unwrap();
+            find(&c, "#format").await.select_by_value("in_person").await.unwrap();
+            fill(&c, "#starts_at", "08:00").await;
+            let invited: Vec<String> = invited.iter().map(|c| format!("@{c}")).collect();
+            fill(&c, "#invited", &invited.join(" ")).await;
+            submit(&c, "form[action='/conferences']").await;
+            let conf = id_in_url(&c, "/conferences/").await;
+            fill(&c, "#p-host", BLOC).await;
+            fill(&c, "#p-name", "Hội trường").await;
+            submit(&c, &format!("form[action='/conferences/{conf}/points']")).await;
+            let point = points_table(&c).await[0].id;
+            (conf, point)
+        }
+    };
+    let cards = |r: std::ops::Range<usize>| -> Vec<String> { r.map(card).collect() };
+    let (key_conf, key_point) = conference("Hội nghị cán bộ chủ chốt", cards(0..12)).await;
+    check_in(&c, base, key_point, &cards(0..11)).await;
+    let (bch_conf, bch_point) = conference("Hội nghị Ban Chấp hành", cards(2..11)).await;
+    check_in(&c, base, bch_point, &cards(2..10)).await;
+    let (btv_conf, btv_point) = conference("Hội nghị Ban Thường vụ", cards(2..7)).await;
+    check_in(&c, base, btv_point, &cards(2..7)).await;
+
+    // 3. The nomination and its three steps.
+    open(&c, base, &format!("/plans?org={BLOC}"), "a[href^='/nominations']").await;
+    let link = find(&c, "a[href^='/nominations']").await;
+    click_to(&c, &link, "#steps").await;
+    let title = "Giới thiệu nhân sự quy hoạch Ban Chấp hành nhiệm kỳ 2025-2030";
+    fill(&c, "#title", title).await;
+    submit(&c, "form[action='/nominations']").await;
+    assert_eq!(h1(&c).await, title);
+    let steps: Vec<String> = {
+        let mut out = Vec::new();
+        for a in find_all(&c, "#steps a").await {
+            out.push(a.attr("href").await.unwrap().unwrap());
+        }
+        out
+    };
+    assert_eq!(steps.len(), 3);
+    let configure = |step: String, conf: i64, mode: &'static str, candidates: Vec<String>, quorum: bool| {
+        let c = c.clone();
+        async move {
+            open(&c, base, &step, "#settings").await;
+            fill(&c, "#conference", &conf.to_string()).await;
+            find(&c, "#mode").await.select_by_value(mode).await.unwrap();
+            fill(&c, "#board", "capuy").await;
+            if !candidates.is_empty() {
+                fill(&c, "#candidates", &candidates.join("\n")).await;
+            }
+            if quorum {
+                click(&c, &find(&c, "input[name=quorum]").await).await;
+            }
+            submit(&c, "#settings").await;
+            let open_button = find(&c, "#open-ballot").await;
+            click_to(&c, &open_button, "#ballot-status").await;
+            let errors = texts(&c, "#form-error").await;
+            assert!(errors.is_empty(), "{step} did not open: {errors:?}");
+            assert_eq!(text(&find(&c, "#ballot-status").await).await, "Đang bỏ phiếu");
+        }
+    };
+
+    // Step 1: ten candidates, twelve convened, eleven present; electronic.
+    configure(steps[0].clone(), key_conf, "electronic", cards(2..12), false).await;
+    assert_eq!(text(&find(&c, "#ballot-convened").await).await, "12");
+    assert_eq!(text(&find(&c, "#ballot-present").await).await, "11");
+    assert_eq!(
+        text(&find(&c, "#ballot-threshold").await).await,
+        "hơn một nửa tổng số người được triệu tập"
+    );
+    let print = find(&c, "#print-slips").await;
+    click_to(&c, &print, "#slips").await;
+    let codes = texts(&c, ".slip-code code").await;
+    assert_eq!(codes.len(), 11, "one slip per person present");
+    assert_eq!(find_all(&c, ".slip-qr svg").await.len(), 11);
+    screenshot(&c, &shots, "ballot-01-slips").await;
+    sign_out(&c).await;
+
+    // Ten voters on their phones, signed in as nobody; the eleventh slip is not used.
+    let agrees = |v: usize, j: usize| match j {
+        9 => v < 5,
+        8 => v < 7,
+        _ => (v + 2 * j) % 5 != 0,
+    };
+    c.set_window_size(390, 844).await.unwrap();
+    let mut receipts = Vec::new();
+    for (v, code) in codes.iter().enumerate().take(10) {
+        if v == 0 {
+            // The first types the code; the others scan the QR, which opens the ballot.
+            open(&c, base, "/vote", "#c").await;
+            fill(&c, "#c", &code.to_lowercase()).await;
+            let button = find(&c, "main form button[type=submit]").await;
+            click_to(&c, &button, "#ballot-paper").await;
+        } else {
+            open(&c, base, &format!("/vote?c={code}"), "#ballot-paper").await;
+        }
+        for j in 0..10 {
+            let answer = if agrees(v, j) { "y" } else { "n" };
+            let radio = find(&c, &format!("input[name=c{}][value={answer}]", j + 1)).await;
+            click(&c, &radio).await;
+        }
+        if v == 0 {
+            screenshot(&c, &shots, "ballot-02-phone").await;
+        }
+        let cast = find(&c, "#cast").await;
+        click_to(&c, &cast, "#voted").await;
+        assert_eq!(
+            text(&find(&c, "#voted").await).await,
+            "Phiếu của đồng chí đã được ghi nhận"
+        );
+        receipts.push(text(&find(&c, "#receipt").await).await);
+    }
+    // A code used once opens nothing more, and gives back its receipt.
+    open(&c, base, &format!("/vote?c={}", codes[3]), "#voted").await;
+    assert!(text(&find(&c, "#voted").await).await.starts_with("Mã này đã được dùng"));
+    assert_eq!(text(&find(&c, "#receipt").await).await, receipts[3]);
+    // A mistyped code is refused with a message.
+    open(&c, base, "/vote?c=ABCD-EFGH-JKMN", "#form-error").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+
+    // The office closes; the board locks and sees the results.
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    open(&c, base, &steps[0], "#close-ballot").await;
+    let close = find(&c, "#close-ballot").await;
+    click_to(&c, &close, "#ballot-status").await;
+    sign_out(&c).await;
+    sign_in(&c, base, "capuy", &capuy.password).await;
+    open(&c, base, &steps[0], "#lock-ballot").await;
+    let lock = find(&c, "#lock-ballot").await;
+    click_to(&c, &lock, "#ballot-status").await;
+    assert_eq!(text(&find(&c, "#ballot-status").await).await, "Đã khóa kết quả");
+    assert_eq!(text(&find(&c, "#ballot-issued").await).await, "11");
+    assert_eq!(text(&find(&c, "#ballot-returned").await).await, "10");
+    assert_eq!(text(&find(&c, "#ballot-valid").await).await, "10");
+    let table = results(&c, "#results").await;
+    let mut reached_first = Vec::new();
+    for (j, row) in table.iter().enumerate() {
+        let agree = (0..10).filter(|v| agrees(*v, j)).count() as u64;
+        let reached = agree * 2 > 12;
+        assert_eq!(row[1], people[j + 2].0, "the paper's order");
+        assert_eq!(row[3], agree.to_string(), "{row:?}");
+        assert_eq!(row[4], (10 - agree).to_string(), "{row:?}");
+        assert_eq!(row[5], percent(agree, 12), "{row:?}");
+        assert_eq!(row[6], if reached { "Đạt" } else { "Không đạt" }, "{row:?}");
+        if reached {
+            reached_first.push(j + 2);
+        }
+    }
+    assert_eq!(table[9][5], "41,66%");
+    assert_eq!(table[8][5], "58,33%");
+    // The list is folded away (a <details>): read its text, not what is shown.
+    let listed: Vec<String> = serde_json::from_value(
+        c.execute(
+            "return Array.from(document.querySelectorAll('#receipts li code')).map((e) => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let mut mine = receipts.clone();
+    mine.sort();
+    assert_eq!(listed, mine, "every voter finds their receipt");
+    screenshot(&c, &shots, "ballot-03-results").await;
+    let minutes = find(&c, "#minutes-link").await;
+    click_to(&c, &minutes, "#minutes").await;
+    let totals = texts(&c, "#minutes-totals li").await;
+    assert_eq!(
+        totals,
+        [
+            "Tổng số người được triệu tập: 12",
+            "Số người có mặt: 11",
+            "Số phiếu phát ra: 11",
+            "Số phiếu thu về: 10",
+            "Số phiếu hợp lệ: 10",
+            "Số phiếu không hợp lệ: 0"
+        ]
+    );
+    assert_eq!(
+        text(&find(&c, "#minutes-summary").await).await,
+        format!(
+            "Có {}/10 đồng chí đạt hơn một nửa tổng số người được triệu tập.",
+            reached_first.len()
+        )
+    );
+    let doc = text(&find(&c, "#minutes").await).await;
+    assert!(
+        doc.contains("ĐẢNG CỘNG SẢN VIỆT NAM") && doc.contains("BIÊN BẢN KIỂM PHIẾU"),
+        "{doc}"
+    );
+    screenshot(&c, &shots, "ballot-04-minutes").await;
+    sign_out(&c).await;
+
+    // Step 2, on paper: the executive committee, nine convened, eight present.
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    configure(steps[1].clone(), bch_conf, "paper", Vec::new(), false).await;
+    let names: Vec<String> = results(&c, "#results").await.iter().map(|r| r[1].clone()).collect();
+    let want: Vec<String> = reached_first.iter().map(|j| people[*j].0.clone()).collect();
+    assert_eq!(
+        names, want,
+        "the candidates are those who reached the threshold at step 1"
+    );
+    let close = find(&c, "#close-ballot").await;
+    click_to(&c, &close, "#ballot-status").await;
+    sign_out(&c).await;
+    sign_in(&c, base, "capuy", &capuy.password).await;
+    let count = |step: String, totals: [&'static str; 3], agree: Vec<u64>, valid: u64| {
+        let c = c.clone();
+        async move {
+            open(&c, base, &step, "#count-form").await;
+            fill(&c, "#issued", totals[0]).await;
+            fill(&c, "#returned", totals[1]).await;
+            fill(&c, "#valid", totals[2]).await;
+            for (i, a) in agree.iter().enumerate() {
+                fill(&c, &format!("#agree_{}", i + 1), &a.to_string()).await;
+                fill(&c, &format!("#disagree_{}", i + 1), &(valid - a).to_string()).await;
+            }
+            let button = find(&c, "#count-form button[type=submit]").await;
+            click_to(&c, &button, "#ballot-status").await;
+            texts(&c, "#form-error").await
+        }
+    };
+    let n2 = reached_first.len();
+    let agree2: Vec<u64> = (0..n2).map(|i| [8, 7, 6, 5, 8, 7, 6, 4, 3][i % 9]).collect();
+    // Nine returned of eight issued: refused, with the reason, and nothing recorded.
+    let refused = count(steps[1].clone(), ["8", "9", "8"], agree2.clone(), 8).await;
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].contains("phát ra ≥ thu về ≥ hợp lệ"), "{refused:?}");
+    assert!(
+        count(steps[1].clone(), ["8", "8", "8"], agree2.clone(), 8)
+            .await
+            .is_empty()
+    );
+    let lock = find(&c, "#lock-ballot").await;
+    click_to(&c, &lock, "#ballot-status").await;
+    let table = results(&c, "#results").await;
+    let mut reached_second = Vec::new();
+    for (i, row) in table.iter().enumerate() {
+        let reached = agree2[i] * 2 > 9;
+        assert_eq!(row[3], agree2[i].to_string());
+        assert_eq!(row[5], percent(agree2[i], 9));
+        assert_eq!(row[6], if reached { "Đạt" } else { "Không đạt" });
+        if reached {
+            reached_second.push(row[1].clone());
+        }
+    }
+    sign_out(&c).await;
+
+    // Step 3: the standing committee, a confidence vote needing two thirds present.
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    configure(steps[2].clone(), btv_conf, "paper", Vec::new(), true).await;
+    let names: Vec<String> = results(&c, "#results").await.iter().map(|r| r[1].clone()).collect();
+    assert_eq!(names, reached_second);
+    let close = find(&c, "#close-ballot").await;
+    click_to(&c, &close, "#ballot-status").await;
+    sign_out(&c).await;
+    sign_in(&c, base, "capuy", &capuy.password).await;
+    let n3 = reached_second.len();
+    let agree3: Vec<u64> = (0..n3).map(|i| [5, 4, 3, 2][i % 4]).collect();
+    assert!(
+        count(steps[2].clone(), ["5", "5", "5"], agree3.clone(), 5)
+            .await
+            .is_empty()
+    );
+    let lock = find(&c, "#lock-ballot").await;
+    click_to(&c, &lock, "#ballot-status").await;
+    let table = results(&c, "#results").await;
+    let reached_third: Vec<String> = table
+        .iter()
+        .zip(&agree3)
+        .filter(|(_, a)| **a * 2 > 5)
+        .map(|(r, _)| r[1].clone())
+        .collect();
+    for (row, a) in table.iter().zip(&agree3) {
+        assert_eq!(row[5], percent(*a, 5));
+    }
+    assert_eq!(
+        text(&find(&c, "#ballot-summary").await).await,
+        format!(
+            "{}/{n3} người đạt ngưỡng (hơn một nửa tổng số người được triệu tập).",
+            reached_third.len()
+        )
+    );
+    sign_out(&c).await;
+
+    // 4. The new plan for 2025–2030: those nominated at the last step, against the
+    // committee's size of 5, in seed 003's words.
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    let xv = new_list("15", "2025-2030", "5").await;
+    let today = find(&c, "#add-on")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    for name in &reached_third {
+        let i = people.iter().position(|p| &p.0 == name).unwrap();
+        fill(&c, "#cadre", &card(i)).await;
+        fill(&c, "#add-on", &today).await;
+        fill(&c, "#add-decision", "60-QĐ/ĐU").await;
+        submit(&c, &format!("form[action='/plans/{xv}/add']")).await;
+    }
+    let k = reached_third.len() as u64;
+    let times = {
+        let x = k * 100 / 5;
+        format!("{},{:02}", x / 100, x % 100)
+    };
+    assert_eq!(
+        text(&find(&c, "#plan-size").await).await,
+        format!("Số lượng quy hoạch: {k:02} đồng chí, đạt {times} lần so với số lượng khóa XIV.")
+    );
+    screenshot(&c, &shots, "ballot-05-plan").await;
+}

@@ -119,6 +119,8 @@ struct DetailPage {
     on: String,
     since: String,
     round: String,
+    /// The plan's count against the body's size, in seed 003's words.
+    size_sentence: Option<String>,
     /// Each finding, and whether it breaks a hard rule.
     findings: Vec<(dangbo_domain::planning::Finding, bool)>,
     /// Each cadre in the plan: id, name, year of birth, added on, by.
@@ -153,8 +155,21 @@ async fn detail_page(ctx: &Ctx, id: i64, on: Option<&str>, since: Option<&str>, 
         .await
         .or_page(ctx)?;
     let l = ctx.lang;
+    // Seed 003's words for a body's plan against the size of the sitting term's body:
+    // "26 đồng chí, đạt 1,04 lần so với số lượng khóa XIV".
+    let size_sentence = if v.list.target.starts_with("body:") {
+        dangbo_domain::planning::plan_size_sentence(
+            v.entries.len() as u64,
+            v.list.size.max(0) as u64,
+            v.list.term.ordinal.saturating_sub(1),
+            l,
+        )
+    } else {
+        None
+    };
     Ok(DetailPage {
         ui: Ui::new(ctx, "orgs"),
+        size_sentence,
         on: short(on),
         since: short(since),
         round,
