@@ -1432,7 +1432,7 @@ async fn planning_and_ballots() {
     let agrees = |v: usize, j: usize| match j {
         9 => v < 5,
         8 => v < 7,
-        _ => (v + 2 * j) % 5 != 0,
+        _ => !(v + 2 * j).is_multiple_of(5),
     };
     c.set_window_size(390, 844).await.unwrap();
     let mut receipts = Vec::new();
