@@ -179,26 +179,20 @@ impl Tx {
             .collect())
     }
 
-    /// Records a ballot in draft.
+    /// Records a ballot in draft, with its settings.
     pub async fn insert_ballot(&mut self, b: &BallotRow, at: &str) -> Result<i64> {
-        let (kind, max) = b.kind.code();
+        // The row with the common settings, then this ballot's settings as any draft's.
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO ballot (nomination_id, step, name, conference_id, mode, kind, max_choices, base, threshold, \
-             quorum, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            "INSERT INTO ballot (nomination_id, step, name, mode, kind, base, threshold, created_at) \
+             VALUES ($1, $2, $3, 'electronic', 'approve', 'convened', 'gt1/2', $4) RETURNING id",
         )
         .bind(b.nomination_id)
         .bind(b.step)
         .bind(&b.name)
-        .bind(b.conference_id)
-        .bind(&b.mode)
-        .bind(kind)
-        .bind(max)
-        .bind(b.base.code())
-        .bind(b.threshold.code())
-        .bind(b.quorum.map(Share::code))
         .bind(at)
         .fetch_one(&mut *self.inner)
         .await?;
+        self.update_ballot(&BallotRow { id, ..b.clone() }).await?;
         Ok(id)
     }
 
