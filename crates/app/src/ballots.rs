@@ -32,7 +32,7 @@ use dangbo_domain::ballot::{
 use dangbo_domain::date::{long, short};
 use dangbo_domain::member::PersonId;
 use dangbo_domain::org::OrgCode;
-use dangbo_domain::planning::{Finding, planning_rules_on};
+use dangbo_domain::planning::Finding;
 use dangbo_domain::{Date, Lang};
 use dangbo_store::{BallotRow, CandidateRow, ConferenceRow, Invitation, NominationRow, OrgVersion, Tx};
 use sha2::{Digest, Sha256};
@@ -426,7 +426,7 @@ impl App {
             },
             None => self.clock.today(),
         };
-        let rules = planning_rules_on(self.clock.today());
+        let rules = self.rules_in_force(tx, self.clock.today()).await?;
         Ok(candidates
             .iter()
             .filter_map(|c| {

@@ -11,11 +11,19 @@ use dangbo_app::{App, Clock};
 use dangbo_domain::member::{CardNumber, Ethnicity, Gender, PersonKind, PersonRecord};
 use dangbo_domain::name::PersonName;
 use dangbo_domain::org::{Level, OrgCode, OrgKind, OrgName};
-use dangbo_domain::planning::plan_size_sentence;
+use dangbo_domain::planning::{Severity, plan_size_sentence};
 use dangbo_domain::{Date, Lang, Validity};
 use dangbo_store::Db;
 
 const FOUNDED: Date = Date::constant(2015, 1, 1);
+
+fn change<'a>(on: &'a str, decision: &'a str, override_reason: &'a str) -> dangbo_app::planning::PlanChange<'a> {
+    dangbo_app::planning::PlanChange {
+        on,
+        decision,
+        override_reason,
+    }
+}
 
 fn code(s: &str) -> OrgCode {
     OrgCode::parse(s).unwrap()
@@ -120,30 +128,52 @@ async fn seed_003(db: Db) {
         "one list per body and term"
     );
 
-    // The 2020–2025 plan: 36 cadres from 1/1/2021.
+    // The 2020–2025 plan: 36 cadres from 1/1/2021. The first two have no full term of
+    // working age left: adding them breaks a hard rule, so it takes an override with its
+    // reason, which is audited.
     let card = |i: usize| format!("010{i:05}");
     for i in 0..36 {
-        app.add_to_plan(&office, bch, &card(i), "01/01/2021", "12-QĐ/ĐU")
+        if i < 2 {
+            let refused = app
+                .add_to_plan(&office, bch, &card(i), change("01/01/2021", "12-QĐ/ĐU", "  "))
+                .await
+                .unwrap_err();
+            let msg = refused.message(Lang::Vi);
+            assert!(msg.contains("tuổi công tác") && msg.contains("lý do"), "{msg}");
+        }
+        let why = if i < 2 {
+            "Ban Thường vụ quyết định giữ đến hết nhiệm kỳ"
+        } else {
+            ""
+        };
+        app.add_to_plan(&office, bch, &card(i), change("01/01/2021", "12-QĐ/ĐU", why))
             .await
             .unwrap();
     }
+    {
+        let mut tx = db.read().await.unwrap();
+        let lines = tx.audit_for(&format!("plan:{bch}")).await.unwrap();
+        let overrides: Vec<_> = lines.iter().filter(|l| l.2 == "plan.override").collect();
+        assert_eq!(overrides.len(), 2, "{lines:?}");
+        assert!(overrides[0].3.contains("giữ đến hết nhiệm kỳ"));
+    }
     assert!(
-        app.add_to_plan(&office, bch, &card(0), "01/02/2021", "12-QĐ/ĐU")
+        app.add_to_plan(&office, bch, &card(0), change("01/02/2021", "12-QĐ/ĐU", ""))
             .await
             .is_err()
     );
     assert!(
-        app.add_to_plan(&office, bch, &card(36), "01/02/2021", "")
+        app.add_to_plan(&office, bch, &card(36), change("01/02/2021", "", ""))
             .await
             .is_err()
     );
     assert!(
-        app.add_to_plan(&office, bch, "99999999", "01/02/2021", "x")
+        app.add_to_plan(&office, bch, "99999999", change("01/02/2021", "x", ""))
             .await
             .is_err()
     );
     assert!(
-        app.add_to_plan(&office, bch, &card(36), "01/05/2022", "x")
+        app.add_to_plan(&office, bch, &card(36), change("01/05/2022", "x", ""))
             .await
             .is_err(),
         "a day to come"
@@ -162,23 +192,35 @@ async fn seed_003(db: Db) {
         (4, "ky luat"),
         (5, "request"),
     ] {
-        app.remove_from_plan(&office, bch, person(i).await, "15/04/2022", why, "45-QĐ/ĐU")
+        app.remove_from_plan(&office, bch, person(i).await, why, change("15/04/2022", "45-QĐ/ĐU", ""))
             .await
             .unwrap();
     }
     assert!(
-        app.remove_from_plan(&office, bch, person(6).await, "15/04/2022", "vì sao", "45-QĐ/ĐU")
-            .await
-            .is_err(),
+        app.remove_from_plan(
+            &office,
+            bch,
+            person(6).await,
+            "vì sao",
+            change("15/04/2022", "45-QĐ/ĐU", "")
+        )
+        .await
+        .is_err(),
         "a reason outside the list"
     );
     assert!(
-        app.remove_from_plan(&office, bch, person(0).await, "16/04/2022", "age", "45-QĐ/ĐU")
-            .await
-            .is_err(),
+        app.remove_from_plan(
+            &office,
+            bch,
+            person(0).await,
+            "age",
+            change("16/04/2022", "45-QĐ/ĐU", "")
+        )
+        .await
+        .is_err(),
         "already out"
     );
-    app.add_to_plan(&office, bch, &card(36), "15/04/2022", "45-QĐ/ĐU")
+    app.add_to_plan(&office, bch, &card(36), change("15/04/2022", "45-QĐ/ĐU", ""))
         .await
         .unwrap();
     let round = app
@@ -207,7 +249,7 @@ async fn seed_003(db: Db) {
         .await
         .unwrap();
     for i in 10..36 {
-        app.add_to_plan(&office, next, &card(i), "15/04/2022", "46-QĐ/ĐU")
+        app.add_to_plan(&office, next, &card(i), change("15/04/2022", "46-QĐ/ĐU", ""))
             .await
             .unwrap();
     }
@@ -216,30 +258,109 @@ async fn seed_003(db: Db) {
         plan_size_sentence(v.entries.len() as u64, v.list.size as u64, 14, Lang::Vi).as_deref(),
         Some("26 đồng chí, đạt 1,04 lần so với số lượng khóa XIV")
     );
-    assert!(v.findings.is_empty(), "{:?}", v.findings);
+    // No hard rule is broken; the shares miss their targets, and say so. Counted here:
+    // cadres 10 to 35, women every fourth, none under 40 at the start of 2025.
+    let women = (10..36).filter(|i| i % 4 == 0).count();
+    assert_eq!(women, 6);
+    assert!(
+        v.findings.iter().all(|f| f.severity == Severity::Warning),
+        "{:?}",
+        v.findings
+    );
+    assert_eq!(v.shares[0], "Nữ: 6/26 (23,07%, mục tiêu từ 25%)");
+    assert_eq!(v.shares[1], "Trẻ (dưới 40 tuổi): 0/26 (0,00%, mục tiêu từ 10%)");
+    assert_eq!(v.shares[2], "Dân tộc thiểu số: 26/26 (100,00%)");
+    let rules: Vec<&str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["50-QĐ/TW: tỷ lệ nữ", "50-QĐ/TW: tỷ lệ trẻ (dưới 40 tuổi)"]);
     // Too few for a title: a standing committee of 7 planned with 5.
     let btv = app
         .create_plan_list(&office, &input("15", "2025-2030", "BTV", "7"))
         .await
         .unwrap();
     for i in 10..15 {
-        app.add_to_plan(&office, btv, &card(i), "15/04/2022", "46-QĐ/ĐU")
+        app.add_to_plan(&office, btv, &card(i), change("15/04/2022", "46-QĐ/ĐU", ""))
             .await
             .unwrap();
     }
     let v = app.plan(&office, btv, Date::constant(2022, 4, 15)).await.unwrap();
-    assert_eq!(v.findings.len(), 1);
-    assert_eq!(v.findings[0].actual, "5 đồng chí (0,71 lần)");
+    let breaches: Vec<_> = v.findings.iter().filter(|f| f.severity == Severity::Breach).collect();
+    assert_eq!(breaches.len(), 1, "{:?}", v.findings);
+    assert_eq!(breaches[0].actual, "5 đồng chí (0,71 lần)");
+
+    // One cadre, at most three titles at this level: card 10 is in the committee's and
+    // the standing committee's plans; the secretary's makes three, the deputy's a fourth.
+    let title = |t: &str, seats: &str| input("15", "2025-2030", t, seats);
+    let secretary_list = app.create_plan_list(&office, &title("Bí thư", "1")).await.unwrap();
+    let deputy_list = app.create_plan_list(&office, &title("Phó Bí thư", "2")).await.unwrap();
+    app.add_to_plan(&office, secretary_list, &card(10), change("15/04/2022", "47-QĐ/ĐU", ""))
+        .await
+        .unwrap();
+    let e = app
+        .add_to_plan(&office, deputy_list, &card(10), change("15/04/2022", "47-QĐ/ĐU", ""))
+        .await
+        .unwrap_err();
+    assert!(e.message(Lang::Vi).contains("số chức danh"), "{}", e.message(Lang::Vi));
+    assert_eq!(
+        app.plan(&office, deputy_list, Date::constant(2022, 4, 15))
+            .await
+            .unwrap()
+            .entries
+            .len(),
+        0,
+        "a refused change changes nothing"
+    );
 
     // Planning is not for every role: a cell secretary and another bloc's office see nothing.
     assert!(app.plan(&secretary, bch, Date::constant(2022, 4, 15)).await.is_err());
     assert!(app.plan(&other_office, bch, Date::constant(2022, 4, 15)).await.is_err());
     assert!(
-        app.add_to_plan(&leader, bch, &card(37), "15/04/2022", "x")
+        app.add_to_plan(&leader, bch, &card(37), change("15/04/2022", "x", ""))
             .await
             .is_err(),
         "leadership reads plans but does not change them"
     );
+
+    // Rule sets are data: an administrator edits one, and the plan is checked by it.
+    let admin = caller(Role::Admin, None);
+    let sets = app.rule_sets().await.unwrap();
+    assert_eq!(sets.len(), 2, "the shipped sets until one is saved");
+    let edit = |source: &str, per_seat: &str| dangbo_app::planning::RuleSetInput {
+        editing: "50-QĐ/TW".into(),
+        source: source.into(),
+        from: "27/12/2021".into(),
+        params: vec![
+            ("women_min_percent".into(), "30".into()),
+            ("per_seat".into(), per_seat.into()),
+        ],
+        unconfirmed: "women_min_percent".into(),
+        note: "Sửa theo văn bản hướng dẫn".into(),
+    };
+    assert!(
+        app.save_rule_set(&office, &edit("50-QĐ/TW", "3")).await.is_err(),
+        "administrators only"
+    );
+    for bad in [
+        edit("50-QĐ/TW", "ba"),
+        edit("50-QĐ/TW", "0"),
+        edit("", "3"),
+        edit("377-QĐ/TW", "3"),
+    ] {
+        assert!(app.save_rule_set(&admin, &bad).await.is_err());
+    }
+    app.save_rule_set(&admin, &edit("50-QĐ/TW", "3")).await.unwrap();
+    let sets = app.rule_sets().await.unwrap();
+    assert_eq!(sets.len(), 2, "both sets are stored now");
+    assert_eq!(sets[0].0.women_min_percent, 30);
+    assert_eq!(sets[1].0.source, "377-QĐ/TW");
+    let v = app.plan(&leader, next, Date::constant(2022, 4, 15)).await.unwrap();
+    assert_eq!(v.rules.women_min_percent, 30);
+    assert!(v.shares[0].contains("mục tiêu từ 30%"), "{:?}", v.shares);
+    {
+        let mut tx = db.read().await.unwrap();
+        let lines = tx.audit_for("rules:50-QĐ/TW").await.unwrap();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].3.contains("women_min_percent=25") && lines[0].3.contains("women_min_percent=30"));
+    }
 
     // Every change and every view is in the audit chain.
     let mut tx = db.read().await.unwrap();

@@ -1314,7 +1314,10 @@ async fn planning_and_ballots() {
         add(xiv, card(i), "01/08/2025", "12-QĐ/ĐU").await;
     }
     assert_eq!(text(&find(&c, "#plan-count").await).await, "8");
-    // The review of 15/4/2026: two out (age, transfer), one in.
+    // The review of 15/4/2026: one in, two out (age, transfer). The addition comes
+    // first: taking two out of eight first would leave six, under the committee's seven,
+    // which breaks the rule and would need a written reason.
+    add(xiv, card(8), "15/04/2026", "45-QĐ/ĐU").await;
     for (i, reason) in [(0, "age"), (1, "transfer")] {
         let name = people[i].0.clone();
         let option = find(&c, "#person").await;
@@ -1331,7 +1334,6 @@ async fn planning_and_ballots() {
         fill(&c, "#rm-decision", "45-QĐ/ĐU").await;
         submit(&c, &format!("form[action='/plans/{xiv}/remove']")).await;
     }
-    add(xiv, card(8), "15/04/2026", "45-QĐ/ĐU").await;
     open(
         &c,
         base,
@@ -1662,4 +1664,70 @@ async fn planning_and_ballots() {
         format!("Số lượng quy hoạch: {k:02} đồng chí, đạt {times} lần so với số lượng khóa XIV.")
     );
     screenshot(&c, &shots, "ballot-05-plan").await;
+    assert_eq!(
+        texts(&c, "#plan-shares li").await.len(),
+        3,
+        "the shares of women, young and minorities"
+    );
+
+    // A secretary's plan takes at most three per seat; a fourth breaks the rule, which
+    // takes a written reason, kept with what was typed.
+    open(&c, base, &format!("/plans?org={BLOC}"), "#term_ordinal").await;
+    fill(&c, "#term_ordinal", "15").await;
+    fill(&c, "#term_years", "2025-2030").await;
+    fill(&c, "#target", "Bí thư").await;
+    fill(&c, "#size", "1").await;
+    submit(&c, "form[action='/plans']").await;
+    let secretary = id_in_url(&c, "/plans/").await;
+    let today_str: &'static str = Box::leak(today.clone().into_boxed_str());
+    for i in 2..5 {
+        add(secretary, card(i), today_str, "61-QĐ/ĐU").await;
+    }
+    fill(&c, "#cadre", &card(5)).await;
+    fill(&c, "#add-on", &today).await;
+    fill(&c, "#add-decision", "61-QĐ/ĐU").await;
+    let button = find(
+        &c,
+        &format!("form[action='/plans/{secretary}/add'] button[type=submit]"),
+    )
+    .await;
+    click_to(&c, &button, "#form-error").await;
+    let refused = text(&find(&c, "#form-error").await).await;
+    assert!(
+        refused.contains("không quá 3 đồng chí") && refused.contains("lý do"),
+        "{refused}"
+    );
+    assert_eq!(
+        find(&c, "#cadre")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default(),
+        card(5)
+    );
+    fill(
+        &c,
+        "#add-override",
+        "Ban Thường vụ thống nhất giới thiệu thêm để đào tạo",
+    )
+    .await;
+    submit(&c, &format!("form[action='/plans/{secretary}/add']")).await;
+    assert_eq!(text(&find(&c, "#plan-count").await).await, "4");
+    assert!(
+        texts(&c, "#findings td").await.iter().any(|t| t == "Vi phạm"),
+        "the breach stays shown beside the list"
+    );
+    sign_out(&c).await;
+
+    // The administrator sees the rule sets, the unconfirmed numbers marked.
+    let quantri = server.account("quantri").clone();
+    sign_in(&c, base, "quantri", &quantri.password).await;
+    open(&c, base, "/admin/rules", "#rules-1").await;
+    assert_eq!(
+        texts(&c, "form[id^='rules-'] legend").await.len(),
+        3,
+        "two sets and a new one"
+    );
+    screenshot(&c, &shots, "ballot-06-rules").await;
 }

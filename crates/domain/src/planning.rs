@@ -129,11 +129,13 @@ impl RetirementRule {
     }
 }
 
-/// A planning rule set: what QĐ 50-QĐ/TW or QĐ 377-QĐ/TW ask of a planning list.
+/// A planning rule set: what QĐ 50-QĐ/TW or QĐ 377-QĐ/TW ask of a planning list. Two
+/// are shipped ([`shipped_rules`]); administrators edit them and add others, which the
+/// application stores and chooses by date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanningRules {
-    /// The regulation's number.
-    pub source: &'static str,
+    /// The regulation's number: `377-QĐ/TW`.
+    pub source: String,
     /// The first day it is in force.
     pub from: Date,
     /// The fewest cadres planned for a body, in tenths of its prescribed size (10 = 1,0).
@@ -152,14 +154,159 @@ pub struct PlanningRules {
     pub women_min_percent: u32,
     /// The age under which a cadre counts as young at province (and former district) level.
     pub young_under: u32,
-    /// What of the above could not be confirmed from the regulation's text.
-    pub unconfirmed: &'static [&'static str],
+    /// The least share of young cadres, in percent.
+    pub young_min_percent: u32,
+    /// The least share of ethnic-minority cadres, in percent (0: shown, not checked).
+    pub ethnic_min_percent: u32,
+    /// The parameters (by key) that could not be confirmed from the regulation's text.
+    pub unconfirmed: Vec<String>,
 }
 
-/// The two rule sets shipped, oldest first.
-pub const PLANNING_RULES: [PlanningRules; 2] = [
-    PlanningRules {
-        source: "50-QĐ/TW",
+/// The numeric parameters of a rule set: key, Vietnamese label, English label.
+pub const RULE_PARAMS: [(&str, &str, &str); 10] = [
+    (
+        "ratio_min_tenths",
+        "Số lượng quy hoạch tối thiểu (phần mười số lượng cơ quan; 10 = 1,0 lần)",
+        "Fewest planned, tenths of the size",
+    ),
+    (
+        "ratio_max_tenths",
+        "Số lượng quy hoạch tối đa (phần mười; 15 = 1,5 lần)",
+        "Most planned, tenths of the size",
+    ),
+    (
+        "per_seat",
+        "Số người quy hoạch tối đa cho một vị trí chức danh",
+        "Most cadres per seat",
+    ),
+    (
+        "titles_per_cadre",
+        "Số chức danh tối đa một người được quy hoạch cùng cấp",
+        "Most titles per cadre at one level",
+    ),
+    (
+        "terms_of_working_age",
+        "Số nhiệm kỳ công tác còn lại tối thiểu",
+        "Terms of working age left",
+    ),
+    ("term_years", "Số năm một nhiệm kỳ", "Years of a term"),
+    (
+        "women_min_percent",
+        "Tỷ lệ nữ tối thiểu (%)",
+        "Least share of women (%)",
+    ),
+    ("young_under", "Cán bộ trẻ: dưới (tuổi)", "Young: under (years)"),
+    (
+        "young_min_percent",
+        "Tỷ lệ cán bộ trẻ tối thiểu (%)",
+        "Least share of young cadres (%)",
+    ),
+    (
+        "ethnic_min_percent",
+        "Tỷ lệ cán bộ dân tộc thiểu số tối thiểu (%; 0 = chỉ hiển thị)",
+        "Least ethnic-minority share (%; 0 = shown only)",
+    ),
+];
+
+impl PlanningRules {
+    /// A parameter by its key in [`RULE_PARAMS`].
+    pub fn get(&self, key: &str) -> Option<u32> {
+        Some(match key {
+            "ratio_min_tenths" => self.ratio_min_tenths,
+            "ratio_max_tenths" => self.ratio_max_tenths,
+            "per_seat" => self.per_seat,
+            "titles_per_cadre" => self.titles_per_cadre,
+            "terms_of_working_age" => self.terms_of_working_age,
+            "term_years" => self.term_years,
+            "women_min_percent" => self.women_min_percent,
+            "young_under" => self.young_under,
+            "young_min_percent" => self.young_min_percent,
+            "ethnic_min_percent" => self.ethnic_min_percent,
+            _ => return None,
+        })
+    }
+
+    /// Sets a parameter by its key; false for a key that is not one.
+    pub fn set(&mut self, key: &str, v: u32) -> bool {
+        let slot = match key {
+            "ratio_min_tenths" => &mut self.ratio_min_tenths,
+            "ratio_max_tenths" => &mut self.ratio_max_tenths,
+            "per_seat" => &mut self.per_seat,
+            "titles_per_cadre" => &mut self.titles_per_cadre,
+            "terms_of_working_age" => &mut self.terms_of_working_age,
+            "term_years" => &mut self.term_years,
+            "women_min_percent" => &mut self.women_min_percent,
+            "young_under" => &mut self.young_under,
+            "young_min_percent" => &mut self.young_min_percent,
+            "ethnic_min_percent" => &mut self.ethnic_min_percent,
+            _ => return false,
+        };
+        *slot = v;
+        true
+    }
+
+    /// The parameters as stored: `key=value` lines in the order of [`RULE_PARAMS`].
+    pub fn params_text(&self) -> String {
+        RULE_PARAMS
+            .iter()
+            .map(|(k, _, _)| format!("{k}={}\n", self.get(k).unwrap_or(0)))
+            .collect()
+    }
+
+    /// A rule set from its stored parameters; `None` if a line is not `key=number`.
+    /// Parameters missing from the text keep the value of `base`.
+    pub fn from_params(
+        base: &PlanningRules,
+        source: &str,
+        from: Date,
+        params: &str,
+        unconfirmed: &str,
+    ) -> Option<PlanningRules> {
+        let mut r = PlanningRules {
+            source: source.to_string(),
+            from,
+            unconfirmed: unconfirmed
+                .split([',', ' ', '\n'])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            ..base.clone()
+        };
+        for line in params.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (k, v) = line.split_once('=')?;
+            if !r.set(k.trim(), v.trim().parse().ok()?) {
+                return None;
+            }
+        }
+        Some(r)
+    }
+
+    /// What is wrong with a rule set as typed, in Vietnamese; `None` when it holds.
+    pub fn problem(&self) -> Option<String> {
+        if self.source.trim().is_empty() {
+            return Some("Nhập số hiệu văn bản quy định".into());
+        }
+        if self.ratio_min_tenths == 0 || self.ratio_min_tenths > self.ratio_max_tenths {
+            return Some("Số lượng tối thiểu phải lớn hơn 0 và không lớn hơn số lượng tối đa".into());
+        }
+        if self.per_seat == 0 || self.titles_per_cadre == 0 || self.term_years == 0 {
+            return Some("Số người mỗi vị trí, số chức danh mỗi người và số năm nhiệm kỳ phải lớn hơn 0".into());
+        }
+        if self.women_min_percent > 100 || self.young_min_percent > 100 || self.ethnic_min_percent > 100 {
+            return Some("Tỷ lệ phải từ 0 đến 100%".into());
+        }
+        if let Some(k) = self.unconfirmed.iter().find(|k| self.get(k).is_none()) {
+            return Some(format!("«{k}» không phải là một tham số của quy định"));
+        }
+        None
+    }
+}
+
+/// The two rule sets shipped, oldest first. The numbers whose source could not be
+/// confirmed are listed in `unconfirmed`.
+pub fn shipped_rules() -> Vec<PlanningRules> {
+    let qd50 = PlanningRules {
+        source: "50-QĐ/TW".into(),
         from: Date::constant(2021, 12, 27),
         ratio_min_tenths: 10,
         ratio_max_tenths: 15,
@@ -169,36 +316,32 @@ pub const PLANNING_RULES: [PlanningRules; 2] = [
         term_years: 5,
         women_min_percent: 25,
         young_under: 40,
-        unconfirmed: &["women_min_percent"],
-    },
-    PlanningRules {
-        source: "377-QĐ/TW",
+        young_min_percent: 10,
+        ethnic_min_percent: 0,
+        unconfirmed: vec!["women_min_percent".into(), "young_min_percent".into()],
+    };
+    let qd377 = PlanningRules {
+        source: "377-QĐ/TW".into(),
         from: Date::constant(2025, 10, 8),
-        ratio_min_tenths: 10,
-        ratio_max_tenths: 15,
-        per_seat: 3,
-        titles_per_cadre: 3,
-        terms_of_working_age: 1,
-        term_years: 5,
-        women_min_percent: 25,
-        young_under: 40,
-        unconfirmed: &[
-            "ratio_min_tenths",
-            "ratio_max_tenths",
-            "terms_of_working_age",
-            "women_min_percent",
+        unconfirmed: vec![
+            "ratio_min_tenths".into(),
+            "ratio_max_tenths".into(),
+            "terms_of_working_age".into(),
+            "women_min_percent".into(),
+            "young_min_percent".into(),
         ],
-    },
-];
+        ..qd50.clone()
+    };
+    vec![qd50, qd377]
+}
 
-/// The rule set in force on a day: the latest that started by then (the first one for
-/// days before it).
-pub fn planning_rules_on(on: Date) -> &'static PlanningRules {
-    PLANNING_RULES
-        .iter()
-        .rev()
-        .find(|r| r.from <= on)
-        .unwrap_or(&PLANNING_RULES[0])
+/// The rule set in force on a day among `sets`: the latest that started by then (the
+/// oldest for days before any).
+pub fn rules_on(sets: &[PlanningRules], on: Date) -> Option<&PlanningRules> {
+    sets.iter()
+        .filter(|r| r.from <= on)
+        .max_by_key(|r| r.from)
+        .or_else(|| sets.iter().min_by_key(|r| r.from))
 }
 
 /// `1,04 lần`: how many times the prescribed size a count is, cut to two decimals as the
@@ -286,6 +429,66 @@ impl PlanningRules {
             actual: format!("còn {left} tháng"),
             severity: Severity::Breach,
         })
+    }
+
+    /// Checks that a cadre is not planned for more titles at one level than the rule
+    /// allows; `titles` are the lists they are in, in words.
+    pub fn check_titles_per_cadre(&self, who: &str, titles: &[String]) -> Option<Finding> {
+        (titles.len() > self.titles_per_cadre as usize).then(|| Finding {
+            rule: format!("{}: số chức danh quy hoạch của một người", self.source),
+            subject: who.to_string(),
+            expected: format!("không quá {} chức danh cùng cấp", self.titles_per_cadre),
+            actual: format!("{} chức danh: {}", titles.len(), titles.join(", ")),
+            severity: Severity::Breach,
+        })
+    }
+
+    /// The shares of women, young and ethnic-minority cadres in a plan against their
+    /// targets, each as a line to show, with a warning finding for a target missed.
+    /// `cadres` are (gender, birth, minority); young is under `young_under` at
+    /// `term_start`.
+    pub fn shares(
+        &self,
+        subject: &str,
+        cadres: &[(Gender, Date, bool)],
+        term_start: Date,
+    ) -> (Vec<String>, Vec<Finding>) {
+        let n = cadres.len() as u64;
+        let women = cadres.iter().filter(|c| c.0 == Gender::Female).count() as u64;
+        let young = cadres
+            .iter()
+            .filter(|c| crate::date::age_on(c.1, term_start) < self.young_under as i32)
+            .count() as u64;
+        let minority = cadres.iter().filter(|c| c.2).count() as u64;
+        let mut lines = Vec::new();
+        let mut findings = Vec::new();
+        for (label, count, target) in [
+            ("Nữ", women, self.women_min_percent),
+            (
+                &*format!("Trẻ (dưới {} tuổi)", self.young_under),
+                young,
+                self.young_min_percent,
+            ),
+            ("Dân tộc thiểu số", minority, self.ethnic_min_percent),
+        ] {
+            let pct = ratio_cut(count * 100, n, 2).map_or_else(|| "—".to_string(), |p| format!("{p}%"));
+            let goal = if target > 0 {
+                format!(", mục tiêu từ {target}%")
+            } else {
+                String::new()
+            };
+            lines.push(format!("{label}: {count}/{n} ({pct}{goal})"));
+            if target > 0 && n > 0 && count * 100 < n * u64::from(target) {
+                findings.push(Finding {
+                    rule: format!("{}: tỷ lệ {}", self.source, label.to_lowercase()),
+                    subject: subject.to_string(),
+                    expected: format!("từ {target}% trở lên"),
+                    actual: format!("{count}/{n} ({pct})"),
+                    severity: Severity::Warning,
+                });
+            }
+        }
+        (lines, findings)
     }
 }
 
@@ -457,11 +660,68 @@ mod tests {
         assert_eq!(times_size(9, 7, Lang::En).as_deref(), Some("1.28 times"));
     }
 
+    fn planning_rules_on(on: Date) -> PlanningRules {
+        rules_on(&shipped_rules(), on).unwrap().clone()
+    }
+
     #[test]
     fn rule_sets_by_date() {
         assert_eq!(planning_rules_on(d(2022, 4, 15)).source, "50-QĐ/TW");
         assert_eq!(planning_rules_on(d(2025, 10, 7)).source, "50-QĐ/TW");
         assert_eq!(planning_rules_on(d(2025, 10, 8)).source, "377-QĐ/TW");
+        // Before the first, the first answers.
+        assert_eq!(planning_rules_on(d(2019, 1, 1)).source, "50-QĐ/TW");
+    }
+
+    #[test]
+    fn rule_sets_as_stored() {
+        let shipped = shipped_rules();
+        for r in &shipped {
+            let back = PlanningRules::from_params(
+                &shipped[0],
+                &r.source,
+                r.from,
+                &r.params_text(),
+                &r.unconfirmed.join(","),
+            )
+            .unwrap();
+            assert_eq!(&back, r);
+            assert_eq!(r.problem(), None);
+        }
+        assert!(PlanningRules::from_params(&shipped[0], "x", d(2026, 1, 1), "per_seat=ba", "").is_none());
+        assert!(PlanningRules::from_params(&shipped[0], "x", d(2026, 1, 1), "no_such=1", "").is_none());
+        let mut bad = shipped[1].clone();
+        bad.ratio_min_tenths = 16;
+        assert!(bad.problem().is_some());
+        bad.ratio_min_tenths = 10;
+        bad.unconfirmed.push("no_such".into());
+        assert!(bad.problem().is_some());
+    }
+
+    #[test]
+    fn shares_and_titles() {
+        let r = planning_rules_on(d(2026, 1, 1));
+        let start = d(2025, 10, 1);
+        // 2 women of 10 (20%, short of 25%), 1 young (born 1990), 3 of minorities.
+        let cadres: Vec<(Gender, Date, bool)> = (0..10)
+            .map(|i| {
+                (
+                    if i < 2 { Gender::Female } else { Gender::Male },
+                    if i == 0 { d(1990, 1, 1) } else { d(1975, 1, 1) },
+                    i < 3,
+                )
+            })
+            .collect();
+        let (lines, findings) = r.shares("BCH", &cadres, start);
+        assert_eq!(lines[0], "Nữ: 2/10 (20,00%, mục tiêu từ 25%)");
+        assert_eq!(lines[1], "Trẻ (dưới 40 tuổi): 1/10 (10,00%, mục tiêu từ 10%)");
+        assert_eq!(lines[2], "Dân tộc thiểu số: 3/10 (30,00%)");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        let three: Vec<String> = ["Bí thư", "Phó Bí thư", "BCH"].map(String::from).to_vec();
+        assert_eq!(r.check_titles_per_cadre("x", &three), None);
+        let four = [three.clone(), vec!["UBKT".into()]].concat();
+        assert!(r.check_titles_per_cadre("x", &four).is_some());
     }
 
     #[test]

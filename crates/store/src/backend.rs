@@ -59,6 +59,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "ballots",
         sql: include_str!("../migrations/sqlite/0005_ballots.sql"),
     },
+    Migration {
+        version: 6,
+        name: "rule sets",
+        sql: include_str!("../migrations/sqlite/0006_rule_sets.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -86,6 +91,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "ballots",
         sql: include_str!("../migrations/postgres/0005_ballots.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "rule sets",
+        sql: include_str!("../migrations/postgres/0006_rule_sets.sql"),
     },
 ];
 

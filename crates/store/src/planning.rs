@@ -5,7 +5,7 @@ use crate::rows::{corrupt, d, date, opt_date};
 use crate::{Result, Tx, unique};
 use dangbo_domain::Date;
 use dangbo_domain::cadre::Term;
-use dangbo_domain::member::{Gender, PersonId};
+use dangbo_domain::member::{Ethnicity, Gender, PersonId};
 use dangbo_domain::org::OrgId;
 use dangbo_domain::planning::{PlanEntry, RemovalReason};
 
@@ -35,6 +35,8 @@ pub struct PlanEntryRow {
     pub gender: Gender,
     /// Date of birth.
     pub birth: Date,
+    /// Of an ethnic minority.
+    pub minority: bool,
     /// The entry and its history.
     pub entry: PlanEntry<PersonId>,
 }
@@ -109,10 +111,11 @@ impl Tx {
             Option<String>,
             Option<String>,
             Option<String>,
+            String,
         );
         let rows: Vec<R> = sqlx::query_as(
             "SELECT e.id, e.person_id, p.full_name, p.gender, p.birth_date, e.added_on, e.added_by, \
-             e.removed_on, e.reason, e.removed_by \
+             e.removed_on, e.reason, e.removed_by, p.ethnicity \
              FROM plan_entry e JOIN person p ON p.id = e.person_id WHERE e.list_id = $1 ORDER BY p.sort_key, e.id",
         )
         .bind(list)
@@ -133,6 +136,7 @@ impl Tx {
                     name: r.2,
                     gender: Gender::from_code(&r.3).ok_or_else(|| corrupt("person", "gender", &r.3))?,
                     birth: date("person", "birth_date", &r.4)?,
+                    minority: Ethnicity::parse(&r.10).is_ok_and(Ethnicity::is_minority),
                     entry: PlanEntry {
                         person: PersonId(r.1),
                         added_on: date("plan_entry", "added_on", &r.5)?,
@@ -185,6 +189,83 @@ impl Tx {
         .bind(decision)
         .execute(&mut *self.inner)
         .await?;
+        Ok(())
+    }
+
+    /// Who is planned for what in an organization's lists of a term on a day: person and
+    /// the list's target, for the check of titles per cadre.
+    pub async fn planned_targets(
+        &mut self,
+        org: OrgId,
+        term_ordinal: u16,
+        on: Date,
+    ) -> Result<Vec<(PersonId, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT e.person_id, l.target FROM plan_entry e JOIN plan_list l ON l.id = e.list_id \
+             WHERE l.org_id = $1 AND l.term_ordinal = $2 AND e.added_on <= $3 \
+             AND (e.removed_on IS NULL OR e.removed_on > $3)",
+        )
+        .bind(org.0)
+        .bind(i64::from(term_ordinal))
+        .bind(d(on))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        Ok(rows.into_iter().map(|(p, t)| (PersonId(p), t)).collect())
+    }
+
+    /// The planning rule sets stored by administrators: source, first day, parameters
+    /// (`key=value` lines), the keys not confirmed, and a note.
+    pub async fn rule_sets(&mut self) -> Result<Vec<(String, Date, String, String, String)>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT source, in_force_from, params, unconfirmed, note FROM rule_set ORDER BY in_force_from",
+        )
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((r.0, date("rule_set", "in_force_from", &r.1)?, r.2, r.3, r.4)))
+            .collect()
+    }
+
+    /// Stores a rule set, replacing the one of the same source.
+    pub async fn save_rule_set(
+        &mut self,
+        source: &str,
+        from: Date,
+        params: &str,
+        unconfirmed: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO rule_set (source, in_force_from, params, unconfirmed, note, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source) DO UPDATE SET in_force_from = $2, params = $3, \
+             unconfirmed = $4, note = $5, updated_at = $6",
+        )
+        .bind(source)
+        .bind(d(from))
+        .bind(params)
+        .bind(unconfirmed)
+        .bind(note)
+        .bind(at)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether any rule set is stored.
+    pub async fn has_stored_rule_sets(&mut self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rule_set")
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Deletes a stored rule set (when an administrator renames it).
+    pub async fn delete_rule_set(&mut self, source: &str) -> Result<()> {
+        sqlx::query("DELETE FROM rule_set WHERE source = $1")
+            .bind(source)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 }

@@ -111,6 +111,11 @@ impl Ui {
                 label: l.pick("Tài khoản", "Accounts"),
                 current: section == "accounts",
             });
+            nav.push(NavItem {
+                href: "/admin/rules",
+                label: l.pick("Quy định", "Rule sets"),
+                current: section == "rules",
+            });
         }
         let roles: Vec<&str> = c.grants.iter().map(|g| l.pick(g.role.vi(), g.role.en())).collect();
         let mut roles_seen: Vec<&str> = Vec::new();

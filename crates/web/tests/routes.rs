@@ -146,6 +146,15 @@ const ROUTES: &[Route] = &[
     get("/import", In(Import), false),
     get("/admin/audit", In(Administer), false),
     get("/admin/accounts", In(Administer), false),
+    get("/admin/rules", In(Administer), false),
+    Route {
+        method: "POST",
+        path: "/admin/rules",
+        rule: In(Administer),
+        body: Body::Form(&[("source", "377-QĐ/TW"), ("from", "08/10/2025"), ("per_seat", "ba")]),
+        ok: Some(422),
+        scoped: false,
+    },
     post(
         "/orgs/{org}/rename",
         In(EditOrgs),

@@ -7,18 +7,23 @@ use crate::error::WebError;
 use crate::ui::Ui;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::Router;
 use axum::extract::Query;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use dangbo_app::access::Action;
+use dangbo_app::planning::RuleSetInput;
+use dangbo_domain::planning::RULE_PARAMS;
 use dangbo_store::{AuditEntry, AuditQuery};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<State> {
     Router::new()
         .route("/admin/audit", get(audit))
         .route("/admin/accounts", get(accounts))
+        .route("/admin/rules", get(rules).post(save_rules))
 }
 
 #[derive(Deserialize, Default)]
@@ -110,4 +115,94 @@ async fn accounts(ctx: Ctx) -> PageResult {
         accounts,
     }
     .into_response())
+}
+
+/// A rule set as the page shows it: source, first day, note, each parameter (key,
+/// label, value, unconfirmed).
+pub struct RuleSetLine {
+    pub source: String,
+    pub from: String,
+    pub note: String,
+    pub unconfirmed: String,
+    pub params: Vec<(&'static str, &'static str, String, bool)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/rules.html")]
+struct RulesPage {
+    ui: Ui,
+    sets: Vec<RuleSetLine>,
+    /// The blank form for a new set: each parameter's key and label.
+    params: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn rules_page(ctx: &Ctx, error: Option<String>) -> PageResult {
+    if !ctx.caller.can(Action::Administer) {
+        return Err(PageErr::at(ctx, WebError::not_found(ctx.lang)));
+    }
+    let l = ctx.lang;
+    let sets = ctx
+        .app
+        .rule_sets()
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|(r, note)| RuleSetLine {
+            params: RULE_PARAMS
+                .iter()
+                .map(|(k, vi, en)| {
+                    (
+                        *k,
+                        l.pick(vi, en),
+                        r.get(k).unwrap_or_default().to_string(),
+                        r.unconfirmed.iter().any(|u| u == k),
+                    )
+                })
+                .collect(),
+            source: r.source.clone(),
+            from: dangbo_domain::date::short(r.from),
+            unconfirmed: r.unconfirmed.join(", "),
+            note,
+        })
+        .collect();
+    Ok(RulesPage {
+        ui: Ui::new(ctx, "rules"),
+        sets,
+        params: RULE_PARAMS.iter().map(|(k, vi, en)| (*k, l.pick(vi, en))).collect(),
+        error,
+    }
+    .into_response())
+}
+
+async fn rules(ctx: Ctx) -> PageResult {
+    rules_page(&ctx, None).await
+}
+
+async fn save_rules(ctx: Ctx, Form(f): Form<HashMap<String, String>>) -> PageResult {
+    ctx.check_csrf(f.get("csrf").map_or("", String::as_str)).or_page(&ctx)?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = RuleSetInput {
+        editing: get("editing"),
+        source: get("source"),
+        from: get("from"),
+        params: RULE_PARAMS
+            .iter()
+            .filter_map(|(k, _, _)| {
+                f.get(*k)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| (k.to_string(), v.clone()))
+            })
+            .collect(),
+        unconfirmed: get("unconfirmed"),
+        note: get("note"),
+    };
+    let r = ctx.app.save_rule_set(&ctx.caller, &input).await;
+    super::answer(
+        &ctx,
+        r,
+        |()| "/admin/rules".to_string(),
+        |msg| rules_page(&ctx, Some(msg)),
+    )
+    .await
 }

@@ -128,6 +128,10 @@ struct DetailPage {
     reasons: Vec<(&'static str, &'static str)>,
     can_plan: bool,
     error: Option<String>,
+    /// What was typed in the form refused.
+    typed: ChangeForm,
+    /// The first day of the rule set in force.
+    rules_from: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,7 +140,17 @@ struct DayQuery {
     since: Option<String>,
 }
 
-async fn detail_page(ctx: &Ctx, id: i64, on: Option<&str>, since: Option<&str>, error: Option<String>) -> PageResult {
+async fn detail_page(
+    ctx: &Ctx,
+    id: i64,
+    on: Option<&str>,
+    since: Option<&str>,
+    refused: Option<(String, ChangeForm)>,
+) -> PageResult {
+    let (error, typed) = match refused {
+        Some((msg, typed)) => (Some(msg), typed),
+        None => (None, ChangeForm::default()),
+    };
     let on = super::day(ctx, on)?;
     let since = match since.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => super::day(ctx, Some(s))?,
@@ -194,6 +208,8 @@ async fn detail_page(ctx: &Ctx, id: i64, on: Option<&str>, since: Option<&str>, 
         reasons: REASONS.iter().map(|r| (r.code(), r.label(l))).collect(),
         can_plan,
         error,
+        typed,
+        rules_from: short(v.rules.from),
         v,
     }
     .into_response())
@@ -212,7 +228,7 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DayQuery>) -> Pag
     detail_page(&ctx, id, q.on.as_deref(), q.since.as_deref(), None).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 struct ChangeForm {
     #[serde(default)]
     csrf: String,
@@ -226,23 +242,37 @@ struct ChangeForm {
     reason: String,
     #[serde(default)]
     decision: String,
+    /// Why a change that breaks a hard rule is made anyway.
+    #[serde(default)]
+    override_reason: String,
 }
 
-/// After a change: the list again, or the form's page with the message.
-async fn back(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>) -> PageResult {
+impl ChangeForm {
+    fn change(&self) -> dangbo_app::planning::PlanChange<'_> {
+        dangbo_app::planning::PlanChange {
+            on: &self.on,
+            decision: &self.decision,
+            override_reason: &self.override_reason,
+        }
+    }
+}
+
+/// After a change: the list again, or the form's page with the message and what was
+/// typed (so that an override's reason can be added without typing the rest again).
+async fn back(ctx: &Ctx, id: i64, r: dangbo_app::Result<()>, typed: ChangeForm) -> PageResult {
     super::answer(
         ctx,
         r,
         |_| format!("/plans/{id}"),
-        |msg| detail_page(ctx, id, None, None, Some(msg)),
+        |msg| detail_page(ctx, id, None, None, Some((msg, typed))),
     )
     .await
 }
 
 async fn add(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ChangeForm>) -> PageResult {
     ctx.check_csrf(&f.csrf).or_page(&ctx)?;
-    let r = ctx.app.add_to_plan(&ctx.caller, id, &f.cadre, &f.on, &f.decision).await;
-    back(&ctx, id, r).await
+    let r = ctx.app.add_to_plan(&ctx.caller, id, &f.cadre, f.change()).await;
+    back(&ctx, id, r, f).await
 }
 
 async fn remove(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ChangeForm>) -> PageResult {
@@ -250,7 +280,7 @@ async fn remove(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ChangeForm>) -> Pag
     let r = match f.person.trim().parse::<i64>() {
         Ok(p) => {
             ctx.app
-                .remove_from_plan(&ctx.caller, id, PersonId(p), &f.on, &f.reason, &f.decision)
+                .remove_from_plan(&ctx.caller, id, PersonId(p), &f.reason, f.change())
                 .await
         }
         Err(_) => Err(dangbo_app::AppError::rejected(
@@ -258,5 +288,5 @@ async fn remove(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ChangeForm>) -> Pag
             "Choose the cadre to take out of the plan",
         )),
     };
-    back(&ctx, id, r).await
+    back(&ctx, id, r, f).await
 }
