@@ -488,6 +488,13 @@ impl App {
                 None,
             ),
             ("dangvien", "Đảng viên", Role::Member, Some(&cell.org.code), member),
+            (
+                "kiemphieu",
+                "Ban kiểm phiếu Đảng ủy Khối",
+                Role::CountingBoard,
+                Some(&bloc),
+                None,
+            ),
         ];
         let mut out = Vec::new();
         for (username, display, role, org, person) in specs {
@@ -511,6 +518,8 @@ impl App {
                 scope: org.map(|o| o.to_string()),
             });
         }
+        // The demo's nomination needs its vote-counting board's account.
+        self.load_demo_nomination().await?;
         Ok(out)
     }
 }

@@ -398,3 +398,163 @@ impl App {
         Ok(())
     }
 }
+
+/// The day of the demo's key-cadre conference that nominates for the bloc's plan: after
+/// the bloc was formed (1/7/2025) and QĐ 377-QĐ/TW came into force (8/10/2025).
+const NOMINATION_DAY: Date = Date::constant(2025, 10, 15);
+
+impl App {
+    /// A planning list of the bloc of Party agencies and a nomination for it modelled on
+    /// seed 003: a key-cadre conference whose ballot (electronic, with printed codes) is
+    /// cast, counted and locked by the vote-counting board `kiemphieu`, and the two steps
+    /// after it left in draft for the user to run. Loaded once the demo's accounts exist.
+    pub(crate) async fn load_demo_nomination(&self) -> Result<()> {
+        let me = system();
+        let bloc = self.org(&code("LS.CQD")?, NOMINATION_DAY).await?;
+        // Twenty cadres of the bloc with a card, young enough for two terms.
+        let mut cadres: Vec<(PersonId, String)> = Vec::new();
+        {
+            let mut tx = self.db.read().await?;
+            for (pid, _, card) in tx.roster(&bloc.path, NOMINATION_DAY, 5_000).await? {
+                let (Some(card), Some(p)) = (card, tx.person(pid).await?) else {
+                    continue;
+                };
+                if p.person.birth_date.year() >= 1976 {
+                    cadres.push((pid, card));
+                }
+                if cadres.len() == 20 {
+                    break;
+                }
+            }
+        }
+        if cadres.len() < 20 {
+            return Ok(());
+        }
+        let plan = self
+            .create_plan_list(
+                &me,
+                &crate::planning::PlanListInput {
+                    org: "LS.CQD".into(),
+                    term_ordinal: "1".into(),
+                    term_years: "2025-2030".into(),
+                    target: "BCH".into(),
+                    size: "15".into(),
+                },
+            )
+            .await?;
+        for (_, card) in cadres.iter().take(16) {
+            let change = crate::planning::PlanChange {
+                on: "01/10/2025",
+                decision: "15-QĐ/ĐU",
+                override_reason: "",
+            };
+            self.add_to_plan(&me, plan, card, change).await?;
+        }
+        let invited: Vec<String> = cadres.iter().map(|(_, c)| format!("@{c}")).collect();
+        let conf = self
+            .create_conference(
+                &me,
+                &ConferenceInput {
+                    org: "LS.CQD".into(),
+                    kind: "key_cadre".into(),
+                    title: "Hội nghị cán bộ chủ chốt Đảng bộ các cơ quan Đảng tỉnh".into(),
+                    held_on: "15/10/2025".into(),
+                    starts_at: "08:00".into(),
+                    format: "in_person".into(),
+                    place: "Hội trường Đảng ủy các cơ quan Đảng tỉnh".into(),
+                    invited: invited.join(" "),
+                    ..ConferenceInput::default()
+                },
+            )
+            .await?;
+        let point = self
+            .add_point(
+                &me,
+                conf,
+                &PointInput {
+                    host: "LS.CQD".into(),
+                    name: "Hội trường".into(),
+                    ..PointInput::default()
+                },
+            )
+            .await?;
+        let live = Live::start(self.clone()).await?;
+        let requests = cadres
+            .iter()
+            .take(19)
+            .enumerate()
+            .map(|(i, (person, _))| CheckinRequest {
+                request_id: format!("demo-key-{i}"),
+                point_id: point,
+                code: String::new(),
+                person: Some(*person),
+                method: "list".into(),
+                by_account: None,
+            })
+            .collect();
+        live.checkin(conf, requests).await?;
+        let nomination = self
+            .create_nomination(
+                &me,
+                &crate::ballots::NominationInput {
+                    org: "LS.CQD".into(),
+                    title:
+                        "Giới thiệu nhân sự quy hoạch Ban Chấp hành Đảng bộ các cơ quan Đảng tỉnh nhiệm kỳ 2025-2030"
+                            .into(),
+                    plan_list: plan.to_string(),
+                    steps: "Hội nghị cán bộ chủ chốt\nHội nghị Ban Chấp hành\nHội nghị Ban Thường vụ".into(),
+                },
+            )
+            .await?;
+        let first = self.nomination(&me, nomination).await?.2[0].id;
+        let candidates: String = cadres.iter().take(16).map(|(_, c)| format!("{c}\n")).collect();
+        self.configure_ballot(
+            &me,
+            first,
+            &crate::ballots::BallotSettings {
+                name: "Hội nghị cán bộ chủ chốt".into(),
+                conference: conf.to_string(),
+                mode: "electronic".into(),
+                kind: "approve".into(),
+                base: "convened".into(),
+                threshold: "gt1/2".into(),
+                board: "kiemphieu".into(),
+                candidates,
+                ..crate::ballots::BallotSettings::default()
+            },
+        )
+        .await?;
+        self.open_ballot(&me, first).await?;
+        let codes = self.issue_slips(&me, first, "").await?;
+        // Eighteen of the nineteen slips are used; two candidates fall short.
+        for (v, code) in codes.iter().take(18).enumerate() {
+            let choices: String = (0..16)
+                .map(|j| {
+                    let agree = match j {
+                        14 => v < 8,
+                        15 => v < 10,
+                        _ => !(v * 3 + j).is_multiple_of(7),
+                    };
+                    if agree { 'y' } else { 'n' }
+                })
+                .collect();
+            self.cast(code, &choices).await?;
+        }
+        self.close_ballot(&me, first).await?;
+        let board = {
+            let mut tx = self.db.read().await?;
+            tx.account_by_username("kiemphieu").await?
+        };
+        if let Some(a) = board {
+            let counter = Caller {
+                account_id: a.id,
+                username: a.username.clone(),
+                display_name: a.display_name.clone(),
+                person: None,
+                grants: Vec::new(),
+            };
+            self.acting_as(&counter).lock_ballot(&counter, first).await?;
+        }
+        Ok(())
+    }
+}

@@ -171,7 +171,8 @@ async fn detail_page(
     let l = ctx.lang;
     // Seed 003's words for a body's plan against the size of the sitting term's body:
     // "26 đồng chí, đạt 1,04 lần so với số lượng khóa XIV".
-    let size_sentence = if v.list.target.starts_with("body:") {
+    // (A first term has no term before it to compare with.)
+    let size_sentence = if v.list.target.starts_with("body:") && v.list.term.ordinal > 1 {
         dangbo_domain::planning::plan_size_sentence(
             v.entries.len() as u64,
             v.list.size.max(0) as u64,
