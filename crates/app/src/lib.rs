@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod indicators;
 pub mod members;
 pub mod orgs;
 pub mod planning;

@@ -1730,4 +1730,30 @@ async fn planning_and_ballots() {
         "two sets and a new one"
     );
     screenshot(&c, &shots, "ballot-06-rules").await;
+
+    // Resolution 116's targets, measured: each with its definition, value and status.
+    open(&c, base, "/documents", "main").await;
+    let link = find(&c, "a[href^='/documents/']:not([href='/documents/new'])").await;
+    let mut nq116 = None;
+    for a in find_all(&c, "main a[href^='/documents/']").await {
+        if text(&a).await == "116-NQ/TU" {
+            nq116 = a.attr("href").await.unwrap();
+        }
+    }
+    drop(link);
+    let nq116 = nq116.expect("no 116-NQ/TU in the documents");
+    open(&c, base, &nq116, "#indicators-link").await;
+    let link = find(&c, "#indicators-link").await;
+    click_to(&c, &link, "#target-1").await;
+    assert_eq!(find_all(&c, "section.target").await.len(), 9);
+    for v in texts(&c, "section.target dd.value").await {
+        assert!(v.contains("tính đến ngày") || v == "không có số liệu", "{v}");
+    }
+    assert!(
+        texts(&c, "section.target dd.definition")
+            .await
+            .iter()
+            .all(|d| d.len() > 40)
+    );
+    screenshot(&c, &shots, "indicators-01").await;
 }

@@ -6,6 +6,7 @@ pub mod ballot;
 pub mod cadre;
 pub mod date;
 pub mod document;
+pub mod indicator;
 pub mod lang;
 pub mod member;
 pub mod name;

@@ -16,6 +16,7 @@ pub mod backend;
 mod ballots;
 mod conferences;
 mod documents;
+mod indicators;
 mod orgs;
 mod people;
 mod planning;
@@ -31,6 +32,7 @@ pub use conferences::{
     TallyRow,
 };
 pub use documents::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
+pub use indicators::PostTaken;
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
     BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,

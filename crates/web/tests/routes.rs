@@ -178,6 +178,8 @@ const ROUTES: &[Route] = &[
     get("/documents/new", In(Disseminate), false),
     get("/documents/{doc}", Own(reader), true),
     get("/documents/{doc}/files/{file}", Own(reader), true),
+    // A resolution's targets measured over an organization the caller browses.
+    get("/documents/{doc}/indicators?org={org}", In(Browse), true),
     // The number and day of document 1: registering it again is a duplicate.
     post(
         "/documents",

@@ -28,6 +28,7 @@ pub fn routes() -> Router<State> {
         .route("/documents/{id}/files", post(attach))
         .route("/documents/{id}/files/{file}", get(download))
         .route("/documents/{id}/tasks", post(add_task))
+        .route("/documents/{id}/indicators", get(indicators))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}/status", post(task_status))
 }
@@ -336,4 +337,129 @@ async fn task_status(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TaskForm>) -> 
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to("/tasks").into_response())
+}
+
+/// A target as its page shows it.
+struct TargetLine {
+    label: String,
+    name: String,
+    definition: String,
+    levels: String,
+    deadline: String,
+    value: String,
+    status: &'static str,
+    status_code: &'static str,
+    /// By organization or level: name, drill-down link, figure.
+    parts: Vec<(String, Option<String>, String)>,
+    chart: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents/indicators.html")]
+struct IndicatorsPage {
+    ui: Ui,
+    id: i64,
+    number: String,
+    title: String,
+    org: (String, String),
+    on: String,
+    targets: Vec<TargetLine>,
+}
+
+#[derive(Deserialize, Default)]
+struct IndicatorsQuery {
+    org: Option<String>,
+    on: Option<String>,
+}
+
+/// `GET /documents/{id}/indicators`: the targets measured over an organization's subtree
+/// on a day, with what each counts, by organization or level, and their trend.
+async fn indicators(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<IndicatorsQuery>,
+) -> PageResult {
+    let l = ctx.lang;
+    let on = super::day(&ctx, q.on.as_deref())?;
+    let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            dangbo_domain::org::OrgCode::parse(s)
+                .map_err(|_| PageErr::at(&ctx, crate::error::WebError::not_found(l)))?,
+        ),
+        None => None,
+    };
+    let v = ctx
+        .app
+        .indicators(&ctx.caller, id, org.as_ref(), on)
+        .await
+        .or_page(&ctx)?;
+    let on_text = dangbo_domain::date::short(on);
+    let targets = v
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let rows = m
+                .trend
+                .iter()
+                .map(|(d, s)| {
+                    (
+                        dangbo_domain::date::short(*d),
+                        s.value().map_or(0, |v| (v * 100.0) as u64),
+                        s.percent().unwrap_or_else(|| "—".into()),
+                    )
+                })
+                .collect();
+            TargetLine {
+                label: m.target.label.clone(),
+                name: m.indicator.map_or_else(
+                    || l.pick("Chỉ tiêu báo cáo", "Reported").to_string(),
+                    |i| i.name(l).to_string(),
+                ),
+                definition: m.indicator.map_or_else(
+                    || {
+                        l.pick(
+                            "Chỉ tiêu do các tổ chức báo cáo, chưa tính được từ dữ liệu của dangbo.",
+                            "Reported by the organizations; dangbo does not compute it.",
+                        )
+                        .to_string()
+                    },
+                    |i| i.definition(l).to_string(),
+                ),
+                levels: m.levels.iter().map(|lv| lv.label(l)).collect::<Vec<_>>().join(", "),
+                deadline: dangbo_domain::date::short(m.target.deadline),
+                value: dangbo_app::indicators::describe(m, l),
+                status: m.status.label(l),
+                status_code: m.status.code(),
+                parts: m
+                    .parts
+                    .iter()
+                    .map(|(name, code, s)| {
+                        let link = code
+                            .as_ref()
+                            .map(|c| format!("/documents/{id}/indicators?org={c}&on={on_text}"));
+                        let figure = format!("{}/{} ({})", s.num, s.den, s.percent().unwrap_or_else(|| "—".into()));
+                        (name.clone(), link, figure)
+                    })
+                    .collect(),
+                chart: crate::charts::Bars::scaled(
+                    &format!("trend-{i}"),
+                    l.pick("Diễn biến theo năm (%)", "Year by year (%)"),
+                    rows,
+                    10_000,
+                )
+                .html(),
+            }
+        })
+        .collect();
+    Ok(IndicatorsPage {
+        ui: Ui::new(&ctx, "documents"),
+        id,
+        number: v.document.number.clone(),
+        title: v.document.title.clone(),
+        org: (v.org.code.to_string(), v.org.name.to_string()),
+        on: on_text,
+        targets,
+    }
+    .into_response())
 }

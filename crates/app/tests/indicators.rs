@@ -1,0 +1,234 @@
+//! Resolution 116-NQ/TU's targets measured on the demo province before and after the
+//! reorganization of 1/7/2025, each value checked against a count made here from the raw
+//! rows (bodies, positions, people, organization versions), apart from dangbo's queries.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use dangbo_app::access::{Caller, Grant, Role};
+use dangbo_app::{App, Clock};
+use dangbo_domain::date::{age_on, parse_iso};
+use dangbo_domain::indicator::{Indicator, Share, Status};
+use dangbo_domain::org::OrgCode;
+use dangbo_domain::{Date, Validity};
+use dangbo_store::Db;
+use std::collections::HashMap;
+
+const TODAY: Date = Date::constant(2026, 11, 1);
+
+/// The raw rows, as text, by column name.
+struct Rows(Vec<HashMap<String, String>>);
+
+async fn rows(db: &Db, table: &str) -> Rows {
+    let mut tx = db.read().await.unwrap();
+    let cols = tx.columns_of(table).await.unwrap();
+    let data = tx.dump_for_tests(table).await.unwrap();
+    Rows(
+        data.into_iter()
+            .map(|r| cols.iter().cloned().zip(r).collect())
+            .collect(),
+    )
+}
+
+fn day(s: &str) -> Option<Date> {
+    parse_iso(s)
+}
+
+/// Whether a half-open `[from, to)` range of text dates holds `on`.
+fn holds(r: &HashMap<String, String>, on: Date) -> bool {
+    let from = day(&r["valid_from"]).unwrap();
+    let to = day(&r["valid_to"]);
+    from <= on && to.is_none_or(|t| on < t)
+}
+
+/// The whole registry, counted by hand.
+struct Registry {
+    versions: Rows,
+    bodies: Rows,
+    positions: Rows,
+    births: HashMap<String, Date>,
+}
+
+impl Registry {
+    fn level_of(&self, org: &str, on: Date) -> Option<String> {
+        self.versions
+            .0
+            .iter()
+            .find(|v| v["org_id"] == org && holds(v, on))
+            .map(|v| v["level"].clone())
+    }
+
+    fn young(&self, person: &str, on: Date, level: &str) -> bool {
+        age_on(self.births[person], on) < if level == "commune" { 35 } else { 40 }
+    }
+
+    /// Young members of the executive committees at `level` on `on`.
+    fn committees(&self, level: &str, on: Date) -> Share {
+        let mut seats = std::collections::HashSet::new();
+        let mut s = Share::default();
+        for b in self.bodies.0.iter().filter(|b| b["kind"] == "executive") {
+            if self.level_of(&b["org_id"], on).as_deref() != Some(level) {
+                continue;
+            }
+            for p in self
+                .positions
+                .0
+                .iter()
+                .filter(|p| p["body_id"] == b["id"] && holds(p, on))
+            {
+                if seats.insert((b["org_id"].clone(), p["person_id"].clone())) {
+                    s.den += 1;
+                    s.num += u64::from(self.young(&p["person_id"], on, level));
+                }
+            }
+        }
+        s
+    }
+
+    /// Posts taken from `since` to `at` at `levels`: young appointments, or rotations.
+    fn posts(&self, levels: &[&str], since: Date, at: Date, rotation: bool) -> Share {
+        let mut s = Share::default();
+        for p in &self.positions.0 {
+            let from = day(&p["valid_from"]).unwrap();
+            if from < since || from > at {
+                continue;
+            }
+            let Some(level) = self.level_of(&p["org_id"], from) else {
+                continue;
+            };
+            if !levels.contains(&level.as_str()) {
+                continue;
+            }
+            let source = p["source"].as_str();
+            if rotation {
+                if matches!(source, "appointment" | "designation" | "rotation") {
+                    s.den += 1;
+                    s.num += u64::from(source == "rotation");
+                }
+            } else if source == "appointment" {
+                s.den += 1;
+                s.num += u64::from(self.young(&p["person_id"], from, &level));
+            }
+        }
+        s
+    }
+}
+
+fn admin() -> Caller {
+    Caller {
+        account_id: 1,
+        username: "quantri".into(),
+        display_name: "Quản trị".into(),
+        person: None,
+        grants: vec![Grant {
+            id: 1,
+            role: Role::Admin,
+            org: None,
+            validity: Validity::since(Date::constant(2000, 1, 1)),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn resolution_116_on_the_demo_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("d.db").to_str().unwrap()).await.unwrap();
+    db.migrate().await.unwrap();
+    let app = App::new(db.clone(), Clock::Fixed(TODAY), "test");
+    app.load_demo(2023, &|_| {}).await.unwrap();
+    let nq116 = app
+        .documents()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.number == "116-NQ/TU")
+        .unwrap();
+    let registry = Registry {
+        versions: rows(&db, "org_version").await,
+        bodies: rows(&db, "body").await,
+        positions: rows(&db, "position").await,
+        births: rows(&db, "person")
+            .await
+            .0
+            .into_iter()
+            .map(|p| (p["id"].clone(), day(&p["birth_date"]).unwrap()))
+            .collect(),
+    };
+    let ls = OrgCode::parse("LS").unwrap();
+    let before = Date::constant(2025, 6, 30);
+    let mut seen_district = false;
+    for on in [before, TODAY] {
+        let v = app.indicators(&admin(), nq116.id, Some(&ls), on).await.unwrap();
+        assert_eq!(v.targets.len(), 9);
+        for m in &v.targets {
+            let levels: Vec<&str> = m.target.levels.split(',').map(str::trim).collect();
+            let at = on.min(m.target.deadline);
+            let want = match m.indicator.unwrap() {
+                Indicator::YoungCommitteeShare => registry.committees(levels[0], at),
+                Indicator::YoungAppointmentShare => registry.posts(&levels, nq116.issued_on, at, false),
+                Indicator::RotationShare => registry.posts(&levels, nq116.issued_on, at, true),
+            };
+            assert_eq!(m.value, want, "{} on {on}", m.target.label);
+            assert_eq!(m.at, at);
+            // Parts add up to the whole.
+            let sum = m.parts.iter().fold(Share::default(), |a, p| a + p.2);
+            assert_eq!(sum, m.value, "{}", m.target.label);
+            // The status follows the value.
+            if want.den == 0 {
+                assert_eq!(m.status, Status::NoData, "{}", m.target.label);
+            } else if on >= m.target.deadline {
+                assert!(
+                    matches!(m.status, Status::Reached | Status::Missed),
+                    "{}",
+                    m.target.label
+                );
+            }
+            if m.target.label.contains("cấp huyện") && m.indicator == Some(Indicator::YoungCommitteeShare) {
+                if on == before {
+                    assert!(want.den > 200, "the districts' committees on 30/06/2025: {want:?}");
+                    seen_district = true;
+                } else {
+                    assert_eq!(want.den, 0, "no district level after 1/7/2025");
+                    assert_eq!(m.status, Status::NoData);
+                }
+            }
+            assert!(!m.trend.is_empty());
+            assert_eq!(m.trend.last().unwrap(), &(at, m.value));
+        }
+    }
+    assert!(seen_district);
+    // The committees at province level are shown one by one, the province's among them,
+    // each a link to its own subtree; a committee's subtree counts its own committee.
+    let v = app.indicators(&admin(), nq116.id, Some(&ls), TODAY).await.unwrap();
+    let province = v
+        .targets
+        .iter()
+        .find(|m| m.target.label.contains("cấp tỉnh từ 10%"))
+        .unwrap();
+    let own = province
+        .parts
+        .iter()
+        .find(|p| p.0 == "Đảng bộ tỉnh Lạng Sơn")
+        .unwrap_or_else(|| panic!("{:?}", province.parts));
+    assert_eq!(own.1.as_deref(), Some("LS"));
+    let bloc = province
+        .parts
+        .iter()
+        .find(|p| p.1.as_deref() == Some("LS.CQD"))
+        .unwrap();
+    let cqd = OrgCode::parse("LS.CQD").unwrap();
+    let drilled = app.indicators(&admin(), nq116.id, Some(&cqd), TODAY).await.unwrap();
+    let m = drilled
+        .targets
+        .iter()
+        .find(|m| m.target.label.contains("cấp tỉnh từ 10%"))
+        .unwrap();
+    assert_eq!(m.value, bloc.2, "drilling down counts the bloc's committee alone");
+    // Someone who does not browse the province sees nothing of it.
+    let member = Caller {
+        grants: vec![Grant {
+            role: Role::Member,
+            ..admin().grants[0].clone()
+        }],
+        ..admin()
+    };
+    assert!(app.indicators(&member, nq116.id, Some(&ls), TODAY).await.is_err());
+}
