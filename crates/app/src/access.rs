@@ -57,6 +57,8 @@ pub enum Action {
     ViewPlans,
     /// Draw up and review cadre planning lists.
     Plan,
+    /// Ask the organizations below for reports, and answer the requests from above.
+    Report,
 }
 
 impl Role {
@@ -122,7 +124,10 @@ impl Role {
             Role::Admin => true,
             Role::Office => !matches!(action, Administer),
             Role::Leadership => matches!(action, Browse | ViewMembers | Export | ViewPlans),
-            Role::Secretary => matches!(action, Browse | ViewMembers | EditMembers | Export | Operate | Study),
+            Role::Secretary => matches!(
+                action,
+                Browse | ViewMembers | EditMembers | Export | Operate | Study | Report
+            ),
             // An operator runs the points hosted in their subtree (or assigned to them).
             Role::Operator => matches!(action, Operate),
             // A member's scope is themself; a ballot's board comes with the ballots.

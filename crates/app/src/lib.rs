@@ -18,6 +18,7 @@ pub mod indicators;
 pub mod members;
 pub mod orgs;
 pub mod planning;
+pub mod reporting;
 pub mod signing;
 pub mod study;
 pub mod table;

@@ -13,6 +13,7 @@ pub mod name;
 pub mod number;
 pub mod org;
 pub mod planning;
+pub mod report;
 
 pub use date::{Date, Validity};
 pub use lang::{Invalid, Lang};

@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "rule sets",
         sql: include_str!("../migrations/sqlite/0006_rule_sets.sql"),
     },
+    Migration {
+        version: 7,
+        name: "reports",
+        sql: include_str!("../migrations/sqlite/0007_reports.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -96,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "rule sets",
         sql: include_str!("../migrations/postgres/0006_rule_sets.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "reports",
+        sql: include_str!("../migrations/postgres/0007_reports.sql"),
     },
 ];
 

@@ -20,6 +20,7 @@ mod indicators;
 mod orgs;
 mod people;
 mod planning;
+mod reporting;
 mod rows;
 mod study;
 
@@ -38,6 +39,7 @@ pub use people::{
     BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
 };
 pub use planning::{PlanEntryRow, PlanListRow};
+pub use reporting::{RequestRow, SubmissionRow};
 pub use study::{CampaignRow, Coverage, MakeupRow, ReportRow, StudyRow};
 
 use sqlx::{Any, Transaction};

@@ -93,6 +93,13 @@ impl Ui {
                 current: section == "me",
             });
         }
+        if c.can(Action::Report) {
+            nav.push(NavItem {
+                href: "/reports",
+                label: l.pick("Báo cáo", "Reports"),
+                current: section == "reports",
+            });
+        }
         if c.can(Action::Import) {
             nav.push(NavItem {
                 href: "/import",

@@ -64,6 +64,12 @@ fn own_campaign(role: Role, inside: bool) -> bool {
     linked(role) && inside
 }
 
+/// A report request of a base organization: its office (and administrators), not the
+/// secretary of a cell under it.
+fn requester(role: Role, inside: bool) -> bool {
+    in_scope(role, Action::Report, inside) && role != Role::Secretary
+}
+
 /// A request body.
 #[derive(Clone, Copy)]
 enum Body {
@@ -394,6 +400,30 @@ const ROUTES: &[Route] = &[
     ),
     post("/ballots/{ballot}/lock", In(ViewPlans), Body::Form(&[]), Some(422)),
     get_status("/ballots/{ballot}/minutes", In(ViewPlans), 422),
+    // The reporting regime: a base organization asks its cells; the cell (C1 or C2)
+    // answers.
+    get("/reports?org={org}", In(Report), true),
+    get("/reports/{report}", Own(requester), true),
+    get("/reports/{report}/export", Own(requester), true),
+    get("/reports/{report}/form?org={org}", In(Report), true),
+    post(
+        "/reports",
+        In(Report),
+        Body::Form(&[("org", "{org}"), ("title", "")]),
+        Some(422),
+    ),
+    post(
+        "/reports/{report}/remind",
+        Own(requester),
+        Body::Form(&[("org", "KHONG.CO")]),
+        Some(422),
+    ),
+    post(
+        "/reports/{report}/form?org={org}",
+        In(Report),
+        Body::Form(&[("version", "0"), ("f1", "nhiều")]),
+        Some(422),
+    ),
     // A member's own study.
     get("/study", Own(own), false),
     get("/study/{campaign}", Own(own_campaign), true),
@@ -466,6 +496,7 @@ struct Side {
     plan: i64,
     nomination: i64,
     ballot: i64,
+    report: i64,
 }
 
 impl Side {
@@ -483,6 +514,7 @@ impl Side {
                 plan: f.plan1,
                 nomination: f.nomination1,
                 ballot: f.ballot1,
+                report: f.report1,
             }
         } else {
             Side {
@@ -497,6 +529,7 @@ impl Side {
                 plan: f.plan2,
                 nomination: f.nomination2,
                 ballot: f.ballot2,
+                report: f.report2,
             }
         }
     }
@@ -514,6 +547,7 @@ fn fill(s: &str, side: &Side) -> String {
         .replace("{plan}", &side.plan.to_string())
         .replace("{nomination}", &side.nomination.to_string())
         .replace("{ballot}", &side.ballot.to_string())
+        .replace("{report}", &side.report.to_string())
 }
 
 /// The body of `r` as `user` sends it, filled for `side`.

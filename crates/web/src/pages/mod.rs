@@ -8,6 +8,7 @@ mod home;
 pub mod members;
 mod orgs;
 mod planning;
+mod reporting;
 mod study;
 mod transfer;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<State> {
         .merge(conferences::routes())
         .merge(planning::routes())
         .merge(ballots::routes())
+        .merge(reporting::routes())
         .merge(documents::routes())
         .merge(study::routes())
 }

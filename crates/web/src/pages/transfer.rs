@@ -197,7 +197,7 @@ struct Format {
 }
 
 /// A file to download, named for the list and the day.
-fn download(ctx: &Ctx, name: &str, ext: &str, bytes: Vec<u8>) -> axum::response::Response {
+pub(super) fn download(ctx: &Ctx, name: &str, ext: &str, bytes: Vec<u8>) -> axum::response::Response {
     let kind = if ext == "csv" {
         "text/csv; charset=utf-8"
     } else {
@@ -219,7 +219,7 @@ fn download(ctx: &Ctx, name: &str, ext: &str, bytes: Vec<u8>) -> axum::response:
 }
 
 /// Runs an export into a private temporary file and returns its bytes.
-async fn to_bytes<F, Fut>(ctx: &Ctx, ext: &str, write: F) -> Result<Vec<u8>, PageErr>
+pub(super) async fn to_bytes<F, Fut>(ctx: &Ctx, ext: &str, write: F) -> Result<Vec<u8>, PageErr>
 where
     F: FnOnce(std::path::PathBuf) -> Fut,
     Fut: std::future::Future<Output = Result<usize, dangbo_app::AppError>>,

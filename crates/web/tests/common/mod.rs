@@ -69,6 +69,8 @@ pub struct Fixture {
     pub nomination2: i64,
     pub ballot1: i64,
     pub ballot2: i64,
+    pub report1: i64,
+    pub report2: i64,
 }
 
 /// What [`dissemination`] made for one base.
@@ -82,6 +84,7 @@ struct Made {
     plan: i64,
     nomination: i64,
     ballot: i64,
+    report: i64,
 }
 
 /// The day documents are issued and campaigns start; conferences are held on [`TODAY`].
@@ -192,6 +195,20 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         .await
         .unwrap();
     let ballot = app.nomination(caller, nomination).await.unwrap().2[0].id;
+    let report = app
+        .create_report_request(
+            caller,
+            &dangbo_app::reporting::RequestInput {
+                org: base.into(),
+                title: "Báo cáo sơ kết".into(),
+                period_from: "01/01/2026".into(),
+                period_to: "30/06/2026".into(),
+                deadline: "31/12/2026".into(),
+                fields: "Số đảng viên | số | đảng viên\nGhi chú | chữ".into(),
+            },
+        )
+        .await
+        .unwrap();
     Made {
         doc,
         file,
@@ -202,6 +219,7 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         plan,
         nomination,
         ballot,
+        report,
     }
 }
 
@@ -307,6 +325,8 @@ pub async fn fixture(db: Db) -> Fixture {
         nomination2: two.nomination,
         ballot1: one.ballot,
         ballot2: two.ballot,
+        report1: one.report,
+        report2: two.report,
     }
 }
 
