@@ -353,7 +353,10 @@ impl App {
             let current = tx.submission(id, form.org.id).await?;
             let who = current
                 .and_then(|s| s.updated)
-                .map(|(by, at)| format!("{by} lúc {}", timestamp_short(&at)))
+                .map(|(by, at)| {
+                    let who = by.strip_prefix("user:").unwrap_or(&by).to_string();
+                    format!("{who} lúc {}", timestamp_short(&at))
+                })
                 .unwrap_or_default();
             return Err(AppError::rejected(
                 format!(

@@ -1757,3 +1757,98 @@ async fn planning_and_ballots() {
     );
     screenshot(&c, &shots, "indicators-01").await;
 }
+
+/// The reporting regime on the demo: the provincial office asks the bloc's base
+/// organizations for a six-month report, submits one of them (its figures pre-filled from
+/// the registry), reminds the rest, who see the reminder, and compiles the table.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::unwrap_used)]
+async fn reporting_regime() {
+    let Some(Session {
+        c,
+        server,
+        base,
+        shots,
+        _driver,
+        _second,
+        _pg,
+        tmp: _tmp,
+        other_base: _,
+    }) = session().await
+    else {
+        return;
+    };
+    let base = base.as_str();
+    let vanphong = server.account("vanphong").clone();
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    open(&c, base, "/reports?org=LS.CQD", "#new-request").await;
+    let deadline = (jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+        .date()
+        + jiff::Span::new().days(30))
+    .strftime("%d/%m/%Y")
+    .to_string();
+    fill(&c, "#title", "Báo cáo sơ kết 6 tháng đầu năm 2026").await;
+    fill(&c, "#period_from", "01/01/2026").await;
+    fill(&c, "#period_to", "30/06/2026").await;
+    fill(&c, "#deadline", &deadline).await;
+    submit(&c, "#new-request").await;
+    let id = id_in_url(&c, "/reports/").await;
+    let orgs: Vec<String> = {
+        let mut out = Vec::new();
+        for tr in find_all(&c, "#submissions tbody tr").await {
+            out.push(tr.attr("data-org").await.unwrap().unwrap());
+        }
+        out
+    };
+    assert!(orgs.len() >= 3, "the bloc's organizations: {orgs:?}");
+    assert_eq!(
+        text(&find(&c, "#submitted-count").await).await,
+        format!("0/{}", orgs.len())
+    );
+
+    // The first organization's form: people and cells come from the registry.
+    open(&c, base, &format!("/reports/{id}/form?org={}", orgs[0]), "#report-form").await;
+    let people: u64 = find(&c, "#f1")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(people > 0);
+    fill(&c, "#f3", &people.to_string()).await;
+    fill(&c, "#f4", "Học tập, quán triệt đầy đủ các nghị quyết").await;
+    // A number that is not one is refused, and what was typed stays.
+    fill(&c, "#f2", "hai").await;
+    let send = find(&c, "#submit-report").await;
+    click_to(&c, &send, "#form-error").await;
+    assert!(text(&find(&c, "#form-error").await).await.contains("Số chi bộ"));
+    assert_eq!(
+        find(&c, "#f4").await.prop("value").await.unwrap().unwrap(),
+        "Học tập, quán triệt đầy đủ các nghị quyết"
+    );
+    fill(&c, "#f2", "1").await;
+    let send = find(&c, "#submit-report").await;
+    click_to(&c, &send, "#submission-status").await;
+    assert!(text(&find(&c, "#submission-status").await).await.starts_with("Đã nộp"));
+
+    // The others are reminded, and see it on their form.
+    open(&c, base, &format!("/reports/{id}"), "#remind-all").await;
+    assert_eq!(
+        text(&find(&c, "#submitted-count").await).await,
+        format!("1/{}", orgs.len())
+    );
+    let remind = find(&c, "#remind-all").await;
+    click_to(&c, &remind, "#submissions").await;
+    let reminded = texts(&c, "#submissions tbody tr td:nth-child(4)").await;
+    assert_eq!(reminded.iter().filter(|r| !r.is_empty()).count(), orgs.len() - 1);
+    // Compiled: the one submission, with its totals.
+    let compiled = results(&c, "#compiled").await;
+    assert_eq!(compiled.len(), 1);
+    assert_eq!(compiled[0][1], people.to_string());
+    screenshot(&c, &shots, "report-01-request").await;
+    open(&c, base, &format!("/reports/{id}/form?org={}", orgs[1]), "#reminded").await;
+    screenshot(&c, &shots, "report-02-form").await;
+}

@@ -176,7 +176,10 @@ async fn request_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
                 l.submission
                     .updated
                     .as_ref()
-                    .map(|(by, at)| format!("{by}, {}", dangbo_domain::date::timestamp_short(at)))
+                    .map(|(by, at)| {
+                        let who = by.strip_prefix("user:").unwrap_or(by);
+                        format!("{who}, {}", dangbo_domain::date::timestamp_short(at))
+                    })
                     .unwrap_or_default(),
                 l.reminders.clone(),
             )
