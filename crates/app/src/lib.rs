@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod articles;
 pub mod audit;
 pub mod ballots;
 pub mod clock;

@@ -1760,10 +1760,12 @@ async fn planning_and_ballots() {
 
 /// The reporting regime on the demo: the provincial office asks the bloc's base
 /// organizations for a six-month report, submits one of them (its figures pre-filled from
-/// the registry), reminds the rest, who see the reminder, and compiles the table.
+/// the registry), reminds the rest, who see the reminder, and compiles the table. Then it
+/// drafts the news of the bloc's part in the 04/12/2023 conference, edits and publishes
+/// it, and the public page shows it to anyone, and no draft.
 #[tokio::test(flavor = "multi_thread")]
 #[allow(clippy::unwrap_used)]
-async fn reporting_regime() {
+async fn reporting_and_news() {
     let Some(Session {
         c,
         server,
@@ -1851,4 +1853,70 @@ async fn reporting_regime() {
     screenshot(&c, &shots, "report-01-request").await;
     open(&c, base, &format!("/reports/{id}/form?org={}", orgs[1]), "#reminded").await;
     screenshot(&c, &shots, "report-02-form").await;
+
+    // The news of the bloc's part in the national conference, in seed 004's words.
+    open(&c, base, "/conferences", "main").await;
+    let mut conf = None;
+    for a in find_all(&c, "main a[href^='/conferences/']").await {
+        if text(&a)
+            .await
+            .starts_with("Hội nghị toàn quốc nghiên cứu, học tập, quán triệt Nghị quyết")
+        {
+            conf = a.attr("href").await.unwrap();
+        }
+    }
+    let conf = conf.expect("no national conference in the demo");
+    open(&c, base, &format!("{conf}?org=LS.KCQ"), "#draft-article").await;
+    let button = find(&c, "#draft-article button").await;
+    click_to(&c, &button, "#article-form").await;
+    let title = find(&c, "#title").await.prop("value").await.unwrap().unwrap();
+    assert!(
+        title.starts_with("64 điểm cầu trực tuyến của Đảng bộ Khối các cơ quan tỉnh kết nối Hội nghị toàn quốc"),
+        "{title}"
+    );
+    let body = find(&c, "#body").await.prop("value").await.unwrap().unwrap();
+    assert!(
+        body.starts_with("Ngày 04/12/2023, Bộ Chính trị, Ban Bí thư tổ chức"),
+        "{body}"
+    );
+    assert!(
+        body.contains("đã mở 01 điểm cầu và chỉ đạo cấp ủy cơ sở mở 63 điểm cầu tiếp sóng"),
+        "{body}"
+    );
+    assert!(body.contains("3.113 đảng viên, quần chúng ưu tú"), "{body}");
+    assert!(body.contains("Chủ tịch nước"), "{body}");
+    let article = id_in_url(&c, "/articles/").await;
+    // The editor adds a line and a byline, then publishes.
+    find(&c, "#body")
+        .await
+        .send_keys("\n\nBài viết do Văn phòng Đảng ủy Khối thực hiện.")
+        .await
+        .unwrap();
+    fill(&c, "#author", "Khánh Ly").await;
+    submit(&c, "#article-form").await;
+    let publish = find(&c, "#publish").await;
+    click_to(&c, &publish, "#public-link").await;
+    // A second draft stays private.
+    open(&c, base, &format!("{conf}?org=LS.KCQ"), "#draft-article").await;
+    let button = find(&c, "#draft-article button").await;
+    click_to(&c, &button, "#article-form").await;
+    let draft = id_in_url(&c, "/articles/").await;
+    sign_out(&c).await;
+
+    open(&c, base, "/tin-tuc?org=LS.KCQ", "main h1").await;
+    let listed = texts(&c, "#news li a").await;
+    assert_eq!(listed, vec![title.clone()], "only the published article");
+    open(&c, base, &format!("/tin-tuc/{article}"), "#article").await;
+    assert_eq!(h1(&c).await, title);
+    let paragraphs = texts(&c, "#article p").await;
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p == "Bài viết do Văn phòng Đảng ủy Khối thực hiện./." || p.starts_with("Bài viết do"))
+    );
+    assert!(paragraphs.iter().any(|p| p == "Khánh Ly"));
+    assert_eq!(find_all(&c, ".toolbar button").await.len(), 8, "the seeds' toolbar");
+    screenshot(&c, &shots, "news-01-public").await;
+    open(&c, base, &format!("/tin-tuc/{draft}"), "main").await;
+    assert!(find_all(&c, "#article").await.is_empty(), "a draft is not public");
 }

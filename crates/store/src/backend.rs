@@ -69,6 +69,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/sqlite/0007_reports.sql"),
     },
+    Migration {
+        version: 8,
+        name: "articles",
+        sql: include_str!("../migrations/sqlite/0008_articles.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -106,6 +111,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "reports",
         sql: include_str!("../migrations/postgres/0007_reports.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "articles",
+        sql: include_str!("../migrations/postgres/0008_articles.sql"),
     },
 ];
 

@@ -11,6 +11,7 @@
 //! [`Db::write`] a transaction that applies all of its changes or none.
 
 mod accounts;
+mod articles;
 mod audit;
 pub mod backend;
 mod ballots;
@@ -25,6 +26,7 @@ mod rows;
 mod study;
 
 pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow};
+pub use articles::ArticleRow;
 pub use audit::{AuditBreak, AuditEntry, AuditQuery};
 pub use backend::{Backend, Db};
 pub use ballots::{BallotRow, CandidateRow, NominationRow};

@@ -424,6 +424,14 @@ const ROUTES: &[Route] = &[
         Body::Form(&[("version", "0"), ("f1", "nhiều")]),
         Some(422),
     ),
+    // News articles: drafted and edited by the office of the organization they tell of.
+    get("/articles?org={org}", In(Disseminate), true),
+    post(
+        "/articles",
+        In(Disseminate),
+        Body::Form(&[("conference", "{conf}"), ("org", "{org}")]),
+        None,
+    ),
     // A member's own study.
     get("/study", Own(own), false),
     get("/study/{campaign}", Own(own_campaign), true),

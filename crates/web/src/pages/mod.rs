@@ -1,6 +1,7 @@
 //! The HTML pages: one module per area, one template struct per page.
 
 mod admin;
+mod articles;
 mod ballots;
 mod conferences;
 pub(crate) mod documents;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<State> {
         .merge(planning::routes())
         .merge(ballots::routes())
         .merge(reporting::routes())
+        .merge(articles::routes())
         .merge(documents::routes())
         .merge(study::routes())
 }
