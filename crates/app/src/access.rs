@@ -194,6 +194,23 @@ pub enum Scope {
 }
 
 impl Caller {
+    /// The command line or the system acting with every right (an administrator's grant
+    /// over everything); its actions are audited under `name`.
+    pub fn system(name: &str) -> Caller {
+        Caller {
+            account_id: 0,
+            username: name.to_string(),
+            display_name: name.to_string(),
+            person: None,
+            grants: vec![Grant {
+                id: 0,
+                role: Role::Admin,
+                org: None,
+                validity: Validity::since(Date::constant(2000, 1, 1)),
+            }],
+        }
+    }
+
     /// Whether any grant allows `action` somewhere.
     pub fn can(&self, action: Action) -> bool {
         self.grants.iter().any(|g| g.role.allows(action))

@@ -136,7 +136,7 @@ impl App {
             });
             let docs: Vec<String> = documents
                 .iter()
-                .map(|(_, number, title)| format!("{number} {}", lower_first(title)))
+                .map(|(_, number, title)| format!("{number} {}", dangbo_domain::name::lower_first(title)))
                 .collect();
             body.push(format!(
                 "Hội nghị nghiên cứu, học tập, quán triệt: {}.",
@@ -288,14 +288,5 @@ impl App {
             .take(5)
             .collect();
         Ok(PublicArticle { article, org, related })
-    }
-}
-
-/// "Về tiếp tục…" → "về tiếp tục…", for a title quoted inside a sentence.
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
     }
 }

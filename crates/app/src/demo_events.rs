@@ -4,13 +4,12 @@
 //! provincial agencies to its 63 base organizations (seed 004): 3.113 members and
 //! outstanding non-members checked in, then make-up study to 3.252 members (75%).
 
-use crate::access::{Caller, Grant, Role};
+use crate::access::Caller;
 use crate::conferences::{ConferenceInput, Live, PointInput};
 use crate::documents::DocumentInput;
 use crate::study::CampaignInput;
 use crate::{App, AppError, Result};
 use dangbo_domain::Date;
-use dangbo_domain::date::Validity;
 use dangbo_domain::member::PersonId;
 use dangbo_domain::org::{OrgCode, OrgId};
 use dangbo_store::{CheckinRequest, TargetRow};
@@ -33,16 +32,8 @@ fn code(s: &str) -> Result<OrgCode> {
 /// Everything dangbo's own demo does is done as the system, with an audit trail.
 fn system() -> Caller {
     Caller {
-        account_id: 0,
-        username: "demo".into(),
         display_name: "Dữ liệu mẫu".into(),
-        person: None,
-        grants: vec![Grant {
-            id: 0,
-            role: Role::Admin,
-            org: None,
-            validity: Validity::since(Date::constant(2000, 1, 1)),
-        }],
+        ..Caller::system("demo")
     }
 }
 

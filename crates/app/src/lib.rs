@@ -18,6 +18,8 @@ pub mod import;
 pub mod indicators;
 pub mod members;
 pub mod orgs;
+pub mod paper;
+pub mod paperwork;
 pub mod planning;
 pub mod reporting;
 pub mod signing;

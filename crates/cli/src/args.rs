@@ -119,6 +119,30 @@ pub enum Command {
         #[command(subcommand)]
         cmd: MemberCmd,
     },
+    /// Lập văn bản theo thể thức của Đảng: PDF, DOCX hoặc bảng XLSX (write a document in the party's format)
+    Report {
+        /// Loại văn bản: minutes (biên bản kiểm phiếu), indicators (báo cáo chỉ tiêu), study (kết quả học tập), conference (báo cáo hội nghị)
+        #[arg(value_enum)]
+        kind: ReportKindArg,
+        /// Số của cuộc bỏ phiếu, văn bản (nghị quyết), đợt học tập hoặc hội nghị (the ballot, document, campaign or conference number)
+        #[arg(long)]
+        id: i64,
+        /// Mã tổ chức báo cáo (the reporting organization's code)
+        #[arg(long, value_parser = code)]
+        org: Option<OrgCode>,
+        /// Tính đến ngày (as of date; default: today)
+        #[arg(long, value_parser = date)]
+        date: Option<Date>,
+        /// Số văn bản trong sổ của cơ quan (the document's number in the register)
+        #[arg(long)]
+        number: Option<String>,
+        /// Định dạng (format)
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: ReportFormat,
+        /// Tệp sẽ ghi (the file to write)
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
     /// Sao lưu cơ sở dữ liệu khi đang chạy (online backup)
     Backup {
         /// Tệp sao lưu sẽ tạo (must not exist)
@@ -422,4 +446,28 @@ pub enum UserCmd {
 pub enum AuditCmd {
     /// Kiểm tra chuỗi băm của nhật ký: phát hiện dòng bị sửa, xóa hoặc đảo thứ tự (verify the hash chain)
     Verify,
+}
+
+/// The documents `dangbo report` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKindArg {
+    /// Biên bản kiểm phiếu của một cuộc bỏ phiếu (--id: the ballot).
+    Minutes,
+    /// Báo cáo kết quả thực hiện chỉ tiêu của một nghị quyết (--id: the document).
+    Indicators,
+    /// Báo cáo kết quả học tập của một đợt (--id: the campaign).
+    Study,
+    /// Báo cáo kết quả hội nghị (--id: the conference).
+    Conference,
+}
+
+/// The formats of a document.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// PDF, fonts embedded.
+    Pdf,
+    /// Word (Office Open XML).
+    Docx,
+    /// The tables, as a spreadsheet.
+    Xlsx,
 }

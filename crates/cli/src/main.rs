@@ -253,6 +253,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             },
         },
+        Command::Report {
+            kind,
+            id,
+            org,
+            date,
+            number,
+            format,
+            output,
+        } => {
+            use dangbo_app::paperwork::ReportKind;
+            let kind = match kind {
+                args::ReportKindArg::Minutes => ReportKind::Minutes { ballot: id },
+                args::ReportKindArg::Indicators => ReportKind::Indicators {
+                    document: id,
+                    org,
+                    on: date.unwrap_or(today),
+                },
+                args::ReportKindArg::Study => ReportKind::Study { campaign: id, org },
+                args::ReportKindArg::Conference => ReportKind::Conference { conference: id, org },
+            };
+            let caller = dangbo_app::access::Caller::system("cli");
+            let doc = app.report_doc(&caller, &kind, number.as_deref()).await?;
+            match format {
+                args::ReportFormat::Pdf => {
+                    let bytes = dangbo_app::paper::render_pdf(&doc)?;
+                    std::fs::write(&output, bytes)?;
+                }
+                args::ReportFormat::Docx => {
+                    let bytes = dangbo_app::paper::render_docx(&doc)?;
+                    std::fs::write(&output, bytes)?;
+                }
+                args::ReportFormat::Xlsx => {
+                    dangbo_app::paper::write_tables(&doc, &output)?;
+                }
+            }
+            app.record("report.write", &format!("{kind:?}"), &output.display().to_string())
+                .await?;
+            say(
+                lang,
+                format!("Đã lập «{}» vào {}.", doc.kind, output.display()),
+                format!("Wrote «{}» to {}.", doc.kind, output.display()),
+            );
+            Ok(())
+        }
         Command::Export { what } => match what {
             ExportWhat::Members { org, date, file } => {
                 let n = app.export_members(&org, date.unwrap_or(today), &file).await?;

@@ -156,6 +156,22 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Text in Unicode's composed form (NFC): `Nguyễn` as one letter per character, the form
+/// fonts draw and searches match.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// The text with its first letter in lower case, for a title quoted inside a sentence:
+/// "Về tiếp tục…" → "về tiếp tục…".
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
