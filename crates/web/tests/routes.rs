@@ -186,6 +186,10 @@ const ROUTES: &[Route] = &[
     get("/documents/{doc}/files/{file}", Own(reader), true),
     // A resolution's targets measured over an organization the caller browses.
     get("/documents/{doc}/indicators?org={org}", In(Browse), true),
+    // The same as a document in the party's format (DOCX needs no fonts on the machine).
+    get_status("/paper/indicators/{doc}?org={org}&format=docx", In(Browse), 200),
+    // A draft ballot has no minutes yet.
+    get_status("/paper/minutes/{ballot}", In(ViewPlans), 422),
     // The number and day of document 1: registering it again is a duplicate.
     post(
         "/documents",

@@ -8,6 +8,7 @@ pub(crate) mod documents;
 mod home;
 pub mod members;
 mod orgs;
+mod paper;
 mod planning;
 mod reporting;
 mod study;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<State> {
         .merge(ballots::routes())
         .merge(reporting::routes())
         .merge(articles::routes())
+        .merge(paper::routes())
         .merge(documents::routes())
         .merge(study::routes())
 }
