@@ -36,6 +36,13 @@ pub enum ReportKind {
         /// The organization, if not the campaign's.
         org: Option<OrgCode>,
     },
+    /// The submission (tờ trình) of a planning list as it stands on a day.
+    Plan {
+        /// The planning list.
+        list: i64,
+        /// The day.
+        on: Date,
+    },
     /// The report of a conference, as an organization took part in it.
     Conference {
         /// The conference.
@@ -95,6 +102,7 @@ impl App {
                 self.indicators_doc(caller, *document, org.as_ref(), *on, number).await
             }
             ReportKind::Study { campaign, org } => self.study_doc(caller, *campaign, org.as_ref(), number).await,
+            ReportKind::Plan { list, on } => self.plan_doc(caller, *list, *on, number).await,
             ReportKind::Conference { conference, org } => {
                 self.conference_doc(caller, *conference, org.as_ref(), number).await
             }
@@ -231,6 +239,90 @@ impl App {
                     .push(Block::Para(format!("{}: {}", i.name(Lang::Vi), i.definition(Lang::Vi))));
             }
         }
+        doc.recipients = vec!["Ban Tổ chức Tỉnh ủy".into()];
+        Ok(doc)
+    }
+
+    async fn plan_doc(&self, caller: &Caller, list: i64, on: Date, number: Option<&str>) -> Result<PartyDoc> {
+        let v = self.plan(caller, list, on).await?;
+        let mut doc = self.issued_by(&v.org, self.clock.today(), "TTr", number).await?;
+        doc.kind = "Tờ trình".into();
+        doc.title = format!("Về quy hoạch {} {}, {}", v.target, v.org.name, v.list.term.label_vi());
+        let n = v.entries.len() as u64;
+        let mut lead = format!(
+            "Căn cứ Quy định số {} về công tác quy hoạch cán bộ, {} kính trình danh sách quy hoạch {} {} tính đến ngày {}: ",
+            v.rules.source,
+            v.org.name,
+            v.target,
+            v.list.term.label_vi(),
+            short(on)
+        );
+        match (v.list.target.starts_with("body:"), v.list.term.ordinal > 1) {
+            (true, true) => lead.push_str(
+                &dangbo_domain::planning::plan_size_sentence(
+                    n,
+                    v.list.size.max(0) as u64,
+                    v.list.term.ordinal - 1,
+                    Lang::Vi,
+                )
+                .unwrap_or_default(),
+            ),
+            _ => lead.push_str(&format!("{} đồng chí", dangbo_domain::number::two_digits(n))),
+        }
+        lead.push('.');
+        doc.blocks.push(Block::Para(lead));
+        doc.blocks
+            .push(Block::Para(format!("Cơ cấu: {}.", v.shares.join("; "))));
+        doc.blocks.push(Block::Table {
+            header: ["TT", "Họ và tên", "Năm sinh", "Từ ngày", "Quyết định"]
+                .map(String::from)
+                .to_vec(),
+            rows: v
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    vec![
+                        (i + 1).to_string(),
+                        e.name.clone(),
+                        e.birth.year().to_string(),
+                        short(e.entry.added_on),
+                        e.entry.added_by.clone(),
+                    ]
+                })
+                .collect(),
+        });
+        if v.findings.is_empty() {
+            doc.blocks.push(Block::Para(format!(
+                "Danh sách bảo đảm các tiêu chuẩn, điều kiện theo Quy định số {}.",
+                v.rules.source
+            )));
+        } else {
+            doc.blocks.push(Block::Heading("Đối chiếu quy định:".into()));
+            doc.blocks.push(Block::Table {
+                header: ["Quy định", "Đối tượng", "Yêu cầu", "Thực tế", "Mức độ"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: v
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            f.rule.clone(),
+                            f.subject.clone(),
+                            f.expected.clone(),
+                            f.actual.clone(),
+                            if f.severity == dangbo_domain::planning::Severity::Breach {
+                                "Vi phạm".into()
+                            } else {
+                                "Lưu ý".into()
+                            },
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        doc.blocks.push(Block::Para("Kính trình xem xét, phê duyệt.".into()));
         doc.recipients = vec!["Ban Tổ chức Tỉnh ủy".into()];
         Ok(doc)
     }

@@ -120,6 +120,23 @@ async fn documents_of_the_demo_province() {
             ],
         ),
     ];
+    // The demo's first-term plan of the bloc: 16 cadres, checked against QĐ 377.
+    let cases = [
+        cases,
+        vec![(
+            ReportKind::Plan {
+                list: 1,
+                on: Date::constant(2025, 11, 1),
+            },
+            vec![
+                "TỜ TRÌNH".to_string(),
+                "Về quy hoạch Ban Chấp hành Đảng bộ các cơ quan Đảng tỉnh".into(),
+                "Căn cứ Quy định số 377-QĐ/TW".into(),
+                "tính đến ngày 01/11/2025: 16 đồng chí.".into(),
+            ],
+        )],
+    ]
+    .concat();
     for (kind, words) in cases {
         let number = matches!(kind, ReportKind::Indicators { .. }).then_some("12");
         let doc = app.report_doc(&me, &kind, number).await.unwrap();

@@ -121,7 +121,7 @@ pub enum Command {
     },
     /// Lập văn bản theo thể thức của Đảng: PDF, DOCX hoặc bảng XLSX (write a document in the party's format)
     Report {
-        /// Loại văn bản: minutes (biên bản kiểm phiếu), indicators (báo cáo chỉ tiêu), study (kết quả học tập), conference (báo cáo hội nghị)
+        /// Loại văn bản: minutes (biên bản kiểm phiếu), indicators (báo cáo chỉ tiêu), study (kết quả học tập), conference (báo cáo hội nghị), plan (tờ trình quy hoạch)
         #[arg(value_enum)]
         kind: ReportKindArg,
         /// Số của cuộc bỏ phiếu, văn bản (nghị quyết), đợt học tập hoặc hội nghị (the ballot, document, campaign or conference number)
@@ -459,6 +459,8 @@ pub enum ReportKindArg {
     Study,
     /// Báo cáo kết quả hội nghị (--id: the conference).
     Conference,
+    /// Tờ trình quy hoạch cán bộ (--id: the planning list).
+    Plan,
 }
 
 /// The formats of a document.

@@ -272,6 +272,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 args::ReportKindArg::Study => ReportKind::Study { campaign: id, org },
                 args::ReportKindArg::Conference => ReportKind::Conference { conference: id, org },
+                args::ReportKindArg::Plan => ReportKind::Plan {
+                    list: id,
+                    on: date.unwrap_or(today),
+                },
             };
             let caller = dangbo_app::access::Caller::system("cli");
             let doc = app.report_doc(&caller, &kind, number.as_deref()).await?;

@@ -38,6 +38,7 @@ async fn download(ctx: Ctx, Path((kind, id)): Path<(String, i64)>, Query(q): Que
         "indicators" => ReportKind::Indicators { document: id, org, on },
         "study" => ReportKind::Study { campaign: id, org },
         "conference" => ReportKind::Conference { conference: id, org },
+        "plan" => ReportKind::Plan { list: id, on },
         _ => return Err(not_found()),
     };
     let doc = ctx.app.report_doc(&ctx.caller, &kind, None).await.or_page(&ctx)?;
