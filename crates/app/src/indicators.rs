@@ -6,7 +6,7 @@
 use crate::access::{Action, Caller};
 use crate::{App, AppError, Result};
 use dangbo_domain::cadre::PositionSource;
-use dangbo_domain::date::{age_on, short};
+use dangbo_domain::date::{age_on, parse_date, short};
 use dangbo_domain::indicator::{Comparison, Indicator, Share, Status, status, young_under};
 use dangbo_domain::org::{Level, OrgCode, OrgId};
 use dangbo_domain::{Date, Lang};
@@ -32,6 +32,26 @@ pub struct Measured {
     pub parts: Vec<(String, Option<String>, Share)>,
     /// The value year by year: the day and the share.
     pub trend: Vec<(Date, Share)>,
+    /// For a reported indicator, the evidence of each organization's latest value: its
+    /// name and the stored file.
+    pub evidence: Vec<(String, i64)>,
+}
+
+/// A value as an organization types it.
+#[derive(Debug, Clone, Default)]
+pub struct ReportedInput {
+    /// The organization reporting.
+    pub org: String,
+    /// The period's first day.
+    pub period_from: String,
+    /// The period's last day.
+    pub period_to: String,
+    /// Counted.
+    pub num: String,
+    /// Out of.
+    pub den: String,
+    /// A note.
+    pub note: String,
 }
 
 /// A resolution's targets measured for an organization on a day.
@@ -57,6 +77,127 @@ fn young(birth: Date, on: Date, level: Level) -> bool {
 }
 
 impl App {
+    /// An organization reports its value for a target that dangbo does not compute, for a
+    /// period, with the evidence attached (PDF or Word). Audited.
+    pub async fn report_value(
+        &self,
+        caller: &Caller,
+        target: i64,
+        input: &ReportedInput,
+        evidence: Option<(&str, &[u8])>,
+    ) -> Result<i64> {
+        let code = OrgCode::parse(&input.org).map_err(|e| AppError::field("Tổ chức", e))?;
+        let today = self.clock.today();
+        let org = self.org_for(caller, Action::Report, &code, today).await?;
+        let mut tx = self.db.read().await?;
+        let (_, indicator) = tx.target(target).await?.ok_or_else(|| AppError::NotFound {
+            vi: format!("Không có chỉ tiêu số {target}"),
+            what: format!("no target number {target}"),
+        })?;
+        drop(tx);
+        if Indicator::from_code(&indicator).is_some() {
+            return Err(AppError::rejected(
+                "Chỉ tiêu này được tính từ dữ liệu của dangbo, không nhập số liệu báo cáo",
+                "dangbo computes this target from its records; no value is reported",
+            ));
+        }
+        let from = parse_date(&input.period_from).map_err(|e| AppError::field("Từ ngày", e))?;
+        let to = parse_date(&input.period_to).map_err(|e| AppError::field("Đến ngày", e))?;
+        if from > to {
+            return Err(AppError::rejected(
+                "Kỳ báo cáo: ngày bắt đầu phải trước ngày kết thúc",
+                "The period must start before it ends",
+            ));
+        }
+        self.not_future(to)?;
+        let number = |label: &str, s: &str| -> Result<i64> {
+            s.trim()
+                .replace('.', "")
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| {
+                    AppError::rejected(
+                        format!("{label}: «{}» phải là số nguyên không âm", s.trim()),
+                        format!("{label}: «{}» must be a whole number", s.trim()),
+                    )
+                })
+        };
+        let num = number("Số đạt", &input.num)?;
+        let den = number("Tổng số", &input.den)?;
+        if den == 0 || num > den {
+            return Err(AppError::rejected(
+                format!("Số đạt ({num}) phải không lớn hơn tổng số ({den}), và tổng số phải lớn hơn 0"),
+                format!("The count ({num}) must not exceed the total ({den}), which must be above 0"),
+            ));
+        }
+        let (name, content) = evidence.filter(|(_, c)| !c.is_empty()).ok_or_else(|| {
+            AppError::rejected(
+                "Đính kèm tài liệu minh chứng (PDF hoặc Word)",
+                "Attach the evidence (PDF or Word)",
+            )
+        })?;
+        let att = self.checked_attachment(name, content)?;
+        let mut tx = self.db.write().await?;
+        let evidence_id = tx.insert_attachment(&att, content).await?;
+        let id = tx
+            .insert_reported_value(
+                &dangbo_store::ReportedValue {
+                    id: 0,
+                    target_id: target,
+                    org_id: org.id,
+                    period: (from, to),
+                    num,
+                    den,
+                    note: input.note.trim().chars().take(2000).collect(),
+                    evidence_id: Some(evidence_id),
+                },
+                &self.actor,
+                &self.clock.timestamp(),
+            )
+            .await?;
+        self.audit(
+            &mut tx,
+            "indicator.report",
+            &format!("target:{target}"),
+            &format!(
+                "{}: {num}/{den} ({} – {}), {}",
+                org.code,
+                short(from),
+                short(to),
+                att.filename
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The evidence file of a reported value, for whoever browses its organization.
+    /// Audited.
+    pub async fn reported_evidence(
+        &self,
+        caller: &Caller,
+        attachment: i64,
+    ) -> Result<(dangbo_store::AttachmentRow, Vec<u8>)> {
+        let none = || AppError::NotFound {
+            vi: format!("Không có tệp số {attachment}"),
+            what: format!("no file number {attachment}"),
+        };
+        let mut tx = self.db.read().await?;
+        let org = tx.reported_value_org(attachment).await?.ok_or_else(none)?;
+        let code = tx.org_code_of(org).await?.ok_or_else(none)?;
+        drop(tx);
+        // Browse over the organization as it is today, or as it last was.
+        let today = self.clock.today();
+        if self.org_for(caller, Action::Browse, &code, today).await.is_err() {
+            return Err(none());
+        }
+        self.audit_read("indicator.evidence", &format!("file:{attachment}"), code.as_str())
+            .await?;
+        self.attachment(attachment).await
+    }
+
     /// The targets of document `id` measured over the subtree of `org` (the document's
     /// own organization if none) on `on`. Needs Browse over that organization.
     pub async fn indicators(
@@ -159,16 +300,7 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
     let at = on.min(target.deadline);
     let since = doc.issued_on;
     let Some(ind) = indicator else {
-        return Ok(Measured {
-            target,
-            indicator,
-            levels,
-            at,
-            value: Share::default(),
-            status: Status::NoData,
-            parts: Vec::new(),
-            trend: Vec::new(),
-        });
+        return reported(tx, root, target, levels, on, at).await;
     };
     let (value, parts) = value_on(tx, ind, &levels, root, since, at).await?;
     // Year by year from the resolution's year: the first of January, then the day taken.
@@ -202,6 +334,76 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
         status: st,
         parts,
         trend,
+        evidence: Vec::new(),
+    })
+}
+
+/// A reported indicator: each organization of the subtree counts with its latest value
+/// for a period ending by `at`; the whole is their sum.
+async fn reported(
+    tx: &mut Tx,
+    root: &OrgVersion,
+    target: TargetRow,
+    levels: Vec<Level>,
+    on: Date,
+    at: Date,
+) -> Result<Measured> {
+    let mut values = Vec::new();
+    for v in tx.reported_values(target.id).await? {
+        if v.period.1 > at {
+            continue;
+        }
+        if let Some(o) = tx.org_by_id(v.org_id, v.period.1).await?
+            && root.path.contains(&o.path)
+        {
+            values.push((v, o));
+        }
+    }
+    // The latest value of each organization as of a day.
+    let as_of = |day: Date| {
+        let mut latest: BTreeMap<OrgId, &(dangbo_store::ReportedValue, OrgVersion)> = BTreeMap::new();
+        for v in values.iter().filter(|(v, _)| v.period.1 <= day) {
+            latest.insert(v.0.org_id, v);
+        }
+        latest
+    };
+    let now = as_of(at);
+    let share = |v: &dangbo_store::ReportedValue| Share {
+        num: v.num.max(0) as u64,
+        den: v.den.max(0) as u64,
+    };
+    let value = now.values().fold(Share::default(), |a, (v, _)| a + share(v));
+    let mut parts: Vec<(String, Option<String>, Share)> = now
+        .values()
+        .map(|(v, o)| (o.name.to_string(), None, share(v)))
+        .collect();
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    let evidence = now
+        .values()
+        .filter_map(|(v, o)| v.evidence_id.map(|e| (o.name.to_string(), e)))
+        .collect();
+    let mut days: Vec<Date> = values.iter().map(|(v, _)| v.period.1).collect();
+    days.dedup();
+    let trend: Vec<(Date, Share)> = days
+        .into_iter()
+        .map(|d| (d, as_of(d).values().fold(Share::default(), |a, (v, _)| a + share(v))))
+        .collect();
+    let year_before = at.checked_sub(jiff::Span::new().years(1)).unwrap_or(at);
+    let before = trend.iter().rev().find(|(d, _)| *d <= year_before).copied();
+    let st = match Comparison::from_target(&target.comparison, target.value, target.value_to) {
+        Some(c) => status(c, target.deadline, on, value, before),
+        None => Status::NoData,
+    };
+    Ok(Measured {
+        target,
+        indicator: None,
+        levels,
+        at,
+        value,
+        status: st,
+        parts,
+        trend,
+        evidence,
     })
 }
 

@@ -229,6 +229,130 @@ async fn reporting(db: Db) {
     let table = dangbo_app::table::read(&file).unwrap();
     assert_eq!(table.rows.len(), 4, "header, two organizations, totals");
 
+    // A reported indicator: each base organization sends its figure with the evidence.
+    let doc = app
+        .register_document(
+            &office,
+            &dangbo_app::documents::DocumentInput {
+                number: "05-NQ/ĐU".into(),
+                issued_by: "Ban Chấp hành Đảng bộ Khối".into(),
+                org: "K".into(),
+                issued_on: "10/01/2026".into(),
+                title: "Nghị quyết về nâng cao chất lượng đảng viên".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let target = |indicator: &str, label: &str| dangbo_store::TargetRow {
+        id: 0,
+        document_id: doc,
+        seq: 1,
+        indicator: indicator.into(),
+        label: label.into(),
+        comparison: "ge".into(),
+        value: 90.0,
+        value_to: None,
+        unit: "%".into(),
+        deadline: Date::constant(2026, 12, 31),
+        levels: "province".into(),
+    };
+    let reported = app
+        .add_target(
+            &office,
+            doc,
+            &target("good_members_share", "Đảng viên hoàn thành tốt nhiệm vụ từ 90% trở lên"),
+        )
+        .await
+        .unwrap();
+    let computed = app
+        .add_target(
+            &office,
+            doc,
+            &target("young_committee_share", "Cán bộ trẻ trong cấp ủy"),
+        )
+        .await
+        .unwrap();
+    let pdf: &[u8] = b"%PDF-1.4 bien ban danh gia";
+    let value = |org: &str, num: &str, den: &str, to: &str| dangbo_app::indicators::ReportedInput {
+        org: org.into(),
+        period_from: "01/01/2026".into(),
+        period_to: to.into(),
+        num: num.into(),
+        den: den.into(),
+        note: String::new(),
+    };
+    for (t, v, file) in [
+        (reported, value("K.A", "51", "50", "30/06/2026"), Some(("a.pdf", pdf))),
+        (reported, value("K.A", "5", "0", "30/06/2026"), Some(("a.pdf", pdf))),
+        (reported, value("K.A", "45", "50", "31/12/2026"), Some(("a.pdf", pdf))),
+        (reported, value("K.A", "45", "50", "30/06/2026"), None),
+        (
+            reported,
+            value("K.A", "45", "50", "30/06/2026"),
+            Some(("a.pdf", b"not a pdf".as_slice())),
+        ),
+        (computed, value("K.A", "45", "50", "30/06/2026"), Some(("a.pdf", pdf))),
+    ] {
+        assert!(app.report_value(&office_a, t, &v, file).await.is_err(), "{v:?}");
+    }
+    assert!(
+        app.report_value(
+            &secretary_b,
+            reported,
+            &value("K.A", "45", "50", "30/06/2026"),
+            Some(("a.pdf", pdf))
+        )
+        .await
+        .is_err(),
+        "Sở B does not report for Sở A"
+    );
+    app.report_value(
+        &office_a,
+        reported,
+        &value("K.A", "40", "50", "31/03/2026"),
+        Some(("q1.pdf", pdf)),
+    )
+    .await
+    .unwrap();
+    app.report_value(
+        &office_a,
+        reported,
+        &value("K.A", "45", "50", "30/06/2026"),
+        Some(("q2.pdf", pdf)),
+    )
+    .await
+    .unwrap();
+    app.report_value(
+        &secretary_b,
+        reported,
+        &value("K.B", "9", "10", "30/06/2026"),
+        Some(("b.pdf", pdf)),
+    )
+    .await
+    .unwrap();
+    let v = app.indicators(&office, doc, None, TODAY).await.unwrap();
+    let m = v.targets.iter().find(|m| m.target.id == reported).unwrap();
+    // The latest of each: 45/50 and 9/10, 54/60 = 90%: reached.
+    assert_eq!((m.value.num, m.value.den), (54, 60));
+    assert_eq!(m.status, dangbo_domain::indicator::Status::Reached);
+    assert_eq!(m.parts.len(), 2);
+    assert_eq!(m.evidence.len(), 2);
+    assert_eq!(m.trend.len(), 2, "31/03 and 30/06");
+    let (file_a, file_b) = (
+        m.evidence.iter().find(|e| e.0 == "Đảng bộ Sở A").unwrap().1,
+        m.evidence.iter().find(|e| e.0 == "Chi bộ Sở B").unwrap().1,
+    );
+    assert_eq!(
+        app.reported_evidence(&office, file_a).await.unwrap().0.filename,
+        "q2.pdf"
+    );
+    assert!(
+        app.reported_evidence(&secretary_b, file_a).await.is_err(),
+        "Sở B cannot read Sở A's evidence"
+    );
+    assert!(app.reported_evidence(&secretary_b, file_b).await.is_ok());
+
     // Everything is in the audit chain.
     let mut tx = db.read().await.unwrap();
     let lines = tx.audit_for(&format!("report:{id}")).await.unwrap();

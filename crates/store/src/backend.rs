@@ -74,6 +74,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "articles",
         sql: include_str!("../migrations/sqlite/0008_articles.sql"),
     },
+    Migration {
+        version: 9,
+        name: "indicator values",
+        sql: include_str!("../migrations/sqlite/0009_indicator_values.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -116,6 +121,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "articles",
         sql: include_str!("../migrations/postgres/0008_articles.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "indicator values",
+        sql: include_str!("../migrations/postgres/0009_indicator_values.sql"),
     },
 ];
 

@@ -9,6 +9,27 @@ use dangbo_domain::member::PersonId;
 use dangbo_domain::org::{Level, OrgId, OrgPath};
 use sqlx::AssertSqlSafe;
 
+/// A value an organization reported for a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedValue {
+    /// Row id (0 before it is stored).
+    pub id: i64,
+    /// The target.
+    pub target_id: i64,
+    /// The organization reporting.
+    pub org_id: OrgId,
+    /// The period: first and last day.
+    pub period: (Date, Date),
+    /// Counted.
+    pub num: i64,
+    /// Out of.
+    pub den: i64,
+    /// A note.
+    pub note: String,
+    /// The evidence, a stored file.
+    pub evidence_id: Option<i64>,
+}
+
 /// A post taken up: who, born when, on which day, how, and the level of its organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTaken {
@@ -86,5 +107,74 @@ impl Tx {
                 })
             })
             .collect()
+    }
+
+    /// Records a reported value.
+    pub async fn insert_reported_value(&mut self, v: &ReportedValue, by: &str, at: &str) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO indicator_value (target_id, org_id, period_from, period_to, num, den, note, evidence_id, \
+             reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(v.target_id)
+        .bind(v.org_id.0)
+        .bind(d(v.period.0))
+        .bind(d(v.period.1))
+        .bind(v.num)
+        .bind(v.den)
+        .bind(&v.note)
+        .bind(v.evidence_id)
+        .bind(by)
+        .bind(at)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(id)
+    }
+
+    /// The values reported for a target, oldest period first.
+    pub async fn reported_values(&mut self, target: i64) -> Result<Vec<ReportedValue>> {
+        type R = (i64, i64, i64, String, String, i64, i64, String, Option<i64>);
+        let rows: Vec<R> = sqlx::query_as(
+            "SELECT id, target_id, org_id, period_from, period_to, num, den, note, evidence_id FROM indicator_value \
+             WHERE target_id = $1 ORDER BY period_to, id",
+        )
+        .bind(target)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReportedValue {
+                    id: r.0,
+                    target_id: r.1,
+                    org_id: OrgId(r.2),
+                    period: (
+                        date("indicator_value", "period_from", &r.3)?,
+                        date("indicator_value", "period_to", &r.4)?,
+                    ),
+                    num: r.5,
+                    den: r.6,
+                    note: r.7,
+                    evidence_id: r.8,
+                })
+            })
+            .collect()
+    }
+
+    /// A target by its id.
+    pub async fn target(&mut self, id: i64) -> Result<Option<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT document_id, indicator FROM document_target WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.inner)
+                .await?,
+        )
+    }
+
+    /// The organization that reported the value whose evidence is attachment `att`.
+    pub async fn reported_value_org(&mut self, att: i64) -> Result<Option<OrgId>> {
+        let r: Option<(i64,)> = sqlx::query_as("SELECT org_id FROM indicator_value WHERE evidence_id = $1")
+            .bind(att)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        Ok(r.map(|r| OrgId(r.0)))
     }
 }

@@ -70,6 +70,11 @@ fn requester(role: Role, inside: bool) -> bool {
     in_scope(role, Action::Report, inside) && role != Role::Secretary
 }
 
+/// Nobody: the route exists but the ids the table gives it are not of its kind.
+fn nobody(_role: Role, _inside: bool) -> bool {
+    false
+}
+
 /// A request body.
 #[derive(Clone, Copy)]
 enum Body {
@@ -188,6 +193,8 @@ const ROUTES: &[Route] = &[
     get("/documents/{doc}/indicators?org={org}", In(Browse), true),
     // The same as a document in the party's format (DOCX needs no fonts on the machine).
     get_status("/paper/indicators/{doc}?org={org}&format=docx", In(Browse), 200),
+    // A document's file is not a reported value's evidence.
+    get("/indicator-evidence/{file}", Own(nobody), true),
     // A draft ballot has no minutes yet.
     get_status("/paper/minutes/{ballot}", In(ViewPlans), 422),
     // The number and day of document 1: registering it again is a duplicate.

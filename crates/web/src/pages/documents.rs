@@ -29,6 +29,8 @@ pub fn routes() -> Router<State> {
         .route("/documents/{id}/files/{file}", get(download))
         .route("/documents/{id}/tasks", post(add_task))
         .route("/documents/{id}/indicators", get(indicators))
+        .route("/documents/{id}/indicators/{target}", post(report_value))
+        .route("/indicator-evidence/{file}", get(evidence))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}/status", post(task_status))
 }
@@ -341,6 +343,10 @@ async fn task_status(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TaskForm>) -> 
 
 /// A target as its page shows it.
 struct TargetLine {
+    id: i64,
+    reported: bool,
+    /// The evidence of each organization's latest value: name, file.
+    evidence: Vec<(String, i64)>,
     label: String,
     name: String,
     definition: String,
@@ -364,6 +370,7 @@ struct IndicatorsPage {
     org: (String, String),
     on: String,
     targets: Vec<TargetLine>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -379,12 +386,16 @@ async fn indicators(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<IndicatorsQuery>,
 ) -> PageResult {
+    indicators_page(&ctx, id, q, None).await
+}
+
+async fn indicators_page(ctx: &Ctx, id: i64, q: IndicatorsQuery, error: Option<String>) -> PageResult {
     let l = ctx.lang;
-    let on = super::day(&ctx, q.on.as_deref())?;
+    let on = super::day(ctx, q.on.as_deref())?;
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(
             dangbo_domain::org::OrgCode::parse(s)
-                .map_err(|_| PageErr::at(&ctx, crate::error::WebError::not_found(l)))?,
+                .map_err(|_| PageErr::at(ctx, crate::error::WebError::not_found(l)))?,
         ),
         None => None,
     };
@@ -392,7 +403,7 @@ async fn indicators(
         .app
         .indicators(&ctx.caller, id, org.as_ref(), on)
         .await
-        .or_page(&ctx)?;
+        .or_page(ctx)?;
     let on_text = dangbo_domain::date::short(on);
     let targets = v
         .targets
@@ -411,6 +422,9 @@ async fn indicators(
                 })
                 .collect();
             TargetLine {
+                id: m.target.id,
+                reported: m.indicator.is_none(),
+                evidence: m.evidence.clone(),
                 label: m.target.label.clone(),
                 name: m.indicator.map_or_else(
                     || l.pick("Chỉ tiêu báo cáo", "Reported").to_string(),
@@ -453,13 +467,57 @@ async fn indicators(
         })
         .collect();
     Ok(IndicatorsPage {
-        ui: Ui::new(&ctx, "documents"),
+        ui: Ui::new(ctx, "documents"),
         id,
         number: v.document.number.clone(),
         title: v.document.title.clone(),
         org: (v.org.code.to_string(), v.org.name.to_string()),
         on: on_text,
         targets,
+        error,
     }
     .into_response())
+}
+
+/// `POST /documents/{id}/indicators/{target}`: an organization reports its value for a
+/// target dangbo does not compute, with the evidence attached.
+async fn report_value(ctx: Ctx, Path((id, target)): Path<(i64, i64)>, form: axum::extract::Multipart) -> PageResult {
+    let parts = super::read_multipart(&ctx, form).await?;
+    let text = |n: &str| {
+        parts
+            .iter()
+            .find(|p| p.name == n)
+            .map(super::Part::text)
+            .unwrap_or_default()
+    };
+    ctx.check_csrf(&text("csrf")).or_page(&ctx)?;
+    let input = dangbo_app::indicators::ReportedInput {
+        org: text("org"),
+        period_from: text("period_from"),
+        period_to: text("period_to"),
+        num: text("num"),
+        den: text("den"),
+        note: text("note"),
+    };
+    let file = parts.iter().find(|p| p.name == "evidence" && p.filename.is_some());
+    let evidence = file.map(|f| (f.filename.as_deref().unwrap_or(""), f.data.as_ref()));
+    let r = ctx.app.report_value(&ctx.caller, target, &input, evidence).await;
+    let org = input.org.clone();
+    let q = IndicatorsQuery {
+        org: Some(org.clone()),
+        on: None,
+    };
+    super::answer(
+        &ctx,
+        r,
+        |_| format!("/documents/{id}/indicators?org={}", crate::auth::form_urlencoded(&org)),
+        |msg| indicators_page(&ctx, id, q, Some(msg)),
+    )
+    .await
+}
+
+/// The evidence of a reported value, as an attachment.
+async fn evidence(ctx: Ctx, Path(file): Path<i64>) -> PageResult {
+    let (att, content) = ctx.app.reported_evidence(&ctx.caller, file).await.or_page(&ctx)?;
+    Ok(as_attachment(att, content))
 }
