@@ -247,13 +247,17 @@ async fn value_on(
     let mut total = Share::default();
     let mut parts = Vec::new();
     match indicator {
-        Indicator::YoungCommitteeShare => {
+        Indicator::YoungCommitteeShare | Indicator::WomenCommitteeShare | Indicator::MinorityCommitteeShare => {
             for &level in levels {
                 let mut by_org: BTreeMap<OrgId, Share> = BTreeMap::new();
-                for (org, _, birth) in tx.committee_members(&root.path, level, at).await? {
-                    let s = by_org.entry(org).or_default();
+                for seat in tx.committee_members(&root.path, level, at).await? {
+                    let s = by_org.entry(seat.org).or_default();
                     s.den += 1;
-                    s.num += u64::from(young(birth, at, level));
+                    s.num += u64::from(match indicator {
+                        Indicator::WomenCommitteeShare => seat.woman,
+                        Indicator::MinorityCommitteeShare => seat.minority,
+                        _ => young(seat.birth, at, level),
+                    });
                 }
                 for (org, share) in by_org {
                     total = total + share;

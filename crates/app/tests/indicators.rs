@@ -45,6 +45,8 @@ struct Registry {
     bodies: Rows,
     positions: Rows,
     births: HashMap<String, Date>,
+    /// Each person: a woman, and of an ethnic minority.
+    facts: HashMap<String, (bool, bool)>,
 }
 
 impl Registry {
@@ -60,8 +62,9 @@ impl Registry {
         age_on(self.births[person], on) < if level == "commune" { 35 } else { 40 }
     }
 
-    /// Young members of the executive committees at `level` on `on`.
-    fn committees(&self, level: &str, on: Date) -> Share {
+    /// Members of the executive committees at `level` on `on` who are young, women or of
+    /// an ethnic minority (`what`).
+    fn committees(&self, level: &str, on: Date, what: Indicator) -> Share {
         let mut seats = std::collections::HashSet::new();
         let mut s = Share::default();
         for b in self.bodies.0.iter().filter(|b| b["kind"] == "executive") {
@@ -76,7 +79,12 @@ impl Registry {
             {
                 if seats.insert((b["org_id"].clone(), p["person_id"].clone())) {
                     s.den += 1;
-                    s.num += u64::from(self.young(&p["person_id"], on, level));
+                    let person = &p["person_id"];
+                    s.num += u64::from(match what {
+                        Indicator::WomenCommitteeShare => self.facts[person].0,
+                        Indicator::MinorityCommitteeShare => self.facts[person].1,
+                        _ => self.young(person, on, level),
+                    });
                 }
             }
         }
@@ -141,15 +149,52 @@ async fn resolution_116_on_the_demo_province() {
         .into_iter()
         .find(|d| d.number == "116-NQ/TU")
         .unwrap();
+    // Two more targets of the committees' structure, for the shares of women and minorities.
+    for (i, (indicator, label, value)) in [
+        ("women_committee_share", "Nữ trong cấp ủy cấp tỉnh từ 15% trở lên", 15.0),
+        (
+            "minority_committee_share",
+            "Cán bộ dân tộc thiểu số trong cấp ủy cấp tỉnh từ 50% trở lên",
+            50.0,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.add_target(
+            &admin(),
+            nq116.id,
+            &dangbo_store::TargetRow {
+                id: 0,
+                document_id: nq116.id,
+                seq: 10 + i as i64,
+                indicator: indicator.into(),
+                label: label.into(),
+                comparison: "ge".into(),
+                value,
+                value_to: None,
+                unit: "%".into(),
+                deadline: Date::constant(2025, 12, 31),
+                levels: "province".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let people = rows(&db, "person").await;
     let registry = Registry {
         versions: rows(&db, "org_version").await,
         bodies: rows(&db, "body").await,
         positions: rows(&db, "position").await,
-        births: rows(&db, "person")
-            .await
+        births: people
             .0
-            .into_iter()
+            .iter()
             .map(|p| (p["id"].clone(), day(&p["birth_date"]).unwrap()))
+            .collect(),
+        facts: people
+            .0
+            .iter()
+            .map(|p| (p["id"].clone(), (p["gender"] == "female", p["ethnicity"] != "Kinh")))
             .collect(),
     };
     let ls = OrgCode::parse("LS").unwrap();
@@ -157,12 +202,14 @@ async fn resolution_116_on_the_demo_province() {
     let mut seen_district = false;
     for on in [before, TODAY] {
         let v = app.indicators(&admin(), nq116.id, Some(&ls), on).await.unwrap();
-        assert_eq!(v.targets.len(), 9);
+        assert_eq!(v.targets.len(), 11);
         for m in &v.targets {
             let levels: Vec<&str> = m.target.levels.split(',').map(str::trim).collect();
             let at = on.min(m.target.deadline);
             let want = match m.indicator.unwrap() {
-                Indicator::YoungCommitteeShare => registry.committees(levels[0], at),
+                i @ (Indicator::YoungCommitteeShare
+                | Indicator::WomenCommitteeShare
+                | Indicator::MinorityCommitteeShare) => registry.committees(levels[0], at, i),
                 Indicator::YoungAppointmentShare => registry.posts(&levels, nq116.issued_on, at, false),
                 Indicator::RotationShare => registry.posts(&levels, nq116.issued_on, at, true),
             };

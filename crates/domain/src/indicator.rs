@@ -15,14 +15,20 @@ pub enum Indicator {
     YoungAppointmentShare,
     /// The share of rotations among the cadres who took up a post in a period.
     RotationShare,
+    /// The share of women in the executive committees at a level.
+    WomenCommitteeShare,
+    /// The share of ethnic-minority members in the executive committees at a level.
+    MinorityCommitteeShare,
 }
 
 impl Indicator {
     /// Every computed indicator.
-    pub const ALL: [Indicator; 3] = [
+    pub const ALL: [Indicator; 5] = [
         Indicator::YoungCommitteeShare,
         Indicator::YoungAppointmentShare,
         Indicator::RotationShare,
+        Indicator::WomenCommitteeShare,
+        Indicator::MinorityCommitteeShare,
     ];
 
     /// The stored code, as a target names its indicator.
@@ -31,6 +37,8 @@ impl Indicator {
             Indicator::YoungCommitteeShare => "young_committee_share",
             Indicator::YoungAppointmentShare => "young_appointment_share",
             Indicator::RotationShare => "rotation_share",
+            Indicator::WomenCommitteeShare => "women_committee_share",
+            Indicator::MinorityCommitteeShare => "minority_committee_share",
         }
     }
 
@@ -48,6 +56,10 @@ impl Indicator {
             (Indicator::YoungCommitteeShare, Lang::En) => "Young members of party committees",
             (Indicator::YoungAppointmentShare, Lang::En) => "Young cadres among appointments",
             (Indicator::RotationShare, Lang::En) => "Cadres rotated",
+            (Indicator::WomenCommitteeShare, Lang::Vi) => "Tỷ lệ nữ trong cấp ủy",
+            (Indicator::WomenCommitteeShare, Lang::En) => "Women in party committees",
+            (Indicator::MinorityCommitteeShare, Lang::Vi) => "Tỷ lệ cán bộ dân tộc thiểu số trong cấp ủy",
+            (Indicator::MinorityCommitteeShare, Lang::En) => "Ethnic-minority members of party committees",
         }
     }
 
@@ -82,12 +94,28 @@ impl Indicator {
                 "Rotations ÷ all posts taken up by appointment, designation or rotation (not by election) at those \
                  levels, from the resolution's day to the day shown (or the deadline, if earlier)."
             }
+            (Indicator::WomenCommitteeShare, Lang::Vi) => {
+                "Số ủy viên ban chấp hành là nữ ÷ tổng số ủy viên ban chấp hành của các đảng bộ ở cấp đó, tính những \
+                 người giữ chức vụ vào ngày xem."
+            }
+            (Indicator::WomenCommitteeShare, Lang::En) => {
+                "Women ÷ all members of the executive committees of the organizations at that level, in office on the \
+                 day shown."
+            }
+            (Indicator::MinorityCommitteeShare, Lang::Vi) => {
+                "Số ủy viên ban chấp hành là người dân tộc thiểu số (không phải dân tộc Kinh) ÷ tổng số ủy viên ban \
+                 chấp hành của các đảng bộ ở cấp đó, tính những người giữ chức vụ vào ngày xem."
+            }
+            (Indicator::MinorityCommitteeShare, Lang::En) => {
+                "Members of ethnic minorities (not Kinh) ÷ all members of the executive committees of the \
+                 organizations at that level, in office on the day shown."
+            }
         }
     }
 
     /// Whether it counts over a period (rather than on a day).
     pub fn over_a_period(self) -> bool {
-        !matches!(self, Indicator::YoungCommitteeShare)
+        matches!(self, Indicator::YoungAppointmentShare | Indicator::RotationShare)
     }
 }
 

@@ -5,9 +5,24 @@ use crate::rows::{corrupt, d, date, valid_on};
 use crate::{Result, Tx};
 use dangbo_domain::Date;
 use dangbo_domain::cadre::PositionSource;
-use dangbo_domain::member::PersonId;
+use dangbo_domain::member::{Ethnicity, Gender, PersonId};
 use dangbo_domain::org::{Level, OrgId, OrgPath};
 use sqlx::AssertSqlSafe;
+
+/// A seat of an executive committee on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitteeSeat {
+    /// The organization whose committee it is.
+    pub org: OrgId,
+    /// Who holds it.
+    pub person: PersonId,
+    /// Their birth date.
+    pub birth: Date,
+    /// A woman.
+    pub woman: bool,
+    /// Of an ethnic minority.
+    pub minority: bool,
+}
 
 /// A value an organization reported for a target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,15 +63,10 @@ pub struct PostTaken {
 impl Tx {
     /// The members of the executive committees (BCH) of the organizations at `level` in a
     /// subtree, in office on `on`: organization, person and birth date, each seat once.
-    pub async fn committee_members(
-        &mut self,
-        subtree: &OrgPath,
-        level: Level,
-        on: Date,
-    ) -> Result<Vec<(OrgId, PersonId, Date)>> {
+    pub async fn committee_members(&mut self, subtree: &OrgPath, level: Level, on: Date) -> Result<Vec<CommitteeSeat>> {
         let (lo, hi) = subtree.subtree_range();
         let sql = format!(
-            "SELECT DISTINCT b.org_id, po.person_id, p.birth_date FROM body b \
+            "SELECT DISTINCT b.org_id, po.person_id, p.birth_date, p.gender, p.ethnicity FROM body b \
              JOIN org_version v ON v.org_id = b.org_id AND {} \
              JOIN position po ON po.body_id = b.id AND {} \
              JOIN person p ON p.id = po.person_id \
@@ -64,7 +74,7 @@ impl Tx {
             valid_on("v", 1),
             valid_on("po", 1)
         );
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(d(on))
             .bind(level.code())
             .bind(lo)
@@ -72,7 +82,15 @@ impl Tx {
             .fetch_all(&mut *self.inner)
             .await?;
         rows.into_iter()
-            .map(|(o, p, b)| Ok((OrgId(o), PersonId(p), date("person", "birth_date", &b)?)))
+            .map(|(o, p, b, g, e)| {
+                Ok(CommitteeSeat {
+                    org: OrgId(o),
+                    person: PersonId(p),
+                    birth: date("person", "birth_date", &b)?,
+                    woman: g == Gender::Female.code(),
+                    minority: Ethnicity::parse(&e).is_ok_and(Ethnicity::is_minority),
+                })
+            })
             .collect()
     }
 

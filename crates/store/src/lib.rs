@@ -35,7 +35,7 @@ pub use conferences::{
     TallyRow,
 };
 pub use documents::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
-pub use indicators::{PostTaken, ReportedValue};
+pub use indicators::{CommitteeSeat, PostTaken, ReportedValue};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
     BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
