@@ -206,22 +206,16 @@ impl App {
             dangbo_domain::name::lower_first(&v.document.title),
             v.org.name
         )));
-        let rows: Vec<Vec<String>> = v
-            .targets
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                vec![
-                    (i + 1).to_string(),
-                    m.target.label.clone(),
-                    short(m.target.deadline),
-                    m.value
-                        .percent()
-                        .map_or_else(|| "—".into(), |p| format!("{}/{} ({p})", m.value.num, m.value.den)),
-                    m.status.label(Lang::Vi).into(),
-                ]
-            })
-            .collect();
+        let rows = numbered(v.targets.iter().map(|m| {
+            vec![
+                m.target.label.clone(),
+                short(m.target.deadline),
+                m.value
+                    .percent()
+                    .map_or_else(|| "—".into(), |p| format!("{}/{} ({p})", m.value.num, m.value.den)),
+                m.status.label(Lang::Vi).into(),
+            ]
+        }));
         doc.blocks.push(Block::Table {
             header: ["TT", "Chỉ tiêu", "Thời hạn", "Kết quả", "Đánh giá"]
                 .map(String::from)
@@ -277,20 +271,14 @@ impl App {
             header: ["TT", "Họ và tên", "Năm sinh", "Từ ngày", "Quyết định"]
                 .map(String::from)
                 .to_vec(),
-            rows: v
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    vec![
-                        (i + 1).to_string(),
-                        e.name.clone(),
-                        e.birth.year().to_string(),
-                        short(e.entry.added_on),
-                        e.entry.added_by.clone(),
-                    ]
-                })
-                .collect(),
+            rows: numbered(v.entries.iter().map(|e| {
+                vec![
+                    e.name.clone(),
+                    e.birth.year().to_string(),
+                    short(e.entry.added_on),
+                    e.entry.added_by.clone(),
+                ]
+            })),
         });
         if v.findings.is_empty() {
             doc.blocks.push(Block::Para(format!(
@@ -365,20 +353,14 @@ impl App {
             doc.blocks
                 .push(Block::Para(format!("Các hội nghị: {}.", confs.join("; "))));
         }
-        let rows: Vec<Vec<String>> = v
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                vec![
-                    (i + 1).to_string(),
-                    r.name.clone(),
-                    thousands(r.denominator.max(0) as u64),
-                    thousands(r.numerator.max(0) as u64),
-                    r.share(),
-                ]
-            })
-            .collect();
+        let rows = numbered(v.rows.iter().map(|r| {
+            vec![
+                r.name.clone(),
+                thousands(r.denominator.max(0) as u64),
+                thousands(r.numerator.max(0) as u64),
+                r.share(),
+            ]
+        }));
         doc.blocks.push(Block::Table {
             header: ["TT", "Tổ chức", "Số đảng viên", "Đã học tập", "Tỷ lệ"]
                 .map(String::from)
@@ -434,19 +416,12 @@ impl App {
             doc.blocks
                 .push(Block::Para(format!("Tại hội nghị, {}.", talks.join("; "))));
         }
-        let rows: Vec<Vec<String>> = figures
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                vec![
-                    (i + 1).to_string(),
-                    r.name.clone(),
-                    r.points.to_string(),
-                    thousands(r.total.max(0) as u64),
-                ]
-            })
-            .collect();
+        let rows = numbered(
+            figures
+                .rows
+                .iter()
+                .map(|r| vec![r.name.clone(), r.points.to_string(), thousands(r.total.max(0) as u64)]),
+        );
         if !rows.is_empty() {
             doc.blocks.push(Block::Table {
                 header: ["TT", "Tổ chức", "Số điểm cầu", "Số người tham dự"]
@@ -458,4 +433,11 @@ impl App {
         doc.recipients = vec!["Ban Tuyên giáo Tỉnh ủy".into()];
         Ok(doc)
     }
+}
+
+/// Table rows with their number (TT) in the first column, from 1.
+fn numbered(rows: impl Iterator<Item = Vec<String>>) -> Vec<Vec<String>> {
+    rows.enumerate()
+        .map(|(i, r)| std::iter::once((i + 1).to_string()).chain(r).collect())
+        .collect()
 }
