@@ -158,12 +158,15 @@ pub struct PlanningRules {
     pub young_min_percent: u32,
     /// The least share of ethnic-minority cadres, in percent (0: shown, not checked).
     pub ethnic_min_percent: u32,
+    /// The retirement ages the working age is counted against (Decree 135/2020's table
+    /// of ages rising year by year).
+    pub retirement: RetirementRule,
     /// The parameters (by key) that could not be confirmed from the regulation's text.
     pub unconfirmed: Vec<String>,
 }
 
 /// The numeric parameters of a rule set: key, Vietnamese label, English label.
-pub const RULE_PARAMS: [(&str, &str, &str); 10] = [
+pub const RULE_PARAMS: [(&str, &str, &str); 19] = [
     (
         "ratio_min_tenths",
         "Số lượng quy hoạch tối thiểu (phần mười số lượng cơ quan; 10 = 1,0 lần)",
@@ -206,6 +209,51 @@ pub const RULE_PARAMS: [(&str, &str, &str); 10] = [
         "Tỷ lệ cán bộ dân tộc thiểu số tối thiểu (%; 0 = chỉ hiển thị)",
         "Least ethnic-minority share (%; 0 = shown only)",
     ),
+    (
+        "retirement_first_year",
+        "Tuổi nghỉ hưu: năm bắt đầu lộ trình tăng",
+        "Retirement age: first year of the rise",
+    ),
+    (
+        "men_age_before_months",
+        "Nam: tuổi nghỉ hưu trước lộ trình (tháng)",
+        "Men: retirement age before the rise (months)",
+    ),
+    (
+        "men_age_first_months",
+        "Nam: tuổi nghỉ hưu năm đầu lộ trình (tháng)",
+        "Men: retirement age in its first year (months)",
+    ),
+    (
+        "men_step_months",
+        "Nam: mỗi năm tăng thêm (tháng)",
+        "Men: rise a year (months)",
+    ),
+    (
+        "men_age_last_months",
+        "Nam: tuổi nghỉ hưu cuối lộ trình (tháng)",
+        "Men: final retirement age (months)",
+    ),
+    (
+        "women_age_before_months",
+        "Nữ: tuổi nghỉ hưu trước lộ trình (tháng)",
+        "Women: retirement age before the rise (months)",
+    ),
+    (
+        "women_age_first_months",
+        "Nữ: tuổi nghỉ hưu năm đầu lộ trình (tháng)",
+        "Women: retirement age in its first year (months)",
+    ),
+    (
+        "women_step_months",
+        "Nữ: mỗi năm tăng thêm (tháng)",
+        "Women: rise a year (months)",
+    ),
+    (
+        "women_age_last_months",
+        "Nữ: tuổi nghỉ hưu cuối lộ trình (tháng)",
+        "Women: final retirement age (months)",
+    ),
 ];
 
 impl PlanningRules {
@@ -222,6 +270,15 @@ impl PlanningRules {
             "young_under" => self.young_under,
             "young_min_percent" => self.young_min_percent,
             "ethnic_min_percent" => self.ethnic_min_percent,
+            "retirement_first_year" => u32::try_from(self.retirement.men.first_year).unwrap_or(0),
+            "men_age_before_months" => self.retirement.men.before,
+            "men_age_first_months" => self.retirement.men.first,
+            "men_step_months" => self.retirement.men.step,
+            "men_age_last_months" => self.retirement.men.last,
+            "women_age_before_months" => self.retirement.women.before,
+            "women_age_first_months" => self.retirement.women.first,
+            "women_step_months" => self.retirement.women.step,
+            "women_age_last_months" => self.retirement.women.last,
             _ => return None,
         })
     }
@@ -239,6 +296,20 @@ impl PlanningRules {
             "young_under" => &mut self.young_under,
             "young_min_percent" => &mut self.young_min_percent,
             "ethnic_min_percent" => &mut self.ethnic_min_percent,
+            "retirement_first_year" => {
+                let Ok(year) = i16::try_from(v) else { return false };
+                self.retirement.men.first_year = year;
+                self.retirement.women.first_year = year;
+                return true;
+            }
+            "men_age_before_months" => &mut self.retirement.men.before,
+            "men_age_first_months" => &mut self.retirement.men.first,
+            "men_step_months" => &mut self.retirement.men.step,
+            "men_age_last_months" => &mut self.retirement.men.last,
+            "women_age_before_months" => &mut self.retirement.women.before,
+            "women_age_first_months" => &mut self.retirement.women.first,
+            "women_step_months" => &mut self.retirement.women.step,
+            "women_age_last_months" => &mut self.retirement.women.last,
             _ => return false,
         };
         *slot = v;
@@ -295,6 +366,19 @@ impl PlanningRules {
         if self.women_min_percent > 100 || self.young_min_percent > 100 || self.ethnic_min_percent > 100 {
             return Some("Tỷ lệ phải từ 0 đến 100%".into());
         }
+        for (who, a) in [("nam", self.retirement.men), ("nữ", self.retirement.women)] {
+            let months = 40 * 12..=75 * 12;
+            if !months.contains(&a.before)
+                || !months.contains(&a.first)
+                || !months.contains(&a.last)
+                || a.first > a.last
+                || a.step > 24
+            {
+                return Some(format!(
+                    "Tuổi nghỉ hưu ({who}): các tuổi phải từ 480 đến 900 tháng, tuổi năm đầu không quá tuổi cuối lộ trình, mỗi năm tăng không quá 24 tháng"
+                ));
+            }
+        }
         if let Some(k) = self.unconfirmed.iter().find(|k| self.get(k).is_none()) {
             return Some(format!("«{k}» không phải là một tham số của quy định"));
         }
@@ -318,6 +402,7 @@ pub fn shipped_rules() -> Vec<PlanningRules> {
         young_under: 40,
         young_min_percent: 10,
         ethnic_min_percent: 0,
+        retirement: RetirementRule::DECREE_135,
         unconfirmed: vec!["women_min_percent".into(), "young_min_percent".into()],
     };
     let qd377 = PlanningRules {
@@ -418,7 +503,7 @@ impl PlanningRules {
     /// Checks that a cadre has the working time the rule asks left at the term's start.
     pub fn check_working_age(&self, who: &str, gender: Gender, birth: Date, term_start: Date) -> Option<Finding> {
         let need = self.terms_of_working_age * self.term_years * 12;
-        let left = RetirementRule::DECREE_135.months_left(gender, birth, term_start);
+        let left = self.retirement.months_left(gender, birth, term_start);
         (left < need).then(|| Finding {
             rule: format!("{}: tuổi công tác", self.source),
             subject: who.to_string(),
@@ -696,6 +781,28 @@ mod tests {
         bad.ratio_min_tenths = 10;
         bad.unconfirmed.push("no_such".into());
         assert!(bad.problem().is_some());
+    }
+
+    #[test]
+    fn the_retirement_table_is_part_of_the_rule_set() {
+        let mut r = planning_rules_on(d(2026, 1, 1));
+        assert_eq!(r.get("men_age_last_months"), Some(62 * 12));
+        // A man born 1/1970 has more than a term left at the start of 2026 under Decree 135
+        // (he retires at 62, in 2032), but not if the age stayed at 60.
+        assert_eq!(
+            r.check_working_age("x", Gender::Male, d(1970, 1, 15), d(2026, 1, 1)),
+            None
+        );
+        assert!(r.set("men_age_last_months", 60 * 12));
+        assert!(r.set("men_age_first_months", 60 * 12));
+        assert!(
+            r.check_working_age("x", Gender::Male, d(1970, 1, 15), d(2026, 1, 1))
+                .is_some()
+        );
+        assert!(r.set("retirement_first_year", 2030));
+        assert_eq!(r.retirement.women.first_year, 2030);
+        r.retirement.men.first = 70 * 12;
+        assert!(r.problem().unwrap().contains("Tuổi nghỉ hưu"), "first above last");
     }
 
     #[test]
