@@ -238,6 +238,7 @@ impl App {
 /// The value of an indicator over `root`'s subtree on `at`, by part.
 async fn value_on(
     tx: &mut Tx,
+    document: i64,
     indicator: Indicator,
     levels: &[Level],
     root: &OrgVersion,
@@ -267,6 +268,30 @@ async fn value_on(
                 }
             }
             parts.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Indicator::StudyCoverage => {
+            // The latest campaign on the document begun by `at`.
+            let mut latest = None;
+            for c in tx.campaigns().await? {
+                if c.starts_on <= at
+                    && tx.campaign_documents(c.id).await?.contains(&document)
+                    && latest
+                        .as_ref()
+                        .is_none_or(|l: &dangbo_store::CampaignRow| l.starts_on <= c.starts_on)
+                {
+                    latest = Some(c);
+                }
+            }
+            if let Some(c) = latest
+                && let Some(cov) = tx.coverage(c.id, root.id).await?
+            {
+                let line = crate::study::CoverageLine::new(String::new(), String::new(), cov, c.exempt_counted);
+                total = Share {
+                    num: line.numerator.max(0) as u64,
+                    den: line.denominator.max(0) as u64,
+                };
+                parts.push((c.title.clone(), None, total));
+            }
         }
         Indicator::YoungAppointmentShare | Indicator::RotationShare => {
             let posts: Vec<PostTaken> = tx
@@ -306,13 +331,13 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
     let Some(ind) = indicator else {
         return reported(tx, root, target, levels, on, at).await;
     };
-    let (value, parts) = value_on(tx, ind, &levels, root, since, at).await?;
+    let (value, parts) = value_on(tx, doc.id, ind, &levels, root, since, at).await?;
     // Year by year from the resolution's year: the first of January, then the day taken.
     let mut trend = Vec::new();
     for year in since.year()..=at.year() {
         let day = Date::constant(year, 1, 1);
         if day > since && day < at {
-            trend.push((day, value_on(tx, ind, &levels, root, since, day).await?.0));
+            trend.push((day, value_on(tx, doc.id, ind, &levels, root, since, day).await?.0));
         }
     }
     trend.push((at, value));

@@ -82,7 +82,7 @@ pub struct CoverageLine {
 }
 
 impl CoverageLine {
-    fn new(code: String, name: String, c: Coverage, exempt_counted: bool) -> CoverageLine {
+    pub(crate) fn new(code: String, name: String, c: Coverage, exempt_counted: bool) -> CoverageLine {
         let (den, num) = if exempt_counted {
             (c.members, c.studied)
         } else {

@@ -212,6 +212,7 @@ async fn resolution_116_on_the_demo_province() {
                 | Indicator::MinorityCommitteeShare) => registry.committees(levels[0], at, i),
                 Indicator::YoungAppointmentShare => registry.posts(&levels, nq116.issued_on, at, false),
                 Indicator::RotationShare => registry.posts(&levels, nq116.issued_on, at, true),
+                Indicator::StudyCoverage => unreachable!("116-NQ/TU has no study target"),
             };
             assert_eq!(m.value, want, "{} on {on}", m.target.label);
             assert_eq!(m.at, at);
@@ -269,6 +270,41 @@ async fn resolution_116_on_the_demo_province() {
         .find(|m| m.target.label.contains("cấp tỉnh từ 10%"))
         .unwrap();
     assert_eq!(m.value, bloc.2, "drilling down counts the bloc's committee alone");
+    // Study coverage of the 8th Plenum's Resolution 43 in the bloc of agencies, as seed
+    // 004 reports it: 3.252 of its 4.336 members (75%).
+    let nq43 = app
+        .documents()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.number == "43-NQ/TW")
+        .unwrap();
+    app.add_target(
+        &admin(),
+        nq43.id,
+        &dangbo_store::TargetRow {
+            id: 0,
+            document_id: nq43.id,
+            seq: 1,
+            indicator: "study_coverage".into(),
+            label: "Đảng viên được học tập, quán triệt từ 75% trở lên".into(),
+            comparison: "ge".into(),
+            value: 75.0,
+            value_to: None,
+            unit: "%".into(),
+            deadline: Date::constant(2023, 12, 31),
+            levels: "province".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let kcq = OrgCode::parse("LS.KCQ").unwrap();
+    let v = app
+        .indicators(&admin(), nq43.id, Some(&kcq), Date::constant(2023, 12, 31))
+        .await
+        .unwrap();
+    assert_eq!((v.targets[0].value.num, v.targets[0].value.den), (3_252, 4_336));
+    assert_eq!(v.targets[0].status, Status::Reached);
     // Someone who does not browse the province sees nothing of it.
     let member = Caller {
         grants: vec![Grant {

@@ -19,16 +19,19 @@ pub enum Indicator {
     WomenCommitteeShare,
     /// The share of ethnic-minority members in the executive committees at a level.
     MinorityCommitteeShare,
+    /// The share of members who studied the document, in its latest study campaign.
+    StudyCoverage,
 }
 
 impl Indicator {
     /// Every computed indicator.
-    pub const ALL: [Indicator; 5] = [
+    pub const ALL: [Indicator; 6] = [
         Indicator::YoungCommitteeShare,
         Indicator::YoungAppointmentShare,
         Indicator::RotationShare,
         Indicator::WomenCommitteeShare,
         Indicator::MinorityCommitteeShare,
+        Indicator::StudyCoverage,
     ];
 
     /// The stored code, as a target names its indicator.
@@ -39,6 +42,7 @@ impl Indicator {
             Indicator::RotationShare => "rotation_share",
             Indicator::WomenCommitteeShare => "women_committee_share",
             Indicator::MinorityCommitteeShare => "minority_committee_share",
+            Indicator::StudyCoverage => "study_coverage",
         }
     }
 
@@ -60,6 +64,8 @@ impl Indicator {
             (Indicator::WomenCommitteeShare, Lang::En) => "Women in party committees",
             (Indicator::MinorityCommitteeShare, Lang::Vi) => "Tỷ lệ cán bộ dân tộc thiểu số trong cấp ủy",
             (Indicator::MinorityCommitteeShare, Lang::En) => "Ethnic-minority members of party committees",
+            (Indicator::StudyCoverage, Lang::Vi) => "Tỷ lệ đảng viên được học tập, quán triệt",
+            (Indicator::StudyCoverage, Lang::En) => "Members who studied the resolution",
         }
     }
 
@@ -110,12 +116,23 @@ impl Indicator {
                 "Members of ethnic minorities (not Kinh) ÷ all members of the executive committees of the \
                  organizations at that level, in office on the day shown."
             }
+            (Indicator::StudyCoverage, Lang::Vi) => {
+                "Số đảng viên đã học tập (tại hội nghị, học bù hoặc tự học) ÷ số đảng viên thuộc phạm vi đợt học tập \
+                 gần nhất về văn bản này đã bắt đầu đến ngày xem, của tổ chức và các tổ chức trực thuộc."
+            }
+            (Indicator::StudyCoverage, Lang::En) => {
+                "Members who studied (at a conference, a make-up session or by themselves) ÷ members in the scope \
+                 of the latest study campaign on this document begun by the day shown, in the organization's subtree."
+            }
         }
     }
 
     /// Whether it counts over a period (rather than on a day).
     pub fn over_a_period(self) -> bool {
-        matches!(self, Indicator::YoungAppointmentShare | Indicator::RotationShare)
+        matches!(
+            self,
+            Indicator::YoungAppointmentShare | Indicator::RotationShare | Indicator::StudyCoverage
+        )
     }
 }
 
