@@ -1920,3 +1920,98 @@ async fn reporting_and_news() {
     open(&c, base, &format!("/tin-tuc/{draft}"), "main").await;
     assert!(find_all(&c, "#article").await.is_empty(), "a draft is not public");
 }
+
+/// Runs axe-core (WCAG 2.1 A and AA rules) on the page shown and returns its violations
+/// as "rule: target" lines; `None` when axe-core is not installed (`DANGBO_AXE` names
+/// `axe.min.js`; `.ci/run` installs it with npm outside the repository).
+async fn axe_violations(c: &Client) -> Option<Vec<String>> {
+    let path = std::env::var("DANGBO_AXE").unwrap_or_else(|_| "/var/tmp/axe/node_modules/axe-core/axe.min.js".into());
+    let Ok(source) = std::fs::read_to_string(&path) else {
+        eprintln!("accessibility checks skipped: no axe-core at {path} (npm install axe-core, or set DANGBO_AXE)");
+        return None;
+    };
+    c.execute(&source, vec![]).await.expect("cannot load axe-core");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then((r) => done(r.passes.length === 0
+                 ? ['axe checked nothing']
+                 : r.violations.flatMap((v) => v.nodes.slice(0, 3).map((n) => v.id + ': ' + n.target.join(' ')))))
+               .catch((e) => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core did not answer");
+    Some(serde_json::from_value(found).expect("axe-core's answer is not a list"))
+}
+
+/// The pages of this session's work against WCAG 2.1 AA, with axe-core: the public news
+/// and voting pages, and the office's targets, reports, planning and ballot pages.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(clippy::unwrap_used)]
+async fn accessibility() {
+    let Some(Session {
+        c,
+        server,
+        base,
+        _driver,
+        _second,
+        _pg,
+        tmp: _tmp,
+        shots: _,
+        other_base: _,
+    }) = session().await
+    else {
+        return;
+    };
+    let base = base.as_str();
+    let mut failures = Vec::new();
+    for path in ["/tin-tuc", "/vote", "/vote?c=ABCD-EFGH-JKMN", "/login"] {
+        open(&c, base, path, "main").await;
+        match axe_violations(&c).await {
+            Some(v) => failures.extend(v.into_iter().map(|v| format!("{path}: {v}"))),
+            None => return,
+        }
+    }
+    // The check itself catches a violation: an image without a text alternative.
+    open(&c, base, "/tin-tuc", "main").await;
+    c.execute(
+        "const i = document.createElement('img'); i.src = '/static/none.png'; document.querySelector('main').appendChild(i); return null;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let caught = axe_violations(&c).await.unwrap();
+    assert!(caught.iter().any(|v| v.starts_with("image-alt")), "{caught:?}");
+    let vanphong = server.account("vanphong").clone();
+    sign_in(&c, base, "vanphong", &vanphong.password).await;
+    open(&c, base, "/documents", "main").await;
+    let mut nq116 = None;
+    for a in find_all(&c, "main a[href^='/documents/']").await {
+        if text(&a).await == "116-NQ/TU" {
+            nq116 = a.attr("href").await.unwrap();
+        }
+    }
+    let nq116 = nq116.unwrap();
+    for path in [
+        format!("{nq116}/indicators"),
+        "/reports?org=LS.CQD".to_string(),
+        "/plans?org=LS.CQD".to_string(),
+        "/plans/1".to_string(),
+        "/nominations/1".to_string(),
+        "/ballots/1".to_string(),
+        "/ballots/2".to_string(),
+        "/ballots/1/minutes".to_string(),
+    ] {
+        open(&c, base, &path, "main").await;
+        failures.extend(
+            axe_violations(&c)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| format!("{path}: {v}")),
+        );
+    }
+    assert!(failures.is_empty(), "WCAG 2.1 AA violations:\n{}", failures.join("\n"));
+}
