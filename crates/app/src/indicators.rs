@@ -7,8 +7,9 @@ use crate::access::{Action, Caller};
 use crate::{App, AppError, Result};
 use dangbo_domain::cadre::PositionSource;
 use dangbo_domain::date::{age_on, parse_date, short};
-use dangbo_domain::indicator::{Comparison, Indicator, Share, Status, status, young_under};
+use dangbo_domain::indicator::{Comparison, Indicator, Share, Status, status};
 use dangbo_domain::org::{Level, OrgCode, OrgId};
+use dangbo_domain::planning::PlanningRules;
 use dangbo_domain::{Date, Lang};
 use dangbo_store::{DocumentRow, OrgVersion, PostTaken, TargetRow, Tx};
 use std::collections::BTreeMap;
@@ -35,6 +36,9 @@ pub struct Measured {
     /// For a reported indicator, the evidence of each organization's latest value: its
     /// name and the stored file.
     pub evidence: Vec<(String, i64)>,
+    /// The ages under which a cadre is young (province and district, commune) in the rule
+    /// set in force on `at`, for the indicator's definition.
+    pub young: (u32, u32),
 }
 
 /// A value as an organization types it.
@@ -71,9 +75,9 @@ fn levels_of(s: &str) -> Vec<Level> {
     s.split([',', ' ']).filter_map(|l| Level::from_code(l.trim())).collect()
 }
 
-/// Whether someone born on `birth` is young on `on` at `level`.
-fn young(birth: Date, on: Date, level: Level) -> bool {
-    age_on(birth, on) < young_under(level)
+/// Whether someone born on `birth` is young on `on` at `level`, under the rule set.
+fn young(rules: &PlanningRules, birth: Date, on: Date, level: Level) -> bool {
+    age_on(birth, on) < rules.young_under_at(level) as i32
 }
 
 impl App {
@@ -245,6 +249,8 @@ async fn value_on(
     since: Date,
     at: Date,
 ) -> Result<(Share, Vec<(String, Option<String>, Share)>)> {
+    // Young is defined by the planning rule set in force on the day.
+    let rules = crate::planning::rules_in_force(tx, at).await?;
     let mut total = Share::default();
     let mut parts = Vec::new();
     match indicator {
@@ -257,7 +263,7 @@ async fn value_on(
                     s.num += u64::from(match indicator {
                         Indicator::WomenCommitteeShare => seat.woman,
                         Indicator::MinorityCommitteeShare => seat.minority,
-                        _ => young(seat.birth, at, level),
+                        _ => young(&rules, seat.birth, at, level),
                     });
                 }
                 for (org, share) in by_org {
@@ -306,7 +312,7 @@ async fn value_on(
                     match indicator {
                         Indicator::YoungAppointmentShare if p.source == PositionSource::Appointment => {
                             s.den += 1;
-                            s.num += u64::from(young(p.birth, p.on, level));
+                            s.num += u64::from(young(&rules, p.birth, p.on, level));
                         }
                         Indicator::RotationShare => {
                             s.den += 1;
@@ -364,7 +370,14 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
         parts,
         trend,
         evidence: Vec::new(),
+        young: young_ages(tx, at).await?,
     })
+}
+
+/// The ages under which a cadre is young in the rule set in force on a day.
+async fn young_ages(tx: &mut Tx, on: Date) -> Result<(u32, u32)> {
+    let r = crate::planning::rules_in_force(tx, on).await?;
+    Ok((r.young_under, r.young_under_commune))
 }
 
 /// A reported indicator: each organization of the subtree counts with its latest value
@@ -433,6 +446,7 @@ async fn reported(
         parts,
         trend,
         evidence,
+        young: young_ages(tx, at).await?,
     })
 }
 

@@ -229,8 +229,11 @@ impl App {
                 && !seen.contains(&i)
             {
                 seen.push(i);
-                doc.blocks
-                    .push(Block::Para(format!("{}: {}", i.name(Lang::Vi), i.definition(Lang::Vi))));
+                doc.blocks.push(Block::Para(format!(
+                    "{}: {}",
+                    i.name(Lang::Vi),
+                    i.definition(Lang::Vi, m.young)
+                )));
             }
         }
         doc.recipients = vec!["Ban Tổ chức Tỉnh ủy".into()];

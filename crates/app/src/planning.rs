@@ -346,10 +346,7 @@ impl App {
     }
 
     pub(crate) async fn rules_in_force(&self, tx: &mut Tx, on: Date) -> Result<PlanningRules> {
-        let sets: Vec<PlanningRules> = stored_rule_sets(tx).await?.into_iter().map(|(r, _)| r).collect();
-        Ok(rules_on(&sets, on)
-            .cloned()
-            .unwrap_or_else(|| shipped_rules().remove(0)))
+        rules_in_force(tx, on).await
     }
 
     /// Stores a rule set as an administrator typed it. The first save stores the shipped
@@ -550,6 +547,14 @@ fn decision_text(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
+/// The planning rule set in force on a day.
+pub(crate) async fn rules_in_force(tx: &mut Tx, on: Date) -> Result<PlanningRules> {
+    let sets: Vec<PlanningRules> = stored_rule_sets(tx).await?.into_iter().map(|(r, _)| r).collect();
+    Ok(rules_on(&sets, on)
+        .cloned()
+        .unwrap_or_else(|| shipped_rules().remove(0)))
+}
+
 /// The rule sets stored, or the shipped ones when none is.
 async fn stored_rule_sets(tx: &mut Tx) -> Result<Vec<(PlanningRules, String)>> {
     let rows = tx.rule_sets().await?;
@@ -610,7 +615,11 @@ async fn check_plan(
         findings.extend(rules.check_titles_per_cadre(&e.name, &titles));
     }
     let cadres: Vec<_> = entries.iter().map(|e| (e.gender, e.birth, e.minority)).collect();
-    let (shares, warnings) = rules.shares(&target, &cadres, term_start);
+    let level = match tx.org_by_id(list.org_id, on).await? {
+        Some(o) => o.level,
+        None => dangbo_domain::org::Level::Province,
+    };
+    let (shares, warnings) = rules.shares(&target, level, &cadres, term_start);
     findings.extend(warnings);
     Ok((entries, findings, shares))
 }

@@ -3,7 +3,6 @@
 //! against its deadline (reached, on track, at risk, missed).
 
 use crate::number::ratio_cut;
-use crate::org::Level;
 use crate::{Date, Lang};
 
 /// The indicators dangbo computes from its own records.
@@ -69,18 +68,21 @@ impl Indicator {
         }
     }
 
-    /// What is counted, in words: the formula a user reads beside the value.
-    pub fn definition(self, lang: Lang) -> &'static str {
-        match (self, lang) {
+    /// What is counted, in words: the formula a user reads beside the value. `young` is
+    /// the ages under which a cadre is young at province and district level, and at
+    /// commune level, in the rule set in force.
+    pub fn definition(self, lang: Lang, young: (u32, u32)) -> String {
+        let (upper, commune) = young;
+        let text = match (self, lang) {
             (Indicator::YoungCommitteeShare, Lang::Vi) => {
                 "Số ủy viên ban chấp hành còn trẻ ÷ tổng số ủy viên ban chấp hành của các đảng bộ ở cấp đó, \
-                 tính những người giữ chức vụ vào ngày xem. Trẻ: dưới 40 tuổi ở cấp tỉnh, cấp huyện; dưới 35 tuổi \
+                 tính những người giữ chức vụ vào ngày xem. Trẻ: dưới {upper} tuổi ở cấp tỉnh, cấp huyện; dưới {commune} tuổi \
                  ở cấp xã, tính đến ngày xem."
             }
             (Indicator::YoungAppointmentShare, Lang::Vi) => {
                 "Số lượt bổ nhiệm cán bộ trẻ ÷ tổng số lượt bổ nhiệm vào các chức vụ ở các cấp đó, từ ngày ban \
-                 hành nghị quyết đến ngày xem (hoặc đến hạn, nếu sớm hơn). Trẻ: dưới 40 tuổi ở cấp tỉnh, cấp huyện; \
-                 dưới 35 tuổi ở cấp xã, tính vào ngày bổ nhiệm."
+                 hành nghị quyết đến ngày xem (hoặc đến hạn, nếu sớm hơn). Trẻ: dưới {upper} tuổi ở cấp tỉnh, cấp huyện; \
+                 dưới {commune} tuổi ở cấp xã, tính vào ngày bổ nhiệm."
             }
             (Indicator::RotationShare, Lang::Vi) => {
                 "Số lượt luân chuyển ÷ tổng số lượt nhận chức vụ bằng bổ nhiệm, chỉ định hoặc luân chuyển ở các \
@@ -88,13 +90,13 @@ impl Indicator {
             }
             (Indicator::YoungCommitteeShare, Lang::En) => {
                 "Young members ÷ all members of the executive committees of the organizations at that level, \
-                 counting those in office on the day shown. Young: under 40 at province and district level, under \
-                 35 at commune level, on that day."
+                 counting those in office on the day shown. Young: under {upper} at province and district level, under \
+                 {commune} at commune level, on that day."
             }
             (Indicator::YoungAppointmentShare, Lang::En) => {
                 "Appointments of young cadres ÷ all appointments to posts at those levels, from the resolution's \
-                 day to the day shown (or the deadline, if earlier). Young: under 40 at province and district \
-                 level, under 35 at commune level, on the day of appointment."
+                 day to the day shown (or the deadline, if earlier). Young: under {upper} at province and district \
+                 level, under {commune} at commune level, on the day of appointment."
             }
             (Indicator::RotationShare, Lang::En) => {
                 "Rotations ÷ all posts taken up by appointment, designation or rotation (not by election) at those \
@@ -124,7 +126,9 @@ impl Indicator {
                 "Members who studied (at a conference, a make-up session or by themselves) ÷ members in the scope \
                  of the latest study campaign on this document begun by the day shown, in the organization's subtree."
             }
-        }
+        };
+        text.replace("{upper}", &upper.to_string())
+            .replace("{commune}", &commune.to_string())
     }
 
     /// Whether it counts over a period (rather than on a day).
@@ -133,15 +137,6 @@ impl Indicator {
             self,
             Indicator::YoungAppointmentShare | Indicator::RotationShare | Indicator::StudyCoverage
         )
-    }
-}
-
-/// The age under which a cadre counts as young at a level: 40 at province and district
-/// level, 35 at commune level (Resolution 116-NQ/TU).
-pub fn young_under(level: Level) -> i32 {
-    match level {
-        Level::Province | Level::District => 40,
-        Level::Commune => 35,
     }
 }
 
@@ -361,8 +356,11 @@ mod tests {
             ),
             Status::AtRisk
         );
-        assert_eq!(young_under(Level::Commune), 35);
-        assert_eq!(young_under(Level::District), 40);
+        let d = Indicator::YoungCommitteeShare.definition(Lang::Vi, (40, 35));
+        assert!(
+            d.contains("dưới 40 tuổi ở cấp tỉnh, cấp huyện; dưới 35 tuổi ở cấp xã"),
+            "{d}"
+        );
     }
 
     proptest! {

@@ -7,7 +7,7 @@
 
 use crate::member::Gender;
 use crate::number::ratio_cut;
-use crate::org::text_enum;
+use crate::org::{Level, text_enum};
 use crate::{Date, Lang};
 
 /// Retirement ages of one sex that rise year by year to a final age, in months of age.
@@ -154,6 +154,8 @@ pub struct PlanningRules {
     pub women_min_percent: u32,
     /// The age under which a cadre counts as young at province (and former district) level.
     pub young_under: u32,
+    /// The age under which a cadre counts as young at commune level.
+    pub young_under_commune: u32,
     /// The least share of young cadres, in percent.
     pub young_min_percent: u32,
     /// The least share of ethnic-minority cadres, in percent (0: shown, not checked).
@@ -166,7 +168,7 @@ pub struct PlanningRules {
 }
 
 /// The numeric parameters of a rule set: key, Vietnamese label, English label.
-pub const RULE_PARAMS: [(&str, &str, &str); 19] = [
+pub const RULE_PARAMS: [(&str, &str, &str); 20] = [
     (
         "ratio_min_tenths",
         "Số lượng quy hoạch tối thiểu (phần mười số lượng cơ quan; 10 = 1,0 lần)",
@@ -198,7 +200,16 @@ pub const RULE_PARAMS: [(&str, &str, &str); 19] = [
         "Tỷ lệ nữ tối thiểu (%)",
         "Least share of women (%)",
     ),
-    ("young_under", "Cán bộ trẻ: dưới (tuổi)", "Young: under (years)"),
+    (
+        "young_under",
+        "Cán bộ trẻ ở cấp tỉnh, cấp huyện: dưới (tuổi)",
+        "Young at province and district level: under (years)",
+    ),
+    (
+        "young_under_commune",
+        "Cán bộ trẻ ở cấp xã: dưới (tuổi)",
+        "Young at commune level: under (years)",
+    ),
     (
         "young_min_percent",
         "Tỷ lệ cán bộ trẻ tối thiểu (%)",
@@ -257,6 +268,16 @@ pub const RULE_PARAMS: [(&str, &str, &str); 19] = [
 ];
 
 impl PlanningRules {
+    /// The age under which a cadre counts as young at a level: `young_under` at province
+    /// and district level, `young_under_commune` at commune level (40 and 35 in
+    /// Resolution 116-NQ/TU and the shipped sets).
+    pub fn young_under_at(&self, level: Level) -> u32 {
+        match level {
+            Level::Province | Level::District => self.young_under,
+            Level::Commune => self.young_under_commune,
+        }
+    }
+
     /// A parameter by its key in [`RULE_PARAMS`].
     pub fn get(&self, key: &str) -> Option<u32> {
         Some(match key {
@@ -268,6 +289,7 @@ impl PlanningRules {
             "term_years" => self.term_years,
             "women_min_percent" => self.women_min_percent,
             "young_under" => self.young_under,
+            "young_under_commune" => self.young_under_commune,
             "young_min_percent" => self.young_min_percent,
             "ethnic_min_percent" => self.ethnic_min_percent,
             "retirement_first_year" => u32::try_from(self.retirement.men.first_year).unwrap_or(0),
@@ -294,6 +316,7 @@ impl PlanningRules {
             "term_years" => &mut self.term_years,
             "women_min_percent" => &mut self.women_min_percent,
             "young_under" => &mut self.young_under,
+            "young_under_commune" => &mut self.young_under_commune,
             "young_min_percent" => &mut self.young_min_percent,
             "ethnic_min_percent" => &mut self.ethnic_min_percent,
             "retirement_first_year" => {
@@ -400,6 +423,7 @@ pub fn shipped_rules() -> Vec<PlanningRules> {
         term_years: 5,
         women_min_percent: 25,
         young_under: 40,
+        young_under_commune: 35,
         young_min_percent: 10,
         ethnic_min_percent: 0,
         retirement: RetirementRule::DECREE_135,
@@ -530,30 +554,28 @@ impl PlanningRules {
 
     /// The shares of women, young and ethnic-minority cadres in a plan against their
     /// targets, each as a line to show, with a warning finding for a target missed.
-    /// `cadres` are (gender, birth, minority); young is under `young_under` at
-    /// `term_start`.
+    /// `cadres` are (gender, birth, minority); young is under the age of the plan's
+    /// `level` ([`PlanningRules::young_under_at`]) at `term_start`.
     pub fn shares(
         &self,
         subject: &str,
+        level: Level,
         cadres: &[(Gender, Date, bool)],
         term_start: Date,
     ) -> (Vec<String>, Vec<Finding>) {
+        let under = self.young_under_at(level);
         let n = cadres.len() as u64;
         let women = cadres.iter().filter(|c| c.0 == Gender::Female).count() as u64;
         let young = cadres
             .iter()
-            .filter(|c| crate::date::age_on(c.1, term_start) < self.young_under as i32)
+            .filter(|c| crate::date::age_on(c.1, term_start) < under as i32)
             .count() as u64;
         let minority = cadres.iter().filter(|c| c.2).count() as u64;
         let mut lines = Vec::new();
         let mut findings = Vec::new();
         for (label, count, target) in [
             ("Nữ", women, self.women_min_percent),
-            (
-                &*format!("Trẻ (dưới {} tuổi)", self.young_under),
-                young,
-                self.young_min_percent,
-            ),
+            (&*format!("Trẻ (dưới {under} tuổi)"), young, self.young_min_percent),
             ("Dân tộc thiểu số", minority, self.ethnic_min_percent),
         ] {
             let pct = ratio_cut(count * 100, n, 2).map_or_else(|| "—".to_string(), |p| format!("{p}%"));
@@ -819,7 +841,7 @@ mod tests {
                 )
             })
             .collect();
-        let (lines, findings) = r.shares("BCH", &cadres, start);
+        let (lines, findings) = r.shares("BCH", Level::Province, &cadres, start);
         assert_eq!(lines[0], "Nữ: 2/10 (20,00%, mục tiêu từ 25%)");
         assert_eq!(lines[1], "Trẻ (dưới 40 tuổi): 1/10 (10,00%, mục tiêu từ 10%)");
         assert_eq!(lines[2], "Dân tộc thiểu số: 3/10 (30,00%)");

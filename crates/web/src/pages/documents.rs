@@ -438,7 +438,7 @@ async fn indicators_page(ctx: &Ctx, id: i64, q: IndicatorsQuery, error: Option<S
                         )
                         .to_string()
                     },
-                    |i| i.definition(l).to_string(),
+                    |i| i.definition(l, m.young),
                 ),
                 levels: m.levels.iter().map(|lv| lv.label(l)).collect::<Vec<_>>().join(", "),
                 deadline: dangbo_domain::date::short(m.target.deadline),
