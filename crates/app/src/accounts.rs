@@ -59,16 +59,12 @@ pub fn random_token() -> String {
     // it ever did, a session could not be made safely, so stopping is right.
     #[allow(clippy::expect_used)]
     getrandom::fill(&mut b).expect("the operating system's random generator failed");
-    hex(&b)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::hex(&b)
 }
 
 /// The stored form of a secret.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    crate::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn hash_password(password: &str) -> Result<String> {

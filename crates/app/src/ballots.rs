@@ -24,7 +24,7 @@
 //! checks that issued ≥ returned ≥ valid and that every candidate's counts add up.
 
 use crate::access::{Action, Caller, scope_roots, within};
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Result, hex, random_bytes};
 use dangbo_domain::ballot::{
     BallotKind, Base, CandidateCount, Outcome, Share, Totals, check_choices, check_count, credential_code,
     normalize_code, outcome,
@@ -195,21 +195,6 @@ pub fn receipt_of(hash: &str) -> String {
     let mut bytes = [0u8; 12];
     bytes.copy_from_slice(&h[..12]);
     credential_code(bytes)[..9].to_string()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn random<const N: usize>() -> Result<[u8; N]> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|_| {
-        AppError::rejected(
-            "Máy chủ không tạo được mã ngẫu nhiên, hãy thử lại",
-            "The server could not make a random code, try again",
-        )
-    })?;
-    Ok(b)
 }
 
 /// The status of a ballot in words.
@@ -748,7 +733,7 @@ impl App {
         }
         let mut codes = Vec::with_capacity(n as usize);
         for _ in 0..n {
-            codes.push(credential_code(random::<12>()?));
+            codes.push(credential_code(random_bytes::<12>()?));
         }
         let hashes: Vec<String> = codes.iter().map(|c| code_hash(c)).collect();
         let mut tx = self.db.write().await?;
@@ -804,7 +789,7 @@ impl App {
         }
         let n = tx.candidates(id).await?.len();
         check_choices(b.kind, n, choices).map_err(|m| AppError::rejected(m.clone(), m))?;
-        let cast_id = hex(&random::<16>()?);
+        let cast_id = hex(&random_bytes::<16>()?);
         if !tx.cast(id, &hash, &cast_id, choices).await? {
             return Err(bad_code());
         }

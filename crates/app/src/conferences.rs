@@ -286,13 +286,7 @@ pub const ROSTER_MAX: usize = 500;
 async fn fresh_join_code(tx: &mut dangbo_store::Tx) -> Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     loop {
-        let mut bytes = [0u8; 6];
-        getrandom::fill(&mut bytes).map_err(|_| {
-            AppError::rejected(
-                "Máy chủ không tạo được mã ngẫu nhiên, hãy thử lại",
-                "The server could not make a random code, try again",
-            )
-        })?;
+        let bytes = crate::random_bytes::<6>()?;
         let code: String = bytes
             .iter()
             .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
@@ -1375,9 +1369,7 @@ impl Live {
             let mut tx = app.db.write().await?;
             let mut fresh = [0u8; 32];
             let _ = getrandom::fill(&mut fresh);
-            let s = tx
-                .meta_or_insert("signing_secret", &crate::documents::hex(&fresh))
-                .await?;
+            let s = tx.meta_or_insert("signing_secret", &crate::hex(&fresh)).await?;
             tx.commit().await?;
             s
         };

@@ -258,7 +258,7 @@ impl App {
             filename: clean_filename(filename),
             content_type: content_type.to_string(),
             size: content.len() as i64,
-            sha256: hex(&sha2::Sha256::digest(content)),
+            sha256: crate::hex(&sha2::Sha256::digest(content)),
             uploaded_at: self.clock.timestamp(),
             uploaded_by: self.actor.clone(),
         })
@@ -423,11 +423,6 @@ fn no_task(id: i64) -> AppError {
         vi: format!("Không có nhiệm vụ số {id}"),
         what: format!("no task number {id}"),
     }
-}
-
-/// Lowercase hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

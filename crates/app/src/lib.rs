@@ -97,3 +97,21 @@ impl App {
         Ok(())
     }
 }
+
+/// Lowercase hexadecimal of bytes: hashes, tokens and ids as stored.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `N` random bytes from the operating system. Should it fail, the caller is asked to try
+/// again: a code or an id is never made from anything weaker.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| {
+        AppError::rejected(
+            "Máy chủ không tạo được mã ngẫu nhiên, hãy thử lại",
+            "The server could not make a random code, try again",
+        )
+    })?;
+    Ok(b)
+}

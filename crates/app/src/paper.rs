@@ -109,7 +109,6 @@ fn font_dirs() -> Vec<PathBuf> {
 struct Face {
     data: Vec<u8>,
     name: String,
-    units: f32,
     ascent: f32,
     descent: f32,
     cap: f32,
@@ -144,7 +143,6 @@ impl Face {
                 let b = face.global_bounding_box();
                 let out = Face {
                     name: f.trim_end_matches(".ttf").replace(' ', ""),
-                    units,
                     ascent: f32::from(face.ascender()) * scale,
                     descent: f32::from(face.descender()) * scale,
                     cap: f32::from(face.capital_height().unwrap_or(face.ascender())) * scale,
@@ -605,7 +603,6 @@ fn assemble(w: Writer) -> Vec<u8> {
             .cap_height(face.cap)
             .stem_v(80.0)
             .font_file2(file);
-        let _ = face.units;
         pdf.stream(file, &face.data)
             .pair(Name(b"Length1"), face.data.len() as i32);
         let mut map = UnicodeCmap::new(Name(b"Custom"), info);

@@ -37,14 +37,14 @@ impl Signer {
 
     /// `msg` followed by `.` and the first `len` hex digits of its MAC.
     pub fn sign(&self, msg: &str, len: usize) -> String {
-        format!("{msg}.{}", &crate::documents::hex(&self.mac(msg.as_bytes()))[..len])
+        format!("{msg}.{}", &crate::hex(&self.mac(msg.as_bytes()))[..len])
     }
 
     /// The message of a token made by [`Signer::sign`], if its MAC is right (compared in
     /// constant time).
     pub fn verify<'a>(&self, token: &'a str, len: usize) -> Option<&'a str> {
         let (msg, mac) = token.rsplit_once('.')?;
-        let want = crate::documents::hex(&self.mac(msg.as_bytes()));
+        let want = crate::hex(&self.mac(msg.as_bytes()));
         let want = want.get(..len)?;
         if mac.len() != len {
             return None;
@@ -70,7 +70,7 @@ mod tests {
             },
         };
         assert_eq!(
-            crate::documents::hex(&s.mac(b"what do ya want for nothing?")),
+            crate::hex(&s.mac(b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }

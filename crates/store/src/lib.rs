@@ -18,6 +18,7 @@ mod ballots;
 mod conferences;
 mod documents;
 mod indicators;
+mod inspect;
 mod orgs;
 mod people;
 mod planning;

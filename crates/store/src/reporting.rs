@@ -137,19 +137,18 @@ impl Tx {
 
     /// The requests an organization was asked, newest first, with its submission's status.
     pub async fn report_requests_to(&mut self, org: OrgId) -> Result<Vec<(RequestRow, String)>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT request_id, status FROM report_submission WHERE org_id = $1 ORDER BY request_id DESC",
+        type R = (i64, i64, String, String, String, String, String, String, String);
+        let rows: Vec<R> = sqlx::query_as(
+            "SELECT r.id, r.org_id, r.title, r.period_from, r.period_to, r.deadline, r.fields, r.created_by, s.status \
+             FROM report_submission s JOIN report_request r ON r.id = s.request_id \
+             WHERE s.org_id = $1 ORDER BY r.id DESC",
         )
         .bind(org.0)
         .fetch_all(&mut *self.inner)
         .await?;
-        let mut out = Vec::new();
-        for (id, status) in rows {
-            if let Some(r) = self.report_request(id).await? {
-                out.push((r, status));
-            }
-        }
-        Ok(out)
+        rows.into_iter()
+            .map(|r| Ok((request((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7))?, r.8)))
+            .collect()
     }
 
     /// The submissions of a request.

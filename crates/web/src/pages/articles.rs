@@ -172,8 +172,7 @@ struct PublicListPage {
     rows: Vec<Line>,
 }
 
-fn not_found(state: &State, lang: dangbo_domain::Lang) -> Response {
-    let _ = state;
+fn not_found(lang: dangbo_domain::Lang) -> Response {
     super::error_response(&WebError::not_found(lang), lang, false)
 }
 
@@ -182,7 +181,7 @@ async fn public_list(St(state): St<State>, headers: HeaderMap, Query(q): Query<O
     let code = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => match OrgCode::parse(s) {
             Ok(c) => Some(c),
-            Err(_) => return not_found(&state, lang),
+            Err(_) => return not_found(lang),
         },
         None => None,
     };
@@ -193,7 +192,7 @@ async fn public_list(St(state): St<State>, headers: HeaderMap, Query(q): Query<O
             rows: rows.iter().map(line).collect(),
         }
         .into_response(),
-        Err(_) => not_found(&state, lang),
+        Err(_) => not_found(lang),
     }
 }
 
@@ -225,6 +224,6 @@ async fn public_article(St(state): St<State>, headers: HeaderMap, Path(id): Path
             a: p.article,
         }
         .into_response(),
-        Err(_) => not_found(&state, lang),
+        Err(_) => not_found(lang),
     }
 }

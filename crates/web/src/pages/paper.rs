@@ -49,16 +49,14 @@ async fn download(ctx: Ctx, Path((kind, id)): Path<(String, i64)>, Query(q): Que
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
         ),
-        "xlsx" => {
-            let app = ctx.app.clone();
-            let d = doc.clone();
-            let bytes = super::transfer::to_bytes(&ctx, "xlsx", |path| async move {
-                let _ = &app;
-                dangbo_app::paper::write_tables(&d, &path)
+        "xlsx" => (
+            super::transfer::to_bytes(&ctx, "xlsx", |path| async move {
+                dangbo_app::paper::write_tables(&doc, &path)
             })
-            .await?;
-            return Ok(super::transfer::download(&ctx, &format!("bang-{id}"), "xlsx", bytes));
-        }
+            .await?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
         _ => (
             dangbo_app::paper::render_pdf(&doc).or_page(&ctx)?,
             "application/pdf",

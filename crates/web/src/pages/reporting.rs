@@ -146,8 +146,9 @@ async fn create(ctx: Ctx, Form(f): Form<RequestForm>) -> PageResult {
     .await
 }
 
-/// An organization asked: code, name, status in words, late, last saved, reminders.
-type Line = (String, String, &'static str, bool, String, Vec<String>);
+/// An organization asked: code, name, status in words, submitted, late, last saved,
+/// reminders.
+type Line = (String, String, &'static str, bool, bool, String, Vec<String>);
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reporting/request.html")]
@@ -172,6 +173,7 @@ async fn request_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
                 l.org.code.to_string(),
                 l.org.name.to_string(),
                 status_words(&l.submission.status, ctx),
+                l.submission.status == "submitted",
                 l.late,
                 l.submission
                     .updated
