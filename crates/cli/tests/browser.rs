@@ -2014,4 +2014,30 @@ async fn accessibility() {
         );
     }
     assert!(failures.is_empty(), "WCAG 2.1 AA violations:\n{}", failures.join("\n"));
+    // On a phone's width nothing but a table (in its own scrolling box) is wider than the
+    // screen.
+    c.set_window_size(390, 844).await.unwrap();
+    for path in [
+        format!("{nq116}/indicators"),
+        "/reports?org=LS.CQD".to_string(),
+        "/plans/1".to_string(),
+        "/ballots/2".to_string(),
+        "/ballots/1/minutes".to_string(),
+        "/articles?org=LS.CQD".to_string(),
+        "/tin-tuc".to_string(),
+    ] {
+        open(&c, base, &path, "main").await;
+        let wide = c
+            .execute(
+                "return Array.from(document.querySelectorAll('main *')).filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3).map((e) => e.tagName + '.' + e.className + '#' + e.id);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let wide: Vec<String> = serde_json::from_value(wide).unwrap();
+        if !wide.is_empty() {
+            failures.push(format!("{path} at 390 px: {wide:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "too wide for a phone:\n{}", failures.join("\n"));
 }
