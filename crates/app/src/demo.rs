@@ -1798,6 +1798,46 @@ fn elect_all(
         v,
     )?;
     p.appoint(xviii.plain_member(), root, "Chánh Văn phòng Tỉnh ủy", Appointment, v)?;
+
+    // Resolution 116's years before the reorganization: the province appoints and
+    // rotates leaders of its departments and of the districts' people's committees,
+    // cadres its standing committee manages. (Drawn last, so that the rest of the demo
+    // stays as it was for a seed.)
+    let window = (Date::constant(2023, 7, 5), Date::constant(2025, 6, 30));
+    let mut posts: Vec<(usize, String, Vec<usize>, Option<Date>)> = Vec::new();
+    for b in kcq.bases.iter().filter(|b| !b.party) {
+        let unit = p.nodes[b.node].name.as_str();
+        let unit = unit.trim_start_matches("Đảng bộ ").trim_start_matches("Chi bộ ");
+        let title = match unit.strip_prefix("Sở ") {
+            Some(_) => format!("Phó Giám đốc {unit}"),
+            None => format!("Phó Thủ trưởng {unit}"),
+        };
+        posts.push((b.node, title, b.cells.clone(), None));
+    }
+    for (d, spec) in districts.iter().zip(&DISTRICTS) {
+        let word = if spec.city { "thành phố" } else { "huyện" };
+        posts.push((
+            d.node,
+            format!("Phó Chủ tịch UBND {word}"),
+            d.agencies.clone(),
+            Some(REORG),
+        ));
+    }
+    for (node, title, cells, to) in posts {
+        let pool = p.pool(&cells);
+        for _ in 0..p.rng.between(1, 2) {
+            // About one appointee in six is young on the day.
+            let from = p.some_day(window.0, window.1);
+            let draw = Draw {
+                on: from,
+                young_limit: 40,
+                young_share: if p.rng.chance(0.17) { 1.0 } else { 0.0 },
+            };
+            let source = if p.rng.chance(0.15) { Rotation } else { Appointment };
+            let who = p.select(&pool, &[], 1, draw, &BTreeSet::new()).first().copied();
+            p.appoint(who, node, &title, source, Validity { from, to })?;
+        }
+    }
     Ok(())
 }
 
@@ -1932,6 +1972,22 @@ async fn reorganize(tx: &mut Tx, plan: &Plan, ids: &mut [Option<OrgId>]) -> Resu
     Ok(())
 }
 
+/// Whose standing committee manages the posts of a node taken up on a day: a commune's
+/// were managed by its district's until the districts ended, the rest by the province's
+/// (diện Ban Thường vụ Tỉnh ủy quản lý).
+fn manager(plan: &Plan, node: usize, from: Date) -> usize {
+    let mut at = node;
+    if plan.nodes[node].level == Level::Commune && from < REORG {
+        while let Some(up) = plan.nodes[at].parent {
+            at = up;
+            if plan.nodes[at].level == Level::District {
+                return at;
+            }
+        }
+    }
+    plan.root
+}
+
 async fn write_cadres(tx: &mut Tx, plan: &Plan, ids: &[Option<OrgId>], pids: &[PersonId]) -> Result<()> {
     let mut body_ids = Vec::with_capacity(plan.bodies.len());
     for b in &plan.bodies {
@@ -1946,6 +2002,7 @@ async fn write_cadres(tx: &mut Tx, plan: &Plan, ids: &[Option<OrgId>], pids: &[P
             title: p.title.clone(),
             source: p.source,
             validity: p.validity,
+            managed_by: Some(id_of(ids, manager(plan, p.node, p.validity.from))?),
         };
         tx.insert_position(&row).await?;
     }

@@ -4,7 +4,7 @@
 //! provincial agencies to its 63 base organizations (seed 004): 3.113 members and
 //! outstanding non-members checked in, then make-up study to 3.252 members (75%).
 
-use crate::access::Caller;
+use crate::access::{Action, Caller};
 use crate::conferences::{ConferenceInput, Live, PointInput};
 use crate::documents::DocumentInput;
 use crate::study::CampaignInput;
@@ -179,6 +179,10 @@ impl App {
                 "province,district,commune",
             ),
         ];
+        let province = self
+            .org_for(&me, Action::Browse, &code("LS")?, Date::constant(2023, 7, 4))
+            .await?
+            .id;
         for (i, (indicator, label, cmp, value, to, deadline, levels)) in targets.into_iter().enumerate() {
             self.add_target(
                 &me,
@@ -195,6 +199,9 @@ impl App {
                     unit: "%".into(),
                     deadline,
                     levels: levels.into(),
+                    // Appointments and rotations count the cadres the provincial standing
+                    // committee manages, as the resolution words them.
+                    managed_by: (indicator != "young_committee_share").then_some(province),
                 },
             )
             .await?;

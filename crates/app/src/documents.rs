@@ -5,7 +5,8 @@ use crate::access::{Action, Caller, scope_roots, within};
 use crate::{App, AppError, Result};
 use dangbo_domain::date::{parse_date, parse_deadline, short};
 use dangbo_domain::document::DocumentNumber;
-use dangbo_domain::org::OrgCode;
+use dangbo_domain::indicator::Indicator;
+use dangbo_domain::org::{Level, OrgCode};
 use dangbo_domain::{Date, Invalid};
 use dangbo_store::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
 use sha2::Digest;
@@ -33,6 +34,28 @@ pub struct DocumentInput {
     /// The kind's code (`law`, `resolution`) where the number leaves it unsaid, as
     /// `202/2025/QH15` does; empty otherwise.
     pub kind: String,
+}
+
+/// A target as typed in the document's form.
+#[derive(Debug, Clone, Default)]
+pub struct TargetInput {
+    /// A computed indicator's code, or empty for one the organizations report.
+    pub indicator: String,
+    /// The target as the document words it.
+    pub label: String,
+    /// `ge`, `le` or `between`.
+    pub comparison: String,
+    /// The value, or the lower bound (`10` or `10,5`).
+    pub value: String,
+    /// The upper bound, for `between`.
+    pub value_to: String,
+    /// The deadline, `dd/mm/yyyy`.
+    pub deadline: String,
+    /// The levels' codes.
+    pub levels: Vec<String>,
+    /// For appointments and rotations: the code of the organization whose standing
+    /// committee manages the cadres counted; empty for all.
+    pub managed_by: String,
 }
 
 /// A document with what hangs from it.
@@ -280,7 +303,64 @@ impl App {
         Ok(tx.document_files(doc).await?.iter().any(|f| f.id == att))
     }
 
-    /// Records a target of a document.
+    /// Records a target typed in the document's form, after the next one in order.
+    pub async fn add_target_typed(&self, caller: &Caller, id: i64, input: &TargetInput) -> Result<i64> {
+        let doc = self.document_for(caller, id).await?;
+        let number = |name: &str, s: &str| -> Result<Option<f64>> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Some)
+                .ok_or_else(|| {
+                    AppError::rejected(
+                        format!("{name}: «{s}» không phải là một số"),
+                        format!("{name}: «{s}» is not a number"),
+                    )
+                })
+        };
+        let value = number("Giá trị", &input.value)?.ok_or_else(|| AppError::field("Giá trị", Invalid::Missing))?;
+        let value_to = number("Giá trị trên", &input.value_to)?;
+        let deadline = parse_date(&input.deadline).map_err(|e| AppError::field("Thời hạn", e))?;
+        let managed_by = match input.managed_by.trim() {
+            "" => None,
+            code => {
+                let code = OrgCode::parse(code).map_err(|e| AppError::field("Diện quản lý", e))?;
+                Some(
+                    self.org_for(caller, Action::Disseminate, &code, self.clock.today())
+                        .await?
+                        .id,
+                )
+            }
+        };
+        let mut tx = self.db.read().await?;
+        let seq = tx.targets(doc.id).await?.iter().map(|t| t.seq).max().unwrap_or(0) + 1;
+        drop(tx);
+        let row = TargetRow {
+            id: 0,
+            document_id: doc.id,
+            seq,
+            indicator: match input.indicator.trim() {
+                "" => "reported".into(),
+                code => code.into(),
+            },
+            label: input.label.trim().into(),
+            comparison: input.comparison.trim().into(),
+            value,
+            value_to,
+            unit: "%".into(),
+            deadline,
+            levels: input.levels.iter().map(|l| l.trim()).collect::<Vec<_>>().join(","),
+            managed_by,
+        };
+        self.add_target(caller, id, &row).await
+    }
+
+    /// Records a target of a document, once its parts are checked.
     pub async fn add_target(&self, caller: &Caller, id: i64, target: &TargetRow) -> Result<i64> {
         let doc = self.document_for(caller, id).await?;
         if !matches!(target.comparison.as_str(), "ge" | "le" | "between")
@@ -291,6 +371,56 @@ impl App {
                 "The comparison must be ≥, ≤ or between (which needs two values)",
             ));
         }
+        let label = required("Nội dung chỉ tiêu", &target.label, 500)?;
+        let percent = |v: f64| v.is_finite() && (0.0..=100.0).contains(&v);
+        if !percent(target.value) || !target.value_to.is_none_or(|t| percent(t) && t > target.value) {
+            return Err(AppError::rejected(
+                "Giá trị chỉ tiêu là một tỷ lệ từ 0 đến 100%, và giá trị trên phải lớn hơn giá trị dưới",
+                "A target's value is a share from 0 to 100%, and the upper bound must exceed the lower",
+            ));
+        }
+        let code = target.indicator.as_str();
+        let computed = Indicator::from_code(code);
+        if computed.is_none()
+            && (code.is_empty()
+                || code.len() > 40
+                || !code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+        {
+            return Err(AppError::rejected(
+                format!("Không có chỉ tiêu «{code}»"),
+                format!("There is no indicator «{code}»"),
+            ));
+        }
+        let levels: Vec<&str> = target
+            .levels
+            .split(',')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if levels.is_empty() || levels.iter().any(|l| Level::from_code(l).is_none()) {
+            return Err(AppError::rejected(
+                "Chọn ít nhất một cấp áp dụng chỉ tiêu",
+                "Choose at least one level the target applies to",
+            ));
+        }
+        if target.managed_by.is_some()
+            && !matches!(
+                computed,
+                Some(Indicator::YoungAppointmentShare | Indicator::RotationShare)
+            )
+        {
+            return Err(AppError::rejected(
+                "Diện quản lý chỉ dùng cho chỉ tiêu bổ nhiệm và luân chuyển cán bộ",
+                "Whose cadres count applies only to the appointment and rotation targets",
+            ));
+        }
+        let target = TargetRow {
+            label,
+            levels: levels.join(","),
+            ..target.clone()
+        };
         let mut tx = self.db.write().await?;
         let row = TargetRow {
             document_id: doc.id,

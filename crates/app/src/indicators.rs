@@ -39,6 +39,34 @@ pub struct Measured {
     /// The ages under which a cadre is young (province and district, commune) in the rule
     /// set in force on `at`, for the indicator's definition.
     pub young: (u32, u32),
+    /// The organization whose standing committee manages the posts counted, when the
+    /// target counts only those.
+    pub managed_by: Option<String>,
+}
+
+impl Measured {
+    /// What is counted, in words: the indicator's definition, and whose cadres.
+    pub fn definition(&self, lang: Lang) -> String {
+        let Some(ind) = self.indicator else {
+            return lang
+                .pick(
+                    "Chỉ tiêu do các tổ chức báo cáo, chưa tính được từ dữ liệu của dangbo: tổng số đạt ÷ tổng số \
+                     theo số liệu mới nhất của mỗi tổ chức trong kỳ kết thúc đến ngày xem, kèm tài liệu minh chứng.",
+                    "Reported by the organizations; dangbo does not compute it: the sum of the counts ÷ the sum of \
+                     the totals, each organization's latest for a period ended by the day shown, with the evidence.",
+                )
+                .to_string();
+        };
+        let mut text = ind.definition(lang, self.young);
+        if let Some(body) = &self.managed_by {
+            text.push(' ');
+            text.push_str(&match lang {
+                Lang::Vi => format!("Chỉ tính cán bộ thuộc diện Ban Thường vụ cấp ủy {body} quản lý."),
+                Lang::En => format!("Only the cadres managed by the standing committee of {body} count."),
+            });
+        }
+        text
+    }
 }
 
 /// A value as an organization types it.
@@ -240,11 +268,13 @@ impl App {
 }
 
 /// The value of an indicator over `root`'s subtree on `at`, by part.
+#[allow(clippy::too_many_arguments)]
 async fn value_on(
     tx: &mut Tx,
     document: i64,
     indicator: Indicator,
     levels: &[Level],
+    managed_by: Option<OrgId>,
     root: &OrgVersion,
     since: Date,
     at: Date,
@@ -301,7 +331,7 @@ async fn value_on(
         }
         Indicator::YoungAppointmentShare | Indicator::RotationShare => {
             let posts: Vec<PostTaken> = tx
-                .posts_taken(&root.path, since, at)
+                .posts_taken(&root.path, since, at, managed_by)
                 .await?
                 .into_iter()
                 .filter(|p| levels.contains(&p.level))
@@ -337,13 +367,17 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
     let Some(ind) = indicator else {
         return reported(tx, root, target, levels, on, at).await;
     };
-    let (value, parts) = value_on(tx, doc.id, ind, &levels, root, since, at).await?;
+    let managed = target.managed_by;
+    let (value, parts) = value_on(tx, doc.id, ind, &levels, managed, root, since, at).await?;
     // Year by year from the resolution's year: the first of January, then the day taken.
     let mut trend = Vec::new();
     for year in since.year()..=at.year() {
         let day = Date::constant(year, 1, 1);
         if day > since && day < at {
-            trend.push((day, value_on(tx, doc.id, ind, &levels, root, since, day).await?.0));
+            trend.push((
+                day,
+                value_on(tx, doc.id, ind, &levels, managed, root, since, day).await?.0,
+            ));
         }
     }
     trend.push((at, value));
@@ -371,6 +405,10 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
         trend,
         evidence: Vec::new(),
         young: young_ages(tx, at).await?,
+        managed_by: match managed {
+            Some(o) => tx.org_by_id(o, at).await?.map(|v| v.name.to_string()),
+            None => None,
+        },
     })
 }
 
@@ -447,6 +485,7 @@ async fn reported(
         trend,
         evidence,
         young: young_ages(tx, at).await?,
+        managed_by: None,
     })
 }
 

@@ -225,15 +225,12 @@ impl App {
         doc.blocks.push(Block::Heading("Cách tính:".into()));
         let mut seen = Vec::new();
         for m in &v.targets {
-            if let Some(i) = m.indicator
-                && !seen.contains(&i)
-            {
-                seen.push(i);
-                doc.blocks.push(Block::Para(format!(
-                    "{}: {}",
-                    i.name(Lang::Vi),
-                    i.definition(Lang::Vi, m.young)
-                )));
+            if let Some(i) = m.indicator {
+                let line = format!("{}: {}", i.name(Lang::Vi), m.definition(Lang::Vi));
+                if !seen.contains(&line) {
+                    doc.blocks.push(Block::Para(line.clone()));
+                    seen.push(line);
+                }
             }
         }
         doc.recipients = vec!["Ban Tổ chức Tỉnh ủy".into()];

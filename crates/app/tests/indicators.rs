@@ -91,10 +91,15 @@ impl Registry {
         s
     }
 
-    /// Posts taken from `since` to `at` at `levels`: young appointments, or rotations.
-    fn posts(&self, levels: &[&str], since: Date, at: Date, rotation: bool) -> Share {
+    /// Posts taken from `since` to `at` at `levels`: young appointments, or rotations;
+    /// with `managed_by` (an organization's id), only the posts its standing committee
+    /// manages.
+    fn posts(&self, levels: &[&str], since: Date, at: Date, rotation: bool, managed_by: Option<&str>) -> Share {
         let mut s = Share::default();
         for p in &self.positions.0 {
+            if managed_by.is_some_and(|m| p["managed_by"] != m) {
+                continue;
+            }
             let from = day(&p["valid_from"]).unwrap();
             if from < since || from > at {
                 continue;
@@ -176,6 +181,7 @@ async fn resolution_116_on_the_demo_province() {
                 unit: "%".into(),
                 deadline: Date::constant(2025, 12, 31),
                 levels: "province".into(),
+                managed_by: None,
             },
         )
         .await
@@ -198,6 +204,13 @@ async fn resolution_116_on_the_demo_province() {
             .collect(),
     };
     let ls = OrgCode::parse("LS").unwrap();
+    let ls_id = registry
+        .versions
+        .0
+        .iter()
+        .find(|v| v["path"].matches('/').count() == 2)
+        .map(|v| v["org_id"].clone())
+        .unwrap();
     let before = Date::constant(2025, 6, 30);
     let mut seen_district = false;
     for on in [before, TODAY] {
@@ -206,12 +219,27 @@ async fn resolution_116_on_the_demo_province() {
         for m in &v.targets {
             let levels: Vec<&str> = m.target.levels.split(',').map(str::trim).collect();
             let at = on.min(m.target.deadline);
+            let managed = m.target.managed_by.map(|o| o.0.to_string());
+            let managed = managed.as_deref();
             let want = match m.indicator.unwrap() {
                 i @ (Indicator::YoungCommitteeShare
                 | Indicator::WomenCommitteeShare
                 | Indicator::MinorityCommitteeShare) => registry.committees(levels[0], at, i),
-                Indicator::YoungAppointmentShare => registry.posts(&levels, nq116.issued_on, at, false),
-                Indicator::RotationShare => registry.posts(&levels, nq116.issued_on, at, true),
+                Indicator::YoungAppointmentShare => registry.posts(&levels, nq116.issued_on, at, false, managed),
+                Indicator::RotationShare => {
+                    // The resolution counts the cadres the provincial standing committee
+                    // manages; before the districts ended, the communes' were managed by
+                    // the districts' and are left out.
+                    assert_eq!(managed, Some(ls_id.as_str()), "{}", m.target.label);
+                    assert!(
+                        m.definition(dangbo_domain::Lang::Vi)
+                            .contains("diện Ban Thường vụ cấp ủy Đảng bộ tỉnh Lạng Sơn")
+                    );
+                    let all = registry.posts(&levels, nq116.issued_on, at, true, None);
+                    let want = registry.posts(&levels, nq116.issued_on, at, true, managed);
+                    assert!(all.den > want.den && want.den > 0, "{all:?} {want:?}");
+                    want
+                }
                 Indicator::StudyCoverage => unreachable!("116-NQ/TU has no study target"),
             };
             assert_eq!(m.value, want, "{} on {on}", m.target.label);
@@ -294,6 +322,7 @@ async fn resolution_116_on_the_demo_province() {
             unit: "%".into(),
             deadline: Date::constant(2023, 12, 31),
             levels: "province".into(),
+            managed_by: None,
         },
     )
     .await
@@ -314,4 +343,119 @@ async fn resolution_116_on_the_demo_province() {
         ..admin()
     };
     assert!(app.indicators(&member, nq116.id, Some(&ls), TODAY).await.is_err());
+
+    // Targets typed in the document's form: each mistake is refused with its reason and
+    // stores nothing; a good one is stored after the others, with whose cadres count.
+    let before = app
+        .indicators(&admin(), nq116.id, Some(&ls), TODAY)
+        .await
+        .unwrap()
+        .targets
+        .len();
+    let good = dangbo_app::documents::TargetInput {
+        indicator: "young_appointment_share".into(),
+        label: "Cán bộ trẻ được bổ nhiệm từ 20% trở lên".into(),
+        comparison: "ge".into(),
+        value: "20".into(),
+        value_to: String::new(),
+        deadline: "31/12/2030".into(),
+        levels: vec!["province".into(), "commune".into()],
+        managed_by: "LS".into(),
+    };
+    let bad: Vec<(dangbo_app::documents::TargetInput, &str)> = vec![
+        (
+            dangbo_app::documents::TargetInput {
+                label: " ".into(),
+                ..good.clone()
+            },
+            "Nội dung chỉ tiêu",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                value: "mười".into(),
+                ..good.clone()
+            },
+            "không phải là một số",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                value: "150".into(),
+                ..good.clone()
+            },
+            "từ 0 đến 100%",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                comparison: "between".into(),
+                ..good.clone()
+            },
+            "hai giá trị",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                comparison: "between".into(),
+                value_to: "15".into(),
+                ..good.clone()
+            },
+            "lớn hơn giá trị dưới",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                indicator: "Tỷ lệ; DROP".into(),
+                ..good.clone()
+            },
+            "Không có chỉ tiêu",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                levels: vec![],
+                ..good.clone()
+            },
+            "ít nhất một cấp",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                levels: vec!["quận".into()],
+                ..good.clone()
+            },
+            "ít nhất một cấp",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                deadline: "31/13/2030".into(),
+                ..good.clone()
+            },
+            "Thời hạn",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                indicator: "women_committee_share".into(),
+                ..good.clone()
+            },
+            "Diện quản lý chỉ dùng",
+        ),
+        (
+            dangbo_app::documents::TargetInput {
+                managed_by: "LS.XYZ".into(),
+                ..good.clone()
+            },
+            "LS.XYZ",
+        ),
+    ];
+    for (input, why) in bad {
+        let e = app.add_target_typed(&admin(), nq116.id, &input).await.unwrap_err();
+        let msg = e.message(dangbo_domain::Lang::Vi);
+        assert!(msg.contains(why), "{input:?}: {msg}");
+    }
+    let v = app.indicators(&admin(), nq116.id, Some(&ls), TODAY).await.unwrap();
+    assert_eq!(v.targets.len(), before, "a refused target stores nothing");
+    app.add_target_typed(&admin(), nq116.id, &good).await.unwrap();
+    let v = app.indicators(&admin(), nq116.id, Some(&ls), TODAY).await.unwrap();
+    let added = v.targets.last().unwrap();
+    assert_eq!(added.target.label, good.label);
+    assert_eq!(added.target.seq, v.targets[v.targets.len() - 2].target.seq + 1);
+    assert_eq!(added.target.levels, "province,commune");
+    assert_eq!(added.managed_by.as_deref(), Some("Đảng bộ tỉnh Lạng Sơn"));
+    // An office outside the province may not add targets to its resolution.
+    assert!(app.add_target_typed(&member, nq116.id, &good).await.is_err());
 }

@@ -256,6 +256,7 @@ async fn reporting(db: Db) {
         unit: "%".into(),
         deadline: Date::constant(2026, 12, 31),
         levels: "province".into(),
+        managed_by: None,
     };
     let reported = app
         .add_target(

@@ -385,6 +385,7 @@ async fn positions_end_with_their_organization() {
         title: dangbo_domain::cadre::Title::parse("Bí thư chi bộ").unwrap(),
         source: dangbo_domain::cadre::PositionSource::Election,
         validity: dangbo_domain::Validity::since(Date::constant(2025, 1, 1)),
+        managed_by: None,
     })
     .await
     .unwrap();

@@ -79,6 +79,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "indicator values",
         sql: include_str!("../migrations/sqlite/0009_indicator_values.sql"),
     },
+    Migration {
+        version: 10,
+        name: "managed by",
+        sql: include_str!("../migrations/sqlite/0010_managed_by.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -126,6 +131,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "indicator values",
         sql: include_str!("../migrations/postgres/0009_indicator_values.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "managed by",
+        sql: include_str!("../migrations/postgres/0010_managed_by.sql"),
     },
 ];
 

@@ -75,6 +75,9 @@ pub struct TargetRow {
     pub deadline: Date,
     /// The levels it applies to, comma-separated codes.
     pub levels: String,
+    /// For the indicators of posts: only the posts managed by this organization's
+    /// standing committee count.
+    pub managed_by: Option<OrgId>,
 }
 
 /// A follow-up task given to an organization.
@@ -291,12 +294,12 @@ impl Tx {
         // sends a NULL float to PostgreSQL in a form it refuses ("incorrect binary data
         // format").
         let (cols, marks) = match t.value_to {
-            Some(_) => (", value_to", ", $10"),
+            Some(_) => (", value_to", ", $11"),
             None => ("", ""),
         };
         let sql = format!(
-            "INSERT INTO document_target (document_id, seq, indicator, label, comparison, value, unit, deadline, levels{cols}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9{marks}) RETURNING id"
+            "INSERT INTO document_target (document_id, seq, indicator, label, comparison, value, unit, deadline, levels, \
+             managed_by{cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10{marks}) RETURNING id"
         );
         let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql))
             .bind(t.document_id)
@@ -307,7 +310,8 @@ impl Tx {
             .bind(t.value)
             .bind(&t.unit)
             .bind(d(t.deadline))
-            .bind(&t.levels);
+            .bind(&t.levels)
+            .bind(t.managed_by.map(|o| o.0));
         if let Some(v) = t.value_to {
             q = q.bind(v);
         }
@@ -329,9 +333,10 @@ impl Tx {
             String,
             String,
             String,
+            Option<i64>,
         );
         let rows: Vec<T> = sqlx::query_as(
-            "SELECT id, document_id, seq, indicator, label, comparison, value, value_to, unit, deadline, levels \
+            "SELECT id, document_id, seq, indicator, label, comparison, value, value_to, unit, deadline, levels, managed_by \
              FROM document_target WHERE document_id = $1 ORDER BY seq, id",
         )
         .bind(document)
@@ -351,6 +356,7 @@ impl Tx {
                     unit: r.8,
                     deadline: date("document_target", "deadline", &r.9)?,
                     levels: r.10,
+                    managed_by: r.11.map(OrgId),
                 })
             })
             .collect()

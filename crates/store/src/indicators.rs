@@ -96,23 +96,37 @@ impl Tx {
 
     /// The posts taken up by appointment, designation or rotation from `from` to `to`
     /// (both included) in the organizations of a subtree, with each organization's level
-    /// on the day.
-    pub async fn posts_taken(&mut self, subtree: &OrgPath, from: Date, to: Date) -> Result<Vec<PostTaken>> {
+    /// on the day; with `managed_by`, only the posts its standing committee manages.
+    pub async fn posts_taken(
+        &mut self,
+        subtree: &OrgPath,
+        from: Date,
+        to: Date,
+        managed_by: Option<OrgId>,
+    ) -> Result<Vec<PostTaken>> {
         let (lo, hi) = subtree.subtree_range();
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        let managed = if managed_by.is_some() {
+            "AND po.managed_by = $5"
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT po.person_id, p.birth_date, po.valid_from, po.source, v.level FROM position po \
              JOIN org_version v ON v.org_id = po.org_id AND v.valid_from <= po.valid_from \
              AND (v.valid_to IS NULL OR v.valid_to > po.valid_from) \
              JOIN person p ON p.id = po.person_id \
              WHERE po.valid_from >= $1 AND po.valid_from <= $2 \
-             AND po.source IN ('appointment', 'designation', 'rotation') AND v.path >= $3 AND v.path < $4",
-        )
-        .bind(d(from))
-        .bind(d(to))
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *self.inner)
-        .await?;
+             AND po.source IN ('appointment', 'designation', 'rotation') AND v.path >= $3 AND v.path < $4 {managed}"
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, String, String, String)>(AssertSqlSafe(sql))
+            .bind(d(from))
+            .bind(d(to))
+            .bind(lo)
+            .bind(hi);
+        if let Some(o) = managed_by {
+            q = q.bind(o.0);
+        }
+        let rows = q.fetch_all(&mut *self.inner).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(PostTaken {

@@ -160,6 +160,9 @@ pub struct PositionRow {
     pub source: PositionSource,
     /// When.
     pub validity: Validity,
+    /// The organization whose standing committee manages the post (diện Ban Thường vụ …
+    /// quản lý), when recorded.
+    pub managed_by: Option<OrgId>,
 }
 
 const PERSON_COLS: &str = "p.id, p.kind, p.full_name, p.gender, p.birth_date, p.ethnicity, p.citizen_id, p.phone, \
@@ -181,7 +184,17 @@ type PersonTuple = (
 );
 
 type FactsRow = (String, String, String, String, Option<String>, Option<i64>);
-type PositionTuple = (i64, i64, i64, Option<i64>, String, String, String, Option<String>);
+type PositionTuple = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 fn decode_person(r: PersonTuple) -> Result<PersonRow> {
     let t = "person";
@@ -817,8 +830,8 @@ impl Tx {
     /// Records a position.
     pub async fn insert_position(&mut self, p: &PositionRow) -> Result<i64> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(p.person_id.0)
         .bind(p.org_id.0)
@@ -827,6 +840,7 @@ impl Tx {
         .bind(p.source.code())
         .bind(d(p.validity.from))
         .bind(p.validity.to.map(d))
+        .bind(p.managed_by.map(|o| o.0))
         .fetch_one(&mut *self.inner)
         .await?;
         Ok(id)
@@ -834,7 +848,7 @@ impl Tx {
 
     async fn position_rows(&mut self, cond: &str, id: i64) -> Result<Vec<PositionRow>> {
         let sql = format!(
-            "SELECT id, person_id, org_id, body_id, title, source, valid_from, valid_to FROM position \
+            "SELECT id, person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by FROM position \
              WHERE {cond} ORDER BY valid_from, id"
         );
         let rows: Vec<PositionTuple> = sqlx::query_as(AssertSqlSafe(sql))
@@ -855,6 +869,7 @@ impl Tx {
                         from: date(t, "valid_from", &r.6)?,
                         to: opt_date(t, "valid_to", r.7.as_deref())?,
                     },
+                    managed_by: r.8.map(OrgId),
                 })
             })
             .collect()

@@ -446,6 +446,7 @@ async fn bodies_and_positions(t: TestDb) {
             from: day(2020, 10, 15),
             to: Some(day(2025, 7, 1)),
         },
+        managed_by: Some(cell),
     })
     .await
     .unwrap();
@@ -464,6 +465,7 @@ async fn bodies_and_positions(t: TestDb) {
     let held = tx.positions_of(who).await.unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].validity.to, Some(day(2025, 7, 1)));
+    assert_eq!(held[0].managed_by, Some(cell));
     assert_eq!(tx.positions_in_body(body).await.unwrap().len(), 1);
 }
 

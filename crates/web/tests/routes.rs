@@ -223,6 +223,19 @@ const ROUTES: &[Route] = &[
         Body::Form(&[("org", "{org}"), ("title", ""), ("due", "Q4/2026")]),
         Some(422),
     ),
+    // A target with no level: refused, with the form kept.
+    post(
+        "/documents/{doc}/targets",
+        In(Disseminate),
+        Body::Form(&[
+            ("label", "Cán bộ trẻ được bổ nhiệm từ 10% trở lên"),
+            ("indicator", "young_appointment_share"),
+            ("comparison", "ge"),
+            ("value", "10"),
+            ("deadline", "31/12/2030"),
+        ]),
+        Some(422),
+    ),
     get("/tasks", In(Browse), false),
     // The status is checked before the task: a valid one it already has changes nothing
     // but an audit line.

@@ -14,9 +14,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use dangbo_app::access::Action;
-use dangbo_app::documents::{DocumentInput, DocumentView, overdue};
+use dangbo_app::documents::{DocumentInput, DocumentView, TargetInput, overdue};
 use dangbo_domain::date::short;
 use dangbo_domain::document::DocKind;
+use dangbo_domain::indicator::Indicator;
 use dangbo_store::{DocumentRow, TaskRow};
 use serde::Deserialize;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<State> {
         .route("/documents/{id}/files", post(attach))
         .route("/documents/{id}/files/{file}", get(download))
         .route("/documents/{id}/tasks", post(add_task))
+        .route("/documents/{id}/targets", post(add_target))
         .route("/documents/{id}/indicators", get(indicators))
         .route("/documents/{id}/indicators/{target}", post(report_value))
         .route("/indicator-evidence/{file}", get(evidence))
@@ -163,9 +165,44 @@ struct DetailPage {
     tasks: Vec<(TaskRow, String, String, bool)>,
     manage: bool,
     error: Option<String>,
+    /// The target form as typed (kept when it is refused).
+    tf: TargetForm,
+    /// The indicators to choose from: code and name, the reported kind first.
+    indicators: Vec<(&'static str, &'static str)>,
+}
+
+/// The form that adds a target to a document.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct TargetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    comparison: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    value_to: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    level_province: Option<String>,
+    #[serde(default)]
+    level_district: Option<String>,
+    #[serde(default)]
+    level_commune: Option<String>,
+    #[serde(default)]
+    managed_by: String,
 }
 
 async fn detail_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
+    detail_with(ctx, id, error, TargetForm::default()).await
+}
+
+async fn detail_with(ctx: &Ctx, id: i64, error: Option<String>, tf: TargetForm) -> PageResult {
     browse(ctx)?;
     let v = ctx.app.document(id).await.or_page(ctx)?;
     let path = org_path(ctx, &v).await?;
@@ -195,8 +232,48 @@ async fn detail_page(ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
         manage,
         error,
         v,
+        tf,
+        indicators: std::iter::once((
+            "",
+            ctx.lang
+                .pick("Chỉ tiêu do các tổ chức báo cáo", "Reported by the organizations"),
+        ))
+        .chain(Indicator::ALL.iter().map(|i| (i.code(), i.name(ctx.lang))))
+        .collect(),
     }
     .into_response())
+}
+
+/// `POST /documents/{id}/targets`: a target of the document, typed by its office.
+async fn add_target(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TargetForm>) -> PageResult {
+    ctx.check_csrf(&f.csrf).or_page(&ctx)?;
+    let levels = [
+        ("province", &f.level_province),
+        ("district", &f.level_district),
+        ("commune", &f.level_commune),
+    ]
+    .into_iter()
+    .filter(|(_, on)| on.is_some())
+    .map(|(code, _)| code.to_string())
+    .collect();
+    let input = TargetInput {
+        indicator: f.indicator.clone(),
+        label: f.label.clone(),
+        comparison: f.comparison.clone(),
+        value: f.value.clone(),
+        value_to: f.value_to.clone(),
+        deadline: f.deadline.clone(),
+        levels,
+        managed_by: f.managed_by.clone(),
+    };
+    let r = ctx.app.add_target_typed(&ctx.caller, id, &input).await;
+    super::answer(
+        &ctx,
+        r,
+        |_| format!("/documents/{id}"),
+        |msg| detail_with(&ctx, id, Some(msg), f),
+    )
+    .await
 }
 
 async fn org_path(ctx: &Ctx, v: &DocumentView) -> Result<dangbo_domain::org::OrgPath, PageErr> {
@@ -430,16 +507,7 @@ async fn indicators_page(ctx: &Ctx, id: i64, q: IndicatorsQuery, error: Option<S
                     || l.pick("Chỉ tiêu báo cáo", "Reported").to_string(),
                     |i| i.name(l).to_string(),
                 ),
-                definition: m.indicator.map_or_else(
-                    || {
-                        l.pick(
-                            "Chỉ tiêu do các tổ chức báo cáo, chưa tính được từ dữ liệu của dangbo.",
-                            "Reported by the organizations; dangbo does not compute it.",
-                        )
-                        .to_string()
-                    },
-                    |i| i.definition(l, m.young),
-                ),
+                definition: m.definition(l),
                 levels: m.levels.iter().map(|lv| lv.label(l)).collect::<Vec<_>>().join(", "),
                 deadline: dangbo_domain::date::short(m.target.deadline),
                 value: dangbo_app::indicators::describe(m, l),
