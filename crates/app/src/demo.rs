@@ -135,7 +135,7 @@ fn internal(what: &str) -> AppError {
     )
 }
 
-fn add_days(d: Date, n: i64) -> Date {
+pub(crate) fn add_days(d: Date, n: i64) -> Date {
     d.saturating_add(Span::new().days(n))
 }
 
@@ -157,14 +157,14 @@ fn days_between(a: Date, b: Date) -> i64 {
 
 /// splitmix64: tiny, fast, and good enough to make plausible data reproducibly.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x6A09_E667_F3BC_C908)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -173,32 +173,32 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// An index into a collection of `len` items.
-    fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
     /// A number in `lo..=hi`.
-    fn between(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn between(&mut self, lo: i64, hi: i64) -> i64 {
         lo + self.below((hi - lo + 1).max(1) as u64) as i64
     }
 
     /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         ((self.next_u64() >> 11) as f64) / ((1u64 << 53) as f64) < p
     }
 
     /// One item of a non-empty slice.
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.index(xs.len())]
     }
 
     /// One item of a non-empty slice of (item, weight).
-    fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
+    pub(crate) fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
         let total: u64 = xs.iter().map(|(_, w)| u64::from(*w)).sum();
         let mut r = self.below(total);
         for (x, w) in xs {
@@ -210,7 +210,7 @@ impl Rng {
         &xs[xs.len() - 1].0
     }
 
-    fn shuffle<T>(&mut self, xs: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, xs: &mut [T]) {
         for i in (1..xs.len()).rev() {
             let j = self.index(i + 1);
             xs.swap(i, j);
@@ -218,7 +218,7 @@ impl Rng {
     }
 
     /// A random day from `a` to `b`, both included.
-    fn day_between(&mut self, a: Date, b: Date) -> Date {
+    pub(crate) fn day_between(&mut self, a: Date, b: Date) -> Date {
         add_days(a, self.below(days_between(a, b) as u64 + 1) as i64)
     }
 }
@@ -299,7 +299,7 @@ fn family_names(ethnicity: &str) -> &'static [(&'static str, u32)] {
 }
 
 /// A plausible full name for a person of this gender and ethnic group.
-fn person_name(rng: &mut Rng, gender: Gender, ethnicity: &str) -> Result<PersonName> {
+pub(crate) fn person_name(rng: &mut Rng, gender: Gender, ethnicity: &str) -> Result<PersonName> {
     let family = *rng.weighted(family_names(ethnicity));
     let (middles, givens) = match gender {
         Gender::Male => (MIDDLE_MALE, GIVEN_MALE),

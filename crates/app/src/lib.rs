@@ -14,6 +14,7 @@ mod demo_events;
 pub mod documents;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod indicators;
 pub mod members;

@@ -523,7 +523,7 @@ pub(crate) async fn create_in(tx: &mut Tx, new: &NewOrg, on: Date, change: &str)
             ensure_lasting(tx, &parent, on).await?;
             Some(parent)
         }
-        None if new.kind == OrgKind::Provincial => None,
+        None if matches!(new.kind, OrgKind::Provincial | OrgKind::Central) => None,
         None => {
             return Err(AppError::rejected(
                 format!("«{}» cần có tổ chức cấp trên (chỉ đảng bộ tỉnh mới là gốc)", new.name),

@@ -99,6 +99,20 @@ pub enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
+    /// Tạo dữ liệu tổng hợp toàn quốc: 34 tỉnh (63 tỉnh trước 1/7/2025), xã, tổ chức cơ sở,
+    /// chi bộ, đảng viên, cấp ủy và hội nghị toàn quốc (generate a national registry)
+    Generate {
+        /// Số đảng viên (members)
+        #[arg(long, default_value_t = 5_600_000)]
+        members: u64,
+        /// Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu (seed)
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Ghi ra tệp để nhập (to-chuc.csv, dang-vien.csv) trong thư mục này thay vì vào cơ sở
+        /// dữ liệu (write the importers' files into this folder instead)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Nhập từ tệp .xlsx hoặc .csv (import)
     Import {
         #[command(subcommand)]

@@ -141,10 +141,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone();
     let needs_schema = !matches!(
         cli.command,
-        Command::Migrate | Command::Demo { .. } | Command::Restore { .. } | Command::Serve { .. }
+        Command::Migrate
+            | Command::Demo { .. }
+            | Command::Generate { .. }
+            | Command::Restore { .. }
+            | Command::Serve { .. }
     );
     if let Command::Restore { file, yes } = &cli.command {
         return backup::restore(&url, file, *yes, lang).await;
+    }
+    if let Command::Generate {
+        members,
+        seed,
+        out: Some(dir),
+    } = &cli.command
+    {
+        let bar = print::Stages::new();
+        let opts = dangbo_app::generate::GenerateOptions {
+            members: *members,
+            seed: *seed,
+        };
+        let s = dangbo_app::generate::generate_files(opts, dir, &bar)?;
+        bar.finish();
+        print::generated(&s, lang);
+        return Ok(());
     }
     let db = open(&url, !needs_schema).await?;
     let app = App::new(db.clone(), clock, actor());
@@ -196,6 +216,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             );
             out!("{}", lang.pick("Thử: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\"", "Try: dangbo org tree --depth 2   |   dangbo org tree --date 01/07/2025 --depth 2   |   dangbo member find \"nguyen van\""));
+            Ok(())
+        }
+        Command::Generate { members, seed, .. } => {
+            let bar = print::Stages::new();
+            let opts = dangbo_app::generate::GenerateOptions { members, seed };
+            let started = std::time::Instant::now();
+            let s = app.generate(opts, &bar).await;
+            bar.finish();
+            print::generated(&s?, lang);
+            say(
+                lang,
+                format!("Thời gian: {:.0} giây.", started.elapsed().as_secs_f64()),
+                format!("Took {:.0} s.", started.elapsed().as_secs_f64()),
+            );
             Ok(())
         }
         Command::Import { what } => match what {

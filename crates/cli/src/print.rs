@@ -53,6 +53,80 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
+/// The generator's progress: a line per stage on standard error, and a bar on a terminal.
+pub struct Stages(ProgressBar);
+
+impl Stages {
+    pub fn new() -> Stages {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{msg:16} {bar:40} {pos}/{len} ({per_sec}, còn {eta})") {
+            bar.set_style(style);
+        }
+        Stages(bar)
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl dangbo_app::generate::Progress for Stages {
+    fn stage(&self, name: &str, total: u64) {
+        if self.0.is_hidden() {
+            say_err!("{name}: {}", thousands(total));
+        }
+        self.0.set_message(name.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+/// What the generator made.
+pub fn generated(s: &dangbo_app::generate::Generated, lang: Lang) {
+    let n = |x: usize| thousands(x as u64);
+    out!(
+        "{}",
+        match lang {
+            Lang::Vi => format!(
+                "Đã tạo: {} tỉnh (trước 01/07/2025: {} tỉnh, {} huyện, {} xã), {} xã sau sắp xếp, {} tổ chức cơ sở đảng, {} chi bộ, {} phiên bản tổ chức, {} đảng viên, {} cấp ủy với {} chức vụ, hội nghị toàn quốc với {} điểm cầu và {} người dự kiến.",
+                s.provinces.1,
+                s.provinces.0,
+                n(s.districts),
+                n(s.communes.0),
+                n(s.communes.1),
+                n(s.bases),
+                n(s.cells),
+                n(s.versions),
+                thousands(s.members),
+                n(s.bodies),
+                n(s.positions),
+                n(s.points),
+                thousands(s.expected.max(0) as u64)
+            ),
+            Lang::En => format!(
+                "Generated: {} provinces (before 1/7/2025: {} provinces, {} districts, {} communes), {} communes after, {} base organizations, {} cells, {} organization versions, {} members, {} bodies with {} positions, a national conference with {} points and {} participants expected.",
+                s.provinces.1,
+                s.provinces.0,
+                n(s.districts),
+                n(s.communes.0),
+                n(s.communes.1),
+                n(s.bases),
+                n(s.cells),
+                n(s.versions),
+                thousands(s.members),
+                n(s.bodies),
+                n(s.positions),
+                n(s.points),
+                thousands(s.expected.max(0) as u64)
+            ),
+        }
+    );
+}
+
 /// The tree, indented, with head counts.
 pub fn tree(nodes: &[TreeNode], depth: usize, on: Date, lang: Lang) {
     out!(

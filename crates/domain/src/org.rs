@@ -143,6 +143,8 @@ pub(crate) use text_enum;
 text_enum! {
     /// The kinds of node in the party tree.
     OrgKind {
+        /// The party as a whole (Trung ương), the root of a national installation.
+        Central = "central", "Trung ương Đảng", "Party centre", ["trung uong"];
         /// Đảng bộ tỉnh (or thành phố trực thuộc Trung ương).
         Provincial = "provincial", "Đảng bộ tỉnh", "Provincial party committee", ["DBT", "tinh uy"];
         /// Đảng bộ cấp trên cơ sở: a district, a bloc, the post-2025 provincial committees.
@@ -163,6 +165,7 @@ impl OrgKind {
     pub fn may_contain(self, child: OrgKind) -> bool {
         use OrgKind::*;
         match self {
+            Central => matches!(child, Provincial | UpperBase | BaseCommittee),
             Provincial => matches!(child, UpperBase | BaseCommittee | BaseCell),
             UpperBase => matches!(child, UpperBase | BaseCommittee | BaseCell),
             BaseCommittee => matches!(child, PartialCommittee | SubordinateCell),

@@ -15,6 +15,7 @@ mod articles;
 mod audit;
 pub mod backend;
 mod ballots;
+mod bulk;
 mod conferences;
 mod documents;
 mod indicators;

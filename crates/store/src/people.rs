@@ -298,28 +298,7 @@ fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
 impl Tx {
     /// Reserves `n` fresh person ids, so that batches can be inserted with known ids.
     pub async fn reserve_person_ids(&mut self, n: usize) -> Result<Vec<PersonId>> {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
-        match self.backend {
-            // The write transaction holds SQLite's only write lock, so max(id) is ours.
-            Backend::Sqlite => {
-                let (max,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM person")
-                    .fetch_one(&mut *self.inner)
-                    .await?;
-                let start = max.unwrap_or(0) + 1;
-                Ok((start..start + n as i64).map(PersonId).collect())
-            }
-            Backend::Postgres => {
-                let ids: Vec<(i64,)> = sqlx::query_as(
-                    "SELECT nextval(pg_get_serial_sequence('person', 'id')) FROM generate_series(1, $1)",
-                )
-                .bind(n as i64)
-                .fetch_all(&mut *self.inner)
-                .await?;
-                Ok(ids.into_iter().map(|(i,)| PersonId(i)).collect())
-            }
-        }
+        Ok(self.reserve_ids("person", n).await?.into_iter().map(PersonId).collect())
     }
 
     /// Inserts people with ids from [`Tx::reserve_person_ids`], many rows per statement.

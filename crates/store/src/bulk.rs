@@ -1,0 +1,135 @@
+//! Bulk loading for a generated registry: ids reserved ahead, then many rows per statement
+//! for organizations, their versions (with the ends history gave them) and positions.
+
+use crate::people::placeholders;
+use crate::rows::d;
+use crate::{Backend, NewOrgVersion, PositionRow, Result, Tx};
+use dangbo_domain::Date;
+use dangbo_domain::org::{OrgCode, OrgId};
+use sqlx::any::AnyArguments;
+use sqlx::{Arguments, AssertSqlSafe};
+
+/// Rows per statement: under both databases' limits on bound values.
+const BATCH: usize = 1000;
+
+fn encode(e: sqlx::error::BoxDynError) -> crate::StoreError {
+    crate::StoreError::Database(sqlx::Error::Encode(e))
+}
+
+impl Tx {
+    /// Reserves `n` fresh ids of `table` (`person`, `org`), so that batches can be inserted
+    /// with known ids.
+    pub(crate) async fn reserve_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        match self.backend {
+            // The write transaction holds SQLite's only write lock, so max(id) is ours.
+            Backend::Sqlite => {
+                let sql = format!("SELECT max(id) FROM {table}");
+                let (max,): (Option<i64>,) = sqlx::query_as(AssertSqlSafe(sql)).fetch_one(&mut *self.inner).await?;
+                let start = max.unwrap_or(0) + 1;
+                Ok((start..start + n as i64).collect())
+            }
+            Backend::Postgres => {
+                let sql =
+                    format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)");
+                let ids: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(sql))
+                    .bind(n as i64)
+                    .fetch_all(&mut *self.inner)
+                    .await?;
+                Ok(ids.into_iter().map(|(i,)| i).collect())
+            }
+        }
+    }
+
+    /// Reserves `n` fresh organization ids.
+    pub async fn reserve_org_ids(&mut self, n: usize) -> Result<Vec<OrgId>> {
+        Ok(self.reserve_ids("org", n).await?.into_iter().map(OrgId).collect())
+    }
+
+    /// Registers organization codes under reserved ids.
+    pub async fn insert_orgs(&mut self, rows: &[(OrgId, &OrgCode)]) -> Result<()> {
+        for chunk in rows.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO org (id, code) VALUES {}",
+                placeholders(self.backend, chunk.len(), 2)
+            );
+            let mut args = AnyArguments::default();
+            for (id, code) in chunk {
+                args.add(id.0).map_err(encode)?;
+                args.add(code.as_str().to_string()).map_err(encode)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await
+                .map_err(|e| crate::unique(e, || "org code".to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Records versions of organizations, each with its end (the day and what ended it)
+    /// when history has closed it.
+    pub async fn insert_org_versions(&mut self, rows: &[(&NewOrgVersion, Option<(Date, &str)>)]) -> Result<()> {
+        for chunk in rows.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
+                 depth, change, ended_by) VALUES {}",
+                placeholders(self.backend, chunk.len(), 12)
+            );
+            let mut args = AnyArguments::default();
+            for (v, end) in chunk {
+                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
+                    args.add(v.id.0)?;
+                    args.add(d(v.from))?;
+                    args.add(end.map(|(to, _)| d(to)))?;
+                    args.add(v.parent.map(|p| p.0))?;
+                    args.add(v.name.as_str().to_string())?;
+                    args.add(dangbo_domain::name::fold(v.name.as_str()))?;
+                    args.add(v.kind.code())?;
+                    args.add(v.level.code())?;
+                    args.add(v.path.as_str().to_string())?;
+                    args.add(v.path.depth() as i64)?;
+                    args.add(v.change.clone())?;
+                    args.add(end.map(|(_, by)| by.to_string()))?;
+                    Ok(())
+                })()
+                .map_err(encode)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records positions, many rows per statement.
+    pub async fn insert_positions(&mut self, rows: &[PositionRow]) -> Result<()> {
+        for chunk in rows.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by) \
+                 VALUES {}",
+                placeholders(self.backend, chunk.len(), 8)
+            );
+            let mut args = AnyArguments::default();
+            for p in chunk {
+                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
+                    args.add(p.person_id.0)?;
+                    args.add(p.org_id.0)?;
+                    args.add(p.body_id.map(|b| b.0))?;
+                    args.add(p.title.as_str().to_string())?;
+                    args.add(p.source.code())?;
+                    args.add(d(p.validity.from))?;
+                    args.add(p.validity.to.map(d))?;
+                    args.add(p.managed_by.map(|o| o.0))?;
+                    Ok(())
+                })()
+                .map_err(encode)?;
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+}
