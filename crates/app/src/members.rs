@@ -4,8 +4,8 @@
 use crate::orgs::get;
 use crate::{App, AppError, Result};
 use dangbo_domain::Date;
-use dangbo_domain::date::{age_on, short};
-use dangbo_domain::member::{CardNumber, CitizenId, MemberStatus, PersonId, PersonKind, PersonRecord, status_on};
+use dangbo_domain::date::short;
+use dangbo_domain::member::{CardNumber, CitizenId, PersonId, PersonKind, PersonRecord};
 use dangbo_domain::name::fold;
 use dangbo_domain::org::{OrgCode, OrgName};
 use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
@@ -251,30 +251,25 @@ impl App {
     pub async fn member_stats(&self, org: &OrgCode, on: Date) -> Result<MemberStats> {
         let mut tx = self.db.read().await?;
         let root = get(&mut tx, org, on).await?;
-        let facts = tx.member_facts(&root.path, on).await?;
+        // Counted in the database, grouped; the bands begin at 30, 40, 50 and 60.
+        let groups = tx.member_fact_groups(&root.path, on, &[30, 40, 50, 60]).await?;
         let mut s = MemberStats::default();
         let mut eth: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for f in &facts {
-            if f.kind != PersonKind::Member {
-                s.non_members += 1;
+        for g in &groups {
+            if g.kind != PersonKind::Member {
+                s.non_members += g.count;
                 continue;
             }
-            s.members += 1;
-            match status_on(f.full_on, on) {
-                MemberStatus::Full => s.full += 1,
-                MemberStatus::Probationary => s.probationary += 1,
+            s.members += g.count;
+            if g.full {
+                s.full += g.count;
+            } else {
+                s.probationary += g.count;
             }
-            s.exempt += u64::from(f.exempt);
-            s.women += u64::from(f.gender == dangbo_domain::member::Gender::Female);
-            *eth.entry(f.ethnicity.name()).or_default() += 1;
-            let band = match age_on(f.birth_date, on) {
-                ..30 => 0,
-                30..40 => 1,
-                40..50 => 2,
-                50..60 => 3,
-                _ => 4,
-            };
-            s.by_age[band] += 1;
+            s.exempt += u64::from(g.exempt) * g.count;
+            s.women += u64::from(g.gender == dangbo_domain::member::Gender::Female) * g.count;
+            *eth.entry(g.ethnicity.name()).or_default() += g.count;
+            s.by_age[g.band.min(4)] += g.count;
         }
         s.by_ethnicity = eth.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         s.by_ethnicity

@@ -67,6 +67,13 @@ impl App {
         Ok(tx.org_roots(on).await?)
     }
 
+    /// How many organizations are below `code` on `on`, and how many of them are cells.
+    pub async fn subtree_size(&self, code: &OrgCode, on: Date) -> Result<(u64, u64)> {
+        let mut tx = self.db.read().await?;
+        let root = get(&mut tx, code, on).await?;
+        Ok(tx.subtree_size(&root.path, on).await?)
+    }
+
     /// The organization with id `id` on `on`, if it existed then.
     pub async fn org_by_id(&self, id: OrgId, on: Date) -> Result<Option<OrgVersion>> {
         let mut tx = self.db.read().await?;

@@ -88,6 +88,48 @@ async fn the_demo_province_keeps_its_history() {
         .unwrap();
     let facts = tx.member_facts(&kcq.path, Date::constant(2023, 12, 4)).await.unwrap();
     assert_eq!(facts.iter().filter(|f| f.kind == PersonKind::Member).count(), 4_336);
+    // The dashboard's statistics, counted in the database by groups, agree with the
+    // people read one by one.
+    let stats = app.member_stats(&code("LS"), TODAY).await.unwrap();
+    let every = tx.member_facts(&today[0].org.path, TODAY).await.unwrap();
+    let members: Vec<_> = every.iter().filter(|f| f.kind == PersonKind::Member).collect();
+    assert_eq!(stats.members, members.len() as u64);
+    assert_eq!(stats.non_members, (every.len() - members.len()) as u64);
+    let full = members.iter().filter(|f| f.full_on.is_some_and(|d| d <= TODAY)).count();
+    assert_eq!(
+        (stats.full, stats.probationary),
+        (full as u64, (members.len() - full) as u64)
+    );
+    assert_eq!(stats.exempt, members.iter().filter(|f| f.exempt).count() as u64);
+    assert_eq!(
+        stats.women,
+        members
+            .iter()
+            .filter(|f| f.gender == dangbo_domain::member::Gender::Female)
+            .count() as u64
+    );
+    let mut by_age = [0u64; 5];
+    for f in &members {
+        let age = dangbo_domain::date::age_on(f.birth_date, TODAY);
+        by_age[match age {
+            ..30 => 0,
+            30..40 => 1,
+            40..50 => 2,
+            50..60 => 3,
+            _ => 4,
+        }] += 1;
+    }
+    assert_eq!(stats.by_age, by_age);
+    let kinh = members.iter().filter(|f| f.ethnicity.name() == "Kinh").count() as u64;
+    assert_eq!(
+        stats.by_ethnicity.iter().find(|e| e.0 == "Kinh").map(|e| e.1),
+        Some(kinh)
+    );
+    // The dashboard's counts of organizations and cells, counted in the database.
+    let (orgs, cells) = app.subtree_size(&ls, TODAY).await.unwrap();
+    assert_eq!(orgs as usize, today.len() - 1);
+    assert_eq!(cells as usize, today.iter().filter(|n| n.org.kind.is_cell()).count());
+
     let bases = app.tree(Some(&code("LS.KCQ")), before).await.unwrap();
     assert_eq!(
         bases

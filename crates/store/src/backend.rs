@@ -84,6 +84,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "managed by",
         sql: include_str!("../migrations/sqlite/0010_managed_by.sql"),
     },
+    Migration {
+        version: 11,
+        name: "name search",
+        sql: include_str!("../migrations/sqlite/0011_name_search.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -136,6 +141,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 10,
         name: "managed by",
         sql: include_str!("../migrations/postgres/0010_managed_by.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "name search",
+        sql: include_str!("../migrations/postgres/0011_name_search.sql"),
     },
 ];
 

@@ -1,16 +1,13 @@
 //! Bulk loading for a generated registry: ids reserved ahead, then many rows per statement
 //! for organizations, their versions (with the ends history gave them) and positions.
 
-use crate::people::placeholders;
+use crate::people::{BATCH, placeholders};
 use crate::rows::d;
 use crate::{Backend, NewOrgVersion, PositionRow, Result, Tx};
 use dangbo_domain::Date;
 use dangbo_domain::org::{OrgCode, OrgId};
 use sqlx::any::AnyArguments;
 use sqlx::{Arguments, AssertSqlSafe};
-
-/// Rows per statement: under both databases' limits on bound values.
-const BATCH: usize = 1000;
 
 fn encode(e: sqlx::error::BoxDynError) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Encode(e))
@@ -48,88 +45,73 @@ impl Tx {
         Ok(self.reserve_ids("org", n).await?.into_iter().map(OrgId).collect())
     }
 
-    /// Registers organization codes under reserved ids.
-    pub async fn insert_orgs(&mut self, rows: &[(OrgId, &OrgCode)]) -> Result<()> {
+    /// Inserts `rows` many to a statement: `head` is the statement up to `VALUES`, each
+    /// row binds `cols` values with `bind`.
+    pub(crate) async fn insert_many<T>(
+        &mut self,
+        head: &str,
+        cols: usize,
+        rows: &[T],
+        bind: impl Fn(&mut AnyArguments, &T) -> std::result::Result<(), sqlx::error::BoxDynError>,
+    ) -> Result<()> {
         for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO org (id, code) VALUES {}",
-                placeholders(self.backend, chunk.len(), 2)
-            );
+            let sql = format!("{head} VALUES {}", placeholders(self.backend, chunk.len(), cols));
             let mut args = AnyArguments::default();
-            for (id, code) in chunk {
-                args.add(id.0).map_err(encode)?;
-                args.add(code.as_str().to_string()).map_err(encode)?;
+            for row in chunk {
+                bind(&mut args, row).map_err(encode)?;
             }
             sqlx::query_with(AssertSqlSafe(sql), args)
                 .execute(&mut *self.inner)
                 .await
-                .map_err(|e| crate::unique(e, || "org code".to_string()))?;
+                .map_err(|e| crate::unique(e, || head.split_whitespace().nth(2).unwrap_or(head).to_string()))?;
         }
         Ok(())
+    }
+
+    /// Registers organization codes under reserved ids.
+    pub async fn insert_orgs(&mut self, rows: &[(OrgId, &OrgCode)]) -> Result<()> {
+        self.insert_many("INSERT INTO org (id, code)", 2, rows, |args, (id, code)| {
+            args.add(id.0)?;
+            args.add(code.as_str().to_string())
+        })
+        .await
     }
 
     /// Records versions of organizations, each with its end (the day and what ended it)
     /// when history has closed it.
     pub async fn insert_org_versions(&mut self, rows: &[(&NewOrgVersion, Option<(Date, &str)>)]) -> Result<()> {
-        for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
-                 depth, change, ended_by) VALUES {}",
-                placeholders(self.backend, chunk.len(), 12)
-            );
-            let mut args = AnyArguments::default();
-            for (v, end) in chunk {
-                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
-                    args.add(v.id.0)?;
-                    args.add(d(v.from))?;
-                    args.add(end.map(|(to, _)| d(to)))?;
-                    args.add(v.parent.map(|p| p.0))?;
-                    args.add(v.name.as_str().to_string())?;
-                    args.add(dangbo_domain::name::fold(v.name.as_str()))?;
-                    args.add(v.kind.code())?;
-                    args.add(v.level.code())?;
-                    args.add(v.path.as_str().to_string())?;
-                    args.add(v.path.depth() as i64)?;
-                    args.add(v.change.clone())?;
-                    args.add(end.map(|(_, by)| by.to_string()))?;
-                    Ok(())
-                })()
-                .map_err(encode)?;
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *self.inner)
-                .await?;
-        }
-        Ok(())
+        let head = "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
+                    depth, change, ended_by)";
+        self.insert_many(head, 12, rows, |args, (v, end)| {
+            args.add(v.id.0)?;
+            args.add(d(v.from))?;
+            args.add(end.map(|(to, _)| d(to)))?;
+            args.add(v.parent.map(|p| p.0))?;
+            args.add(v.name.as_str().to_string())?;
+            args.add(dangbo_domain::name::fold(v.name.as_str()))?;
+            args.add(v.kind.code())?;
+            args.add(v.level.code())?;
+            args.add(v.path.as_str().to_string())?;
+            args.add(v.path.depth() as i64)?;
+            args.add(v.change.clone())?;
+            args.add(end.map(|(_, by)| by.to_string()))
+        })
+        .await
     }
 
     /// Records positions, many rows per statement.
     pub async fn insert_positions(&mut self, rows: &[PositionRow]) -> Result<()> {
-        for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by) \
-                 VALUES {}",
-                placeholders(self.backend, chunk.len(), 8)
-            );
-            let mut args = AnyArguments::default();
-            for p in chunk {
-                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
-                    args.add(p.person_id.0)?;
-                    args.add(p.org_id.0)?;
-                    args.add(p.body_id.map(|b| b.0))?;
-                    args.add(p.title.as_str().to_string())?;
-                    args.add(p.source.code())?;
-                    args.add(d(p.validity.from))?;
-                    args.add(p.validity.to.map(d))?;
-                    args.add(p.managed_by.map(|o| o.0))?;
-                    Ok(())
-                })()
-                .map_err(encode)?;
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *self.inner)
-                .await?;
-        }
-        Ok(())
+        let head = "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by)";
+        self.insert_many(head, 8, rows, |args, p| {
+            args.add(p.person_id.0)?;
+            args.add(p.org_id.0)?;
+            args.add(p.body_id.map(|b| b.0))?;
+            args.add(p.title.as_str().to_string())?;
+            args.add(p.source.code())?;
+            args.add(d(p.validity.from))?;
+            args.add(p.validity.to.map(d))?;
+            args.add(p.managed_by.map(|o| o.0))
+        })
+        .await
     }
 }

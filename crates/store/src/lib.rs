@@ -40,7 +40,8 @@ pub use documents::{AttachmentRow, DocumentRow, TargetRow, TaskRow};
 pub use indicators::{CommitteeSeat, PostTaken, ReportedValue};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
-    BodyRow, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow,
+    BodyRow, FactsGroup, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow,
+    PositionRow,
 };
 pub use planning::{PlanEntryRow, PlanListRow};
 pub use reporting::{RequestRow, SubmissionRow};

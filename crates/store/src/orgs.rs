@@ -225,6 +225,26 @@ impl Tx {
         self.org_rows(sql, vec![d(on)]).await
     }
 
+    /// How many organizations a subtree holds on `on` below its root, and how many of
+    /// them are cells, counted in the database.
+    pub async fn subtree_size(&mut self, path: &OrgPath, on: Date) -> Result<(u64, u64)> {
+        let (lo, hi) = path.subtree_range();
+        let sql = format!(
+            "SELECT count(*), CAST(COALESCE(sum(CASE WHEN v.kind IN ('{}', '{}') THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM org_version v WHERE v.path >= $2 AND v.path < $3 AND {}",
+            OrgKind::SubordinateCell.code(),
+            OrgKind::BaseCell.code(),
+            valid_on("v", 1)
+        );
+        let (n, cells): (i64, i64) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(d(on))
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(((n - 1).max(0) as u64, cells.max(0) as u64))
+    }
+
     /// Organizations valid on `on` whose folded name is exactly `name_key`.
     pub async fn org_by_name_key(&mut self, name_key: &str, on: Date) -> Result<Vec<OrgVersion>> {
         let sql = format!(

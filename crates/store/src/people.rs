@@ -128,6 +128,26 @@ pub struct MemberFacts {
     pub exempt: bool,
 }
 
+/// How many people of a subtree share the facts statistics need: gender, ethnic group,
+/// kind, full member on the day, exempt, and age band.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactsGroup {
+    /// Gender.
+    pub gender: Gender,
+    /// Ethnic group.
+    pub ethnicity: Ethnicity,
+    /// Kind of person.
+    pub kind: PersonKind,
+    /// Full member on the day.
+    pub full: bool,
+    /// Exempt from activities.
+    pub exempt: bool,
+    /// The age band: the number of `band_starts` the person is not younger than.
+    pub band: usize,
+    /// How many.
+    pub count: u64,
+}
+
 /// A collective body for a term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyRow {
@@ -236,7 +256,7 @@ fn decode_person(r: PersonTuple) -> Result<PersonRow> {
 
 /// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
 /// SQLite's parameter limit.
-const BATCH: usize = 1000;
+pub(crate) const BATCH: usize = 1000;
 
 /// The `VALUES` list of a multi-row insert. SQLite gets anonymous `?` markers: it looks up
 /// numbered ones by walking a list, which makes binding thousands of them quadratic.
@@ -279,6 +299,7 @@ fn bind_person(args: &mut AnyArguments, id: i64, p: &NewPerson) -> std::result::
     args.add(n.sort_key())?;
     args.add(n.search_key())?;
     args.add(dangbo_domain::name::fold(n.given()))?;
+    args.add(search_rest(&n.search_key()))?;
     args.add(p.gender.code())?;
     args.add(d(p.birth_date))?;
     args.add(p.ethnicity.name())?;
@@ -288,8 +309,17 @@ fn bind_person(args: &mut AnyArguments, id: i64, p: &NewPerson) -> std::result::
 }
 
 const PERSON_INSERT: &str = "INSERT INTO person (id, kind, full_name, family_name, middle_name, given_name, sort_key, \
-     search_name, search_given, gender, birth_date, ethnicity, citizen_id, phone) VALUES ";
-const PERSON_COLS_N: usize = 14;
+     search_name, search_given, search_rest, gender, birth_date, ethnicity, citizen_id, phone) VALUES ";
+const PERSON_COLS_N: usize = 15;
+
+/// The folded name without its family name (`van an` of `nguyen van an`), searched by
+/// prefix like the whole name and the given name.
+fn search_rest(search_name: &str) -> String {
+    search_name
+        .split_once(' ')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
+}
 
 fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Encode(e))
@@ -333,7 +363,7 @@ impl Tx {
         sqlx::query(
             "UPDATE person SET kind = $2, full_name = $3, family_name = $4, middle_name = $5, given_name = $6, \
              sort_key = $7, search_name = $8, search_given = $9, gender = $10, birth_date = $11, ethnicity = $12, \
-             citizen_id = $13, phone = $14 WHERE id = $1",
+             citizen_id = $13, phone = $14, search_rest = $15 WHERE id = $1",
         )
         .bind(id.0)
         .bind(p.kind.code())
@@ -349,6 +379,7 @@ impl Tx {
         .bind(p.ethnicity.name())
         .bind(p.citizen_id.as_ref().map(|c| c.as_str().to_string()))
         .bind(p.phone.as_ref().map(|c| c.as_str().to_string()))
+        .bind(search_rest(&n.search_key()))
         .execute(&mut *self.inner)
         .await
         .map_err(|e| unique(e, || "citizen_id".to_string()))?;
@@ -427,27 +458,14 @@ impl Tx {
     /// Places people in organizations from a day on, many rows per statement:
     /// (person, organization, first day, what started it).
     pub async fn insert_placements(&mut self, rows: &[(PersonId, OrgId, Date, &str)]) -> Result<()> {
-        for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {}",
-                placeholders(self.backend, chunk.len(), 4)
-            );
-            let mut args = AnyArguments::default();
-            for (p, o, from, change) in chunk {
-                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
-                    args.add(p.0)?;
-                    args.add(o.0)?;
-                    args.add(d(*from))?;
-                    args.add(change.to_string())?;
-                    Ok(())
-                })()
-                .map_err(bind_err)?;
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *self.inner)
-                .await?;
-        }
-        Ok(())
+        let head = "INSERT INTO placement (person_id, org_id, valid_from, change)";
+        self.insert_many(head, 4, rows, |args, (p, o, from, change)| {
+            args.add(p.0)?;
+            args.add(o.0)?;
+            args.add(d(*from))?;
+            args.add(change.to_string())
+        })
+        .await
     }
 
     /// How many people are placed in each organization of a subtree on a day.
@@ -609,10 +627,11 @@ impl Tx {
         if let Some(q) = f.query.as_deref().filter(|q| !q.is_empty()) {
             let lo = next(args, q.to_string())?;
             let hi = next(args, format!("{q}~"))?;
-            let like = next(args, format!("% {q}%"))?;
+            // Three indexed prefixes: from the family name, from the middle name, the given
+            // name alone.
             w.push_str(&format!(
                 " AND ((p.search_given >= {lo} AND p.search_given < {hi}) OR (p.search_name >= {lo} AND p.search_name < {hi}) \
-                 OR (' ' || p.search_name) LIKE {like})"
+                 OR (p.search_rest >= {lo} AND p.search_rest < {hi}))"
             ));
         }
         if let Some(k) = f.kind {
@@ -755,6 +774,56 @@ impl Tx {
             .collect()
     }
 
+    /// The people placed under a subtree on `on`, counted by the facts statistics need,
+    /// in the database: a national subtree is millions of people, too many to read.
+    /// `band_ages` are the ages (ascending) at which age bands begin after the first.
+    pub async fn member_fact_groups(
+        &mut self,
+        subtree: &OrgPath,
+        on: Date,
+        band_ages: &[i16],
+    ) -> Result<Vec<FactsGroup>> {
+        let (lo, hi) = subtree.subtree_range();
+        // Younger than `a` on `on` ⟺ born after the same month and day `a` years before
+        // (compared as text, as `age_on` compares months and days).
+        let mut band = String::from("CAST(CASE");
+        for (i, _) in band_ages.iter().enumerate() {
+            band.push_str(&format!(" WHEN p.birth_date > ${} THEN {i}", i + 4));
+        }
+        band.push_str(&format!(" ELSE {} END AS BIGINT)", band_ages.len()));
+        let sql = format!(
+            "{} SELECT p.gender, p.ethnicity, p.kind, \
+             CAST(CASE WHEN m.full_on IS NOT NULL AND m.full_on <= $1 THEN 1 ELSE 0 END AS BIGINT), COALESCE(m.exempt, 0), {band}, count(*) \
+             FROM sub JOIN placement pl ON pl.org_id = sub.org_id JOIN person p ON p.id = pl.person_id \
+             LEFT JOIN membership m ON m.person_id = p.id WHERE {} GROUP BY 1, 2, 3, 4, 5, 6",
+            subtree_cte(),
+            valid_on("pl", 1),
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String, i64, i64, i64, i64)>(AssertSqlSafe(sql))
+            .bind(d(on))
+            .bind(lo)
+            .bind(hi);
+        for a in band_ages {
+            q = q.bind(format!("{:04}-{:02}-{:02}", on.year() - a, on.month(), on.day()));
+        }
+        let t = "person";
+        q.fetch_all(&mut *self.inner)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(FactsGroup {
+                    gender: Gender::from_code(&r.0).ok_or_else(|| corrupt(t, "gender", &r.0))?,
+                    ethnicity: Ethnicity::parse(&r.1).map_err(|_| corrupt(t, "ethnicity", &r.1))?,
+                    kind: PersonKind::from_code(&r.2).ok_or_else(|| corrupt(t, "kind", &r.2))?,
+                    full: r.3 == 1,
+                    exempt: r.4 == 1,
+                    band: r.5.max(0) as usize,
+                    count: r.6.max(0) as u64,
+                })
+            })
+            .collect()
+    }
+
     /// Records a body of an organization for a term.
     pub async fn insert_body(&mut self, org: OrgId, kind: BodyKind, term: Term, size: i64) -> Result<BodyId> {
         let (id,): (i64,) = sqlx::query_as(
@@ -872,13 +941,16 @@ impl Tx {
             .await?;
         for (id, full) in &rows {
             let n = PersonName::parse(full).map_err(|_| corrupt("person", "full_name", full))?;
-            sqlx::query("UPDATE person SET sort_key = $1, search_name = $2, search_given = $3 WHERE id = $4")
-                .bind(n.sort_key())
-                .bind(n.search_key())
-                .bind(dangbo_domain::name::fold(n.given()))
-                .bind(*id)
-                .execute(&mut *self.inner)
-                .await?;
+            sqlx::query(
+                "UPDATE person SET sort_key = $1, search_name = $2, search_given = $3, search_rest = $5 WHERE id = $4",
+            )
+            .bind(n.sort_key())
+            .bind(n.search_key())
+            .bind(dangbo_domain::name::fold(n.given()))
+            .bind(*id)
+            .bind(search_rest(&n.search_key()))
+            .execute(&mut *self.inner)
+            .await?;
         }
         Ok(rows.len())
     }
@@ -887,7 +959,7 @@ impl Tx {
     /// [`Tx::recompute_name_keys`].
     #[doc(hidden)]
     pub async fn scramble_name_keys_for_tests(&mut self) -> Result<()> {
-        sqlx::query("UPDATE person SET sort_key = $1, search_name = 'x', search_given = 'x'")
+        sqlx::query("UPDATE person SET sort_key = $1, search_name = 'x', search_given = 'x', search_rest = 'x'")
             .bind(vec![0u8])
             .execute(&mut *self.inner)
             .await?;

@@ -41,6 +41,7 @@ contract!(
     audit_and_meta,
     stale_name_keys_are_recomputed,
     keyset_pages_cover_the_list_once,
+    name_search_three_ways,
 );
 
 fn day(y: i16, m: i8, d: i8) -> Date {
@@ -510,6 +511,39 @@ async fn sqlx_free_corrupt(t: &TestDb) {
     let mut tx = t.db.write().await.unwrap();
     tx.scramble_name_keys_for_tests().await.unwrap();
     tx.commit().await.unwrap();
+}
+
+/// A name is found typed from the family name, from the middle name, or as the given
+/// name alone, without diacritics, and only by the start of those parts.
+async fn name_search_three_ways(t: TestDb) {
+    let mut tx = t.db.write().await.unwrap();
+    let (_, path) = seed_people(
+        &mut tx,
+        &[
+            "Nguyễn Văn An",
+            "Lê Thị An",
+            "Trần Văn Bình",
+            "Hoàng Thị Ngọc Ánh",
+            "Vi Văn Toàn",
+        ],
+    )
+    .await;
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    for (q, want) in [
+        ("nguyen van", vec!["Nguyễn Văn An"]),
+        ("van an", vec!["Nguyễn Văn An"]),
+        ("thi ngoc", vec!["Hoàng Thị Ngọc Ánh"]),
+        ("an", vec!["Lê Thị An", "Nguyễn Văn An", "Hoàng Thị Ngọc Ánh"]),
+        ("van", vec!["Nguyễn Văn An", "Trần Văn Bình", "Vi Văn Toàn"]),
+        ("toan", vec!["Vi Văn Toàn"]),
+        ("oan", vec![]),
+    ] {
+        let (rows, total) = tx.members(&filter(&path, Some(q))).await.unwrap();
+        let names: Vec<&str> = rows.iter().map(|r| r.row.person.name.full()).collect();
+        assert_eq!(names, want, "«{q}»");
+        assert_eq!(total, want.len() as i64, "«{q}»");
+    }
 }
 
 /// Paging by key gives every person exactly once, in the same order as one sorted read,

@@ -238,26 +238,18 @@ async fn dashboard(ctx: Ctx) -> PageResult {
         .or_page(&ctx)?;
     let roots = match roots {
         Some(r) => r,
-        None => ctx
-            .app
-            .tree(None, ctx.today)
-            .await
-            .or_page(&ctx)?
-            .into_iter()
-            .filter(|n| n.org.parent.is_none())
-            .map(|n| n.org)
-            .collect(),
+        None => ctx.app.roots(ctx.today).await.or_page(&ctx)?,
     };
     let mut scopes = Vec::new();
     for org in roots.iter().take(6) {
         let stats = ctx.app.member_stats(&org.code, ctx.today).await.or_page(&ctx)?;
-        let tree = ctx.app.tree(Some(&org.code), ctx.today).await.or_page(&ctx)?;
+        let (orgs, cells) = ctx.app.subtree_size(&org.code, ctx.today).await.or_page(&ctx)?;
         let (age_chart, status_chart) = stat_charts(ctx.lang, org.code.as_str(), &stats, &ui);
         scopes.push(ScopeCard {
             code: org.code.to_string(),
             name: org.name.to_string(),
-            orgs: tree.len().saturating_sub(1) as u64,
-            cells: tree.iter().filter(|n| n.org.kind.is_cell()).count() as u64,
+            orgs,
+            cells,
             stats,
             age_chart,
             status_chart,
