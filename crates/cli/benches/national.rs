@@ -13,7 +13,8 @@
 //!   (aim p99 < 100 ms);
 //! - the server's resident memory afterwards, now and at its peak (aim < 500 MiB).
 //!
-//! SQLite: `DANGBO_BENCH_SQLITE` (default `/var/tmp/dangbo-national.db`). PostgreSQL:
+//! SQLite: `DANGBO_BENCH_SQLITE` (default `/var/tmp/dangbo-national.db`; `skip` to
+//! skip). PostgreSQL:
 //! `DANGBO_BENCH_POSTGRES`, the URL of a database of its own (skipped when unset).
 //! `DANGBO_BENCH_MEMBERS` sets the size of a registry it has to generate (default
 //! 5,600,000). Run with `cargo bench -p dangbo-cli --bench national`.
@@ -260,7 +261,11 @@ async fn run(label: &str, url: &str) {
 #[tokio::main]
 async fn main() {
     let sqlite = std::env::var("DANGBO_BENCH_SQLITE").unwrap_or_else(|_| "/var/tmp/dangbo-national.db".into());
-    run("SQLite", &sqlite).await;
+    if sqlite == "skip" {
+        println!("SQLite: DANGBO_BENCH_SQLITE=skip, skipped");
+    } else {
+        run("SQLite", &sqlite).await;
+    }
     match std::env::var("DANGBO_BENCH_POSTGRES") {
         Ok(pg) => run("PostgreSQL", &pg).await,
         Err(_) => println!("PostgreSQL: DANGBO_BENCH_POSTGRES is not set, skipped"),
