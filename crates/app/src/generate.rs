@@ -12,7 +12,8 @@
 //! It writes into an empty database, many rows per statement, or to the importers'
 //! spreadsheet files (the tree as it stands today, and the members).
 
-use crate::demo::{Rng, add_days, person_name};
+use crate::demo::person_name;
+use crate::rng::{Rng, add_days};
 use crate::{App, AppError, Result};
 use dangbo_domain::Date;
 use dangbo_domain::cadre::{BodyKind, PositionSource, Term, Title};
@@ -123,13 +124,13 @@ pub struct Generated {
     pub versions: usize,
     /// Members.
     pub members: u64,
-    /// Bodies, and the positions in them.
+    /// Bodies (executive and standing committees) written.
     pub bodies: usize,
-    /// Positions.
+    /// Positions in them.
     pub positions: usize,
-    /// The national conference's points, and the participants expected at them.
+    /// The national conference's points written.
     pub points: usize,
-    /// Participants expected.
+    /// Participants expected at them.
     pub expected: i64,
 }
 
@@ -1148,7 +1149,12 @@ pub fn generate_files(opts: GenerateOptions, dir: &Path, progress: &dyn Progress
         }
     }
     w.flush().map_err(file_err)?;
-    Ok(p.summary)
+    // The files hold no bodies and no conference.
+    Ok(Generated {
+        bodies: 0,
+        points: 0,
+        ..p.summary
+    })
 }
 
 fn depth(nodes: &[Node], node: usize, on: Date) -> usize {

@@ -267,20 +267,33 @@ impl App {
     }
 }
 
-/// The value of an indicator over `root`'s subtree on `at`, by part.
-#[allow(clippy::too_many_arguments)]
-async fn value_on(
-    tx: &mut Tx,
+/// What a computed target counts: the indicator over `root`'s subtree, at `levels`,
+/// since the document's day, and for posts, only those `managed_by` manages.
+struct Counted<'a> {
     document: i64,
     indicator: Indicator,
-    levels: &[Level],
+    levels: &'a [Level],
     managed_by: Option<OrgId>,
-    root: &OrgVersion,
+    root: &'a OrgVersion,
     since: Date,
+}
+
+/// The value of an indicator on `at`, by part, under the planning rule set in force that
+/// day (which says who is young).
+async fn value_on(
+    tx: &mut Tx,
+    c: &Counted<'_>,
+    rules: &PlanningRules,
     at: Date,
 ) -> Result<(Share, Vec<(String, Option<String>, Share)>)> {
-    // Young is defined by the planning rule set in force on the day.
-    let rules = crate::planning::rules_in_force(tx, at).await?;
+    let Counted {
+        document,
+        indicator,
+        levels,
+        managed_by,
+        root,
+        since,
+    } = *c;
     let mut total = Share::default();
     let mut parts = Vec::new();
     match indicator {
@@ -293,7 +306,7 @@ async fn value_on(
                     s.num += u64::from(match indicator {
                         Indicator::WomenCommitteeShare => seat.woman,
                         Indicator::MinorityCommitteeShare => seat.minority,
-                        _ => young(&rules, seat.birth, at, level),
+                        _ => young(rules, seat.birth, at, level),
                     });
                 }
                 for (org, share) in by_org {
@@ -342,7 +355,7 @@ async fn value_on(
                     match indicator {
                         Indicator::YoungAppointmentShare if p.source == PositionSource::Appointment => {
                             s.den += 1;
-                            s.num += u64::from(young(&rules, p.birth, p.on, level));
+                            s.num += u64::from(young(rules, p.birth, p.on, level));
                         }
                         Indicator::RotationShare => {
                             s.den += 1;
@@ -367,17 +380,23 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
     let Some(ind) = indicator else {
         return reported(tx, root, target, levels, on, at).await;
     };
-    let managed = target.managed_by;
-    let (value, parts) = value_on(tx, doc.id, ind, &levels, managed, root, since, at).await?;
+    let counted = Counted {
+        document: doc.id,
+        indicator: ind,
+        levels: &levels,
+        managed_by: target.managed_by,
+        root,
+        since,
+    };
+    let rules = crate::planning::rules_in_force(tx, at).await?;
+    let (value, parts) = value_on(tx, &counted, &rules, at).await?;
     // Year by year from the resolution's year: the first of January, then the day taken.
     let mut trend = Vec::new();
     for year in since.year()..=at.year() {
         let day = Date::constant(year, 1, 1);
         if day > since && day < at {
-            trend.push((
-                day,
-                value_on(tx, doc.id, ind, &levels, managed, root, since, day).await?.0,
-            ));
+            let then = crate::planning::rules_in_force(tx, day).await?;
+            trend.push((day, value_on(tx, &counted, &then, day).await?.0));
         }
     }
     trend.push((at, value));
@@ -394,6 +413,10 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
         Some(c) => status(c, target.deadline, on, value, before),
         None => Status::NoData,
     };
+    let managed_by = match target.managed_by {
+        Some(o) => tx.org_by_id(o, at).await?.map(|v| v.name.to_string()),
+        None => None,
+    };
     Ok(Measured {
         target,
         indicator,
@@ -404,18 +427,15 @@ async fn measure(tx: &mut Tx, doc: &DocumentRow, root: &OrgVersion, target: Targ
         parts,
         trend,
         evidence: Vec::new(),
-        young: young_ages(tx, at).await?,
-        managed_by: match managed {
-            Some(o) => tx.org_by_id(o, at).await?.map(|v| v.name.to_string()),
-            None => None,
-        },
+        young: young_ages(&rules),
+        managed_by,
     })
 }
 
-/// The ages under which a cadre is young in the rule set in force on a day.
-async fn young_ages(tx: &mut Tx, on: Date) -> Result<(u32, u32)> {
-    let r = crate::planning::rules_in_force(tx, on).await?;
-    Ok((r.young_under, r.young_under_commune))
+/// The ages under which a cadre is young in a rule set: at province and district level,
+/// and at commune level.
+fn young_ages(rules: &PlanningRules) -> (u32, u32) {
+    (rules.young_under, rules.young_under_commune)
 }
 
 /// A reported indicator: each organization of the subtree counts with its latest value
@@ -484,7 +504,7 @@ async fn reported(
         parts,
         trend,
         evidence,
-        young: young_ages(tx, at).await?,
+        young: young_ages(&crate::planning::rules_in_force(tx, at).await?),
         managed_by: None,
     })
 }

@@ -23,6 +23,7 @@ pub mod paper;
 pub mod paperwork;
 pub mod planning;
 pub mod reporting;
+mod rng;
 pub mod signing;
 pub mod study;
 pub mod table;

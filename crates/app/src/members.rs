@@ -43,7 +43,10 @@ pub struct MemberStats {
     pub by_age: [u64; 5],
 }
 
-/// The labels of [`MemberStats::by_age`].
+/// The ages at which the bands of [`MemberStats::by_age`] after the first begin.
+pub const AGE_BAND_STARTS: [i16; 4] = [30, 40, 50, 60];
+
+/// The labels of [`MemberStats::by_age`], one more than [`AGE_BAND_STARTS`].
 pub const AGE_BANDS: [(&str, &str); 5] = [
     ("Dưới 30", "Under 30"),
     ("30–39", "30–39"),
@@ -251,8 +254,8 @@ impl App {
     pub async fn member_stats(&self, org: &OrgCode, on: Date) -> Result<MemberStats> {
         let mut tx = self.db.read().await?;
         let root = get(&mut tx, org, on).await?;
-        // Counted in the database, grouped; the bands begin at 30, 40, 50 and 60.
-        let groups = tx.member_fact_groups(&root.path, on, &[30, 40, 50, 60]).await?;
+        // Counted in the database, grouped.
+        let groups = tx.member_fact_groups(&root.path, on, &AGE_BAND_STARTS).await?;
         let mut s = MemberStats::default();
         let mut eth: BTreeMap<&'static str, u64> = BTreeMap::new();
         for g in &groups {
@@ -269,7 +272,7 @@ impl App {
             s.exempt += u64::from(g.exempt) * g.count;
             s.women += u64::from(g.gender == dangbo_domain::member::Gender::Female) * g.count;
             *eth.entry(g.ethnicity.name()).or_default() += g.count;
-            s.by_age[g.band.min(4)] += g.count;
+            s.by_age[g.band.min(AGE_BAND_STARTS.len())] += g.count;
         }
         s.by_ethnicity = eth.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         s.by_ethnicity

@@ -111,13 +111,8 @@ async fn the_demo_province_keeps_its_history() {
     let mut by_age = [0u64; 5];
     for f in &members {
         let age = dangbo_domain::date::age_on(f.birth_date, TODAY);
-        by_age[match age {
-            ..30 => 0,
-            30..40 => 1,
-            40..50 => 2,
-            50..60 => 3,
-            _ => 4,
-        }] += 1;
+        let starts = dangbo_app::members::AGE_BAND_STARTS;
+        by_age[starts.iter().filter(|&&s| age >= i32::from(s)).count()] += 1;
     }
     assert_eq!(stats.by_age, by_age);
     let kinh = members.iter().filter(|f| f.ethnicity.name() == "Kinh").count() as u64;

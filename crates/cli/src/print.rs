@@ -85,46 +85,40 @@ impl dangbo_app::generate::Progress for Stages {
     }
 }
 
-/// What the generator made.
+/// What the generator made, a figure a line.
 pub fn generated(s: &dangbo_app::generate::Generated, lang: Lang) {
     let n = |x: usize| thousands(x as u64);
-    out!(
-        "{}",
-        match lang {
-            Lang::Vi => format!(
-                "Đã tạo: {} tỉnh (trước 01/07/2025: {} tỉnh, {} huyện, {} xã), {} xã sau sắp xếp, {} tổ chức cơ sở đảng, {} chi bộ, {} phiên bản tổ chức, {} đảng viên, {} cấp ủy với {} chức vụ, hội nghị toàn quốc với {} điểm cầu và {} người dự kiến.",
-                s.provinces.1,
-                s.provinces.0,
-                n(s.districts),
-                n(s.communes.0),
-                n(s.communes.1),
-                n(s.bases),
-                n(s.cells),
-                n(s.versions),
-                thousands(s.members),
-                n(s.bodies),
-                n(s.positions),
-                n(s.points),
-                thousands(s.expected.max(0) as u64)
-            ),
-            Lang::En => format!(
-                "Generated: {} provinces (before 1/7/2025: {} provinces, {} districts, {} communes), {} communes after, {} base organizations, {} cells, {} organization versions, {} members, {} bodies with {} positions, a national conference with {} points and {} participants expected.",
-                s.provinces.1,
-                s.provinces.0,
-                n(s.districts),
-                n(s.communes.0),
-                n(s.communes.1),
-                n(s.bases),
-                n(s.cells),
-                n(s.versions),
-                thousands(s.members),
-                n(s.bodies),
-                n(s.positions),
-                n(s.points),
-                thousands(s.expected.max(0) as u64)
-            ),
-        }
-    );
+    let lines = [
+        (n(s.provinces.1), "tỉnh, thành phố", "provinces"),
+        (
+            n(s.provinces.0),
+            "tỉnh, thành phố trước 01/07/2025",
+            "provinces before 1/7/2025",
+        ),
+        (n(s.districts), "huyện trước 01/07/2025", "districts before 1/7/2025"),
+        (n(s.communes.0), "xã trước 01/07/2025", "communes before 1/7/2025"),
+        (n(s.communes.1), "xã sau sắp xếp", "communes after"),
+        (n(s.bases), "tổ chức cơ sở đảng", "base organizations"),
+        (n(s.cells), "chi bộ", "cells"),
+        (n(s.versions), "phiên bản tổ chức", "organization versions"),
+        (thousands(s.members), "đảng viên", "members"),
+        (n(s.bodies), "cấp ủy", "bodies"),
+        (n(s.positions), "chức vụ", "positions"),
+        (
+            n(s.points),
+            "điểm cầu của hội nghị toàn quốc",
+            "points of the national conference",
+        ),
+        (
+            thousands(s.expected.max(0) as u64),
+            "người dự kiến dự hội nghị",
+            "participants expected",
+        ),
+    ];
+    out!("{}", lang.pick("Đã tạo:", "Generated:"));
+    for (figure, vi, en) in lines {
+        out!("  {figure:>10}  {}", lang.pick(vi, en));
+    }
 }
 
 /// The tree, indented, with head counts.

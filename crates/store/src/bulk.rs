@@ -1,7 +1,8 @@
-//! Bulk loading for a generated registry: ids reserved ahead, then many rows per statement
-//! for organizations, their versions (with the ends history gave them) and positions.
+//! Many rows per statement: the shared helper, and bulk loading for a generated registry
+//! (ids reserved ahead; organizations, their versions with the ends history gave them,
+//! and positions).
 
-use crate::people::{BATCH, placeholders};
+use crate::people::{bind_err, placeholders};
 use crate::rows::d;
 use crate::{Backend, NewOrgVersion, PositionRow, Result, Tx};
 use dangbo_domain::Date;
@@ -9,9 +10,9 @@ use dangbo_domain::org::{OrgCode, OrgId};
 use sqlx::any::AnyArguments;
 use sqlx::{Arguments, AssertSqlSafe};
 
-fn encode(e: sqlx::error::BoxDynError) -> crate::StoreError {
-    crate::StoreError::Database(sqlx::Error::Encode(e))
-}
+/// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
+/// SQLite's parameter limit.
+const BATCH: usize = 1000;
 
 impl Tx {
     /// Reserves `n` fresh ids of `table` (`person`, `org`), so that batches can be inserted
@@ -45,35 +46,43 @@ impl Tx {
         Ok(self.reserve_ids("org", n).await?.into_iter().map(OrgId).collect())
     }
 
-    /// Inserts `rows` many to a statement: `head` is the statement up to `VALUES`, each
-    /// row binds `cols` values with `bind`.
+    /// Inserts `rows` many to a statement: `sql` is the statement with `{values}` where
+    /// the rows go, each row binds `cols` values with `bind`, and `what` names the unique
+    /// key in the message when a row is already there.
     pub(crate) async fn insert_many<T>(
         &mut self,
-        head: &str,
+        sql: &str,
         cols: usize,
+        what: &str,
         rows: &[T],
         bind: impl Fn(&mut AnyArguments, &T) -> std::result::Result<(), sqlx::error::BoxDynError>,
     ) -> Result<()> {
         for chunk in rows.chunks(BATCH) {
-            let sql = format!("{head} VALUES {}", placeholders(self.backend, chunk.len(), cols));
+            let statement = sql.replace("{values}", &placeholders(self.backend, chunk.len(), cols));
             let mut args = AnyArguments::default();
             for row in chunk {
-                bind(&mut args, row).map_err(encode)?;
+                bind(&mut args, row).map_err(bind_err)?;
             }
-            sqlx::query_with(AssertSqlSafe(sql), args)
+            sqlx::query_with(AssertSqlSafe(statement), args)
                 .execute(&mut *self.inner)
                 .await
-                .map_err(|e| crate::unique(e, || head.split_whitespace().nth(2).unwrap_or(head).to_string()))?;
+                .map_err(|e| crate::unique(e, || what.to_string()))?;
         }
         Ok(())
     }
 
     /// Registers organization codes under reserved ids.
     pub async fn insert_orgs(&mut self, rows: &[(OrgId, &OrgCode)]) -> Result<()> {
-        self.insert_many("INSERT INTO org (id, code)", 2, rows, |args, (id, code)| {
-            args.add(id.0)?;
-            args.add(code.as_str().to_string())
-        })
+        self.insert_many(
+            "INSERT INTO org (id, code) VALUES {values}",
+            2,
+            "org code",
+            rows,
+            |args, (id, code)| {
+                args.add(id.0)?;
+                args.add(code.as_str().to_string())
+            },
+        )
         .await
     }
 
@@ -81,8 +90,8 @@ impl Tx {
     /// when history has closed it.
     pub async fn insert_org_versions(&mut self, rows: &[(&NewOrgVersion, Option<(Date, &str)>)]) -> Result<()> {
         let head = "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
-                    depth, change, ended_by)";
-        self.insert_many(head, 12, rows, |args, (v, end)| {
+                    depth, change, ended_by) VALUES {values}";
+        self.insert_many(head, 12, "org_version", rows, |args, (v, end)| {
             args.add(v.id.0)?;
             args.add(d(v.from))?;
             args.add(end.map(|(to, _)| d(to)))?;
@@ -101,8 +110,8 @@ impl Tx {
 
     /// Records positions, many rows per statement.
     pub async fn insert_positions(&mut self, rows: &[PositionRow]) -> Result<()> {
-        let head = "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by)";
-        self.insert_many(head, 8, rows, |args, p| {
+        let head = "INSERT INTO position (person_id, org_id, body_id, title, source, valid_from, valid_to, managed_by) VALUES {values}";
+        self.insert_many(head, 8, "position", rows, |args, p| {
             args.add(p.person_id.0)?;
             args.add(p.org_id.0)?;
             args.add(p.body_id.map(|b| b.0))?;

@@ -254,10 +254,6 @@ fn decode_person(r: PersonTuple) -> Result<PersonRow> {
     })
 }
 
-/// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
-/// SQLite's parameter limit.
-pub(crate) const BATCH: usize = 1000;
-
 /// The `VALUES` list of a multi-row insert. SQLite gets anonymous `?` markers: it looks up
 /// numbered ones by walking a list, which makes binding thousands of them quadratic.
 /// The organizations of a subtree on a day, found first through the path index (`$1`
@@ -309,7 +305,7 @@ fn bind_person(args: &mut AnyArguments, id: i64, p: &NewPerson) -> std::result::
 }
 
 const PERSON_INSERT: &str = "INSERT INTO person (id, kind, full_name, family_name, middle_name, given_name, sort_key, \
-     search_name, search_given, search_rest, gender, birth_date, ethnicity, citizen_id, phone) VALUES ";
+     search_name, search_given, search_rest, gender, birth_date, ethnicity, citizen_id, phone) VALUES {values}";
 const PERSON_COLS_N: usize = 15;
 
 /// The folded name without its family name (`van an` of `nguyen van an`), searched by
@@ -321,7 +317,7 @@ fn search_rest(search_name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
+pub(crate) fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Encode(e))
 }
 
@@ -333,21 +329,10 @@ impl Tx {
 
     /// Inserts people with ids from [`Tx::reserve_person_ids`], many rows per statement.
     pub async fn insert_people(&mut self, people: &[(PersonId, &NewPerson)]) -> Result<()> {
-        for chunk in people.chunks(BATCH) {
-            let sql = format!(
-                "{PERSON_INSERT}{}",
-                placeholders(self.backend, chunk.len(), PERSON_COLS_N)
-            );
-            let mut args = AnyArguments::default();
-            for (id, p) in chunk {
-                bind_person(&mut args, id.0, p).map_err(bind_err)?;
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *self.inner)
-                .await
-                .map_err(|e| unique(e, || "citizen_id".to_string()))?;
-        }
-        Ok(())
+        self.insert_many(PERSON_INSERT, PERSON_COLS_N, "citizen_id", people, |args, (id, p)| {
+            bind_person(args, id.0, p)
+        })
+        .await
     }
 
     /// Inserts one person and returns the id.
@@ -388,31 +373,17 @@ impl Tx {
 
     /// Records or replaces the membership of people, many rows per statement.
     pub async fn upsert_memberships(&mut self, rows: &[(PersonId, &MembershipRow)]) -> Result<()> {
-        for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO membership (person_id, card_number, admitted_on, full_on, exempt) VALUES {} \
-                 ON CONFLICT (person_id) DO UPDATE SET card_number = excluded.card_number, \
-                 admitted_on = excluded.admitted_on, full_on = excluded.full_on, exempt = excluded.exempt",
-                placeholders(self.backend, chunk.len(), 5)
-            );
-            let mut args = AnyArguments::default();
-            for (id, m) in chunk {
-                (|| -> std::result::Result<(), sqlx::error::BoxDynError> {
-                    args.add(id.0)?;
-                    args.add(m.card_number.as_ref().map(|c| c.as_str().to_string()))?;
-                    args.add(d(m.admitted_on))?;
-                    args.add(m.full_on.map(d))?;
-                    args.add(i64::from(m.exempt))?;
-                    Ok(())
-                })()
-                .map_err(bind_err)?;
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *self.inner)
-                .await
-                .map_err(|e| unique(e, || "card_number".to_string()))?;
-        }
-        Ok(())
+        let sql = "INSERT INTO membership (person_id, card_number, admitted_on, full_on, exempt) VALUES {values} \
+                   ON CONFLICT (person_id) DO UPDATE SET card_number = excluded.card_number, \
+                   admitted_on = excluded.admitted_on, full_on = excluded.full_on, exempt = excluded.exempt";
+        self.insert_many(sql, 5, "card_number", rows, |args, (id, m)| {
+            args.add(id.0)?;
+            args.add(m.card_number.as_ref().map(|c| c.as_str().to_string()))?;
+            args.add(d(m.admitted_on))?;
+            args.add(m.full_on.map(d))?;
+            args.add(i64::from(m.exempt))
+        })
+        .await
     }
 
     /// The person with `id`.
@@ -458,8 +429,8 @@ impl Tx {
     /// Places people in organizations from a day on, many rows per statement:
     /// (person, organization, first day, what started it).
     pub async fn insert_placements(&mut self, rows: &[(PersonId, OrgId, Date, &str)]) -> Result<()> {
-        let head = "INSERT INTO placement (person_id, org_id, valid_from, change)";
-        self.insert_many(head, 4, rows, |args, (p, o, from, change)| {
+        let sql = "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {values}";
+        self.insert_many(sql, 4, "placement", rows, |args, (p, o, from, change)| {
             args.add(p.0)?;
             args.add(o.0)?;
             args.add(d(*from))?;
