@@ -26,6 +26,7 @@ pub mod reporting;
 mod rng;
 pub mod signing;
 pub mod study;
+pub mod summary;
 pub mod table;
 
 pub use clock::Clock;
@@ -42,6 +43,8 @@ pub struct App {
     pub clock: Clock,
     /// Who is acting, for the audit log: `cli:root`, later a user name.
     pub actor: String,
+    /// The head counts of subtrees computed so far, shared by every clone.
+    summaries: std::sync::Arc<summary::Summaries>,
 }
 
 /// Results of use cases.
@@ -54,6 +57,7 @@ impl App {
             db,
             clock,
             actor: actor.into(),
+            summaries: Default::default(),
         }
     }
 

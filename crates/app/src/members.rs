@@ -9,7 +9,6 @@ use dangbo_domain::member::{CardNumber, CitizenId, PersonId, PersonKind, PersonR
 use dangbo_domain::name::fold;
 use dangbo_domain::org::{OrgCode, OrgName};
 use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
-use std::collections::BTreeMap;
 
 /// A person with their history.
 #[derive(Debug, Clone)]
@@ -128,8 +127,8 @@ impl App {
             after: None,
             before: None,
         };
-        let found = tx.members(&filter).await?;
         drop(tx);
+        let found = self.find_members(&filter).await?;
         // A list of names with ages and ethnicities is personal data: who looked is kept.
         let scope = org.map_or_else(|| "org:*".to_string(), |c| format!("org:{c}"));
         self.audit_read(
@@ -145,9 +144,7 @@ impl App {
     /// allowed to see; `label` names it in the audit log. Lists of names are personal
     /// data, so each page served is audited.
     pub async fn list_members(&self, filter: &MemberFilter, label: &str) -> Result<(Vec<MemberView>, i64)> {
-        let mut tx = self.db.read().await?;
-        let found = tx.members(filter).await?;
-        drop(tx);
+        let found = self.find_members(filter).await?;
         self.audit_read(
             "member.list",
             label,
@@ -250,34 +247,25 @@ impl App {
         Ok(())
     }
 
+    /// A page of the people matching `filter` and how many match: counted from the
+    /// subtree's summary when it answers, which over a province saves reading a hundred
+    /// thousand placements a page.
+    async fn find_members(&self, filter: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
+        let known = match &filter.subtree {
+            Some(path) if filter.query.is_none() => self.summary_of(path, filter.on).await?.count(filter),
+            _ => None,
+        };
+        let mut tx = self.db.read().await?;
+        let total = match known {
+            Some(n) => n,
+            None => tx.member_count(filter).await?,
+        };
+        Ok((tx.member_page(filter, total).await?, total))
+    }
+
     /// Head counts of the subtree of `org` on `on`.
     pub async fn member_stats(&self, org: &OrgCode, on: Date) -> Result<MemberStats> {
-        let mut tx = self.db.read().await?;
-        let root = get(&mut tx, org, on).await?;
-        // Counted in the database, grouped.
-        let groups = tx.member_fact_groups(&root.path, on, &AGE_BAND_STARTS).await?;
-        let mut s = MemberStats::default();
-        let mut eth: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for g in &groups {
-            if g.kind != PersonKind::Member {
-                s.non_members += g.count;
-                continue;
-            }
-            s.members += g.count;
-            if g.full {
-                s.full += g.count;
-            } else {
-                s.probationary += g.count;
-            }
-            s.exempt += u64::from(g.exempt) * g.count;
-            s.women += u64::from(g.gender == dangbo_domain::member::Gender::Female) * g.count;
-            *eth.entry(g.ethnicity.name()).or_default() += g.count;
-            s.by_age[g.band.min(AGE_BAND_STARTS.len())] += g.count;
-        }
-        s.by_ethnicity = eth.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        s.by_ethnicity
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| dangbo_domain::name::compare(&a.0, &b.0)));
-        Ok(s)
+        Ok(self.summary(org, on).await?.stats())
     }
 }
 

@@ -43,6 +43,8 @@ pub struct TreeNode {
     pub org: OrgVersion,
     /// People placed in this node and below.
     pub people: u64,
+    /// Whether it has children left out of the list it is in.
+    pub deeper: bool,
 }
 
 /// What a restructuring did, for the preview and the confirmation message.
@@ -69,9 +71,60 @@ impl App {
 
     /// How many organizations are below `code` on `on`, and how many of them are cells.
     pub async fn subtree_size(&self, code: &OrgCode, on: Date) -> Result<(u64, u64)> {
+        let s = self.summary(code, on).await?;
+        Ok((s.orgs, s.cells))
+    }
+
+    /// The children of `code` on `on`, by name, each with the people placed under it.
+    pub async fn children(&self, code: &OrgCode, on: Date) -> Result<Vec<TreeNode>> {
+        let mut tx = self.db.read().await?;
+        let org = get(&mut tx, code, on).await?;
+        let children = tx.org_children(org.id, on).await?;
+        drop(tx);
+        let s = self.summary_of(&org.path, on).await?;
+        Ok(sorted_tree(children)
+            .into_iter()
+            .map(|org| TreeNode {
+                people: s.children.get(&org.id).copied().unwrap_or(0),
+                org,
+                deeper: false,
+            })
+            .collect())
+    }
+
+    /// The top `levels` levels of the tree under `code` on `on` (the root is level 0), in
+    /// tree order, with head counts from the summaries of the levels above; a node of the
+    /// last level says whether it has children below. Over a nation this reads a few
+    /// thousand organizations instead of hundreds of thousands.
+    pub async fn tree_top(&self, code: &OrgCode, on: Date, levels: usize) -> Result<Vec<TreeNode>> {
         let mut tx = self.db.read().await?;
         let root = get(&mut tx, code, on).await?;
-        Ok(tx.subtree_size(&root.path, on).await?)
+        let base = root.path.depth();
+        let nodes = tx.org_subtree_to(&root.path, on, base + levels + 1).await?;
+        drop(tx);
+        let mut people = HashMap::new();
+        let mut has_children = std::collections::HashSet::new();
+        for n in &nodes {
+            if let Some(p) = n.parent {
+                has_children.insert(p);
+            }
+            if n.path.depth() < base + levels {
+                let s = self.summary_of(&n.path, on).await?;
+                if n.id == root.id {
+                    people.insert(n.id, s.groups.iter().map(|g| g.count).sum());
+                }
+                people.extend(s.children.iter().map(|(k, v)| (*k, *v)));
+            }
+        }
+        let shown = nodes.into_iter().filter(|n| n.path.depth() <= base + levels).collect();
+        Ok(sorted_tree(shown)
+            .into_iter()
+            .map(|org| TreeNode {
+                people: people.get(&org.id).copied().unwrap_or(0),
+                deeper: org.path.depth() == base + levels && has_children.contains(&org.id),
+                org,
+            })
+            .collect())
     }
 
     /// The organization with id `id` on `on`, if it existed then.
@@ -100,7 +153,11 @@ impl App {
             }
             out.extend(sorted_tree(nodes).into_iter().map(|org| {
                 let people = totals.get(&org.id).copied().unwrap_or(0);
-                TreeNode { org, people }
+                TreeNode {
+                    org,
+                    people,
+                    deeper: false,
+                }
             }));
         }
         Ok(out)

@@ -85,6 +85,41 @@ async fn snapshot(app: &App, on: Date) -> Snapshot {
     out
 }
 
+/// The head counts kept between requests (the summaries behind the dashboard, the
+/// organization pages and the tree's top levels) agree with counting the whole tree now.
+async fn kept_counts_agree(app: &App, on: Date) {
+    for root in app.roots(on).await.unwrap() {
+        let full = app.tree(Some(&root.code), on).await.unwrap();
+        let counted: BTreeMap<String, u64> = full.iter().map(|n| (n.org.code.to_string(), n.people)).collect();
+        let top = app.tree_top(&root.code, on, 2).await.unwrap();
+        let base = root.path.depth();
+        let shown: Vec<&dangbo_app::orgs::TreeNode> = full.iter().filter(|n| n.org.path.depth() <= base + 2).collect();
+        assert_eq!(top.len(), shown.len(), "the tree's top levels on {on}");
+        for (t, f) in top.iter().zip(shown) {
+            assert_eq!((&t.org.code, t.people), (&f.org.code, f.people), "kept count on {on}");
+            let deeper = full.iter().any(|n| n.org.parent == Some(t.org.id));
+            assert_eq!(
+                t.deeper,
+                t.org.path.depth() == base + 2 && deeper,
+                "{} has children",
+                t.org.code
+            );
+        }
+        for n in &full {
+            for c in app.children(&n.org.code, on).await.unwrap() {
+                assert_eq!(
+                    Some(&c.people),
+                    counted.get(c.org.code.as_str()),
+                    "child {}",
+                    c.org.code
+                );
+            }
+            let s = app.member_stats(&n.org.code, on).await.unwrap();
+            assert_eq!(s.members + s.non_members, n.people, "stats of {}", n.org.code);
+        }
+    }
+}
+
 fn people(s: &Snapshot) -> Vec<String> {
     let mut all: Vec<String> = s.values().flat_map(|v| v.3.clone()).collect();
     all.sort();
@@ -214,14 +249,19 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let (_t, app, total) = setup().await;
+            // Another process over the same database keeps counts of its own.
+            let other = App::new(app.db.clone(), Clock::Fixed(Date::constant(2027, 6, 1)), "other");
             let mut history: Vec<(Date, Snapshot)> = Vec::new();
             let mut day = Date::constant(2020, 1, 1);
             history.push((day, snapshot(&app, day).await));
             for (step, op) in ops.iter().enumerate() {
                 day = day.checked_add(jiff::Span::new().days(30)).unwrap();
                 let before = snapshot(&app, day).await;
+                kept_counts_agree(&other, day).await;
                 let result = apply(&app, op, day, step).await;
                 let after = snapshot(&app, day).await;
+                kept_counts_agree(&other, day).await;
+                kept_counts_agree(&app, day).await;
                 match &result {
                     Ok(()) => {}
                     Err(AppError::Rejected { .. } | AppError::NotFound { .. }) => {

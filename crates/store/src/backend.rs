@@ -89,6 +89,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "name search",
         sql: include_str!("../migrations/sqlite/0011_name_search.sql"),
     },
+    Migration {
+        version: 12,
+        name: "registry version",
+        sql: include_str!("../migrations/sqlite/0012_registry_version.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -146,6 +151,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "name search",
         sql: include_str!("../migrations/postgres/0011_name_search.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "registry version",
+        sql: include_str!("../migrations/postgres/0012_registry_version.sql"),
     },
 ];
 
@@ -261,6 +271,7 @@ impl Db {
         Ok(Tx {
             inner: self.pool.begin().await?,
             backend: self.backend,
+            registry_changed: false,
         })
     }
 
@@ -284,6 +295,7 @@ impl Db {
         Ok(Tx {
             inner,
             backend: self.backend,
+            registry_changed: false,
         })
     }
 
@@ -297,6 +309,7 @@ impl Db {
             Backend::Postgres => Ok(Tx {
                 inner: self.pool.begin().await?,
                 backend: self.backend,
+                registry_changed: false,
             }),
         }
     }

@@ -89,6 +89,7 @@ impl Tx {
     /// Records versions of organizations, each with its end (the day and what ended it)
     /// when history has closed it.
     pub async fn insert_org_versions(&mut self, rows: &[(&NewOrgVersion, Option<(Date, &str)>)]) -> Result<()> {
+        self.registry_changed = true;
         let head = "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
                     depth, change, ended_by) VALUES {values}";
         self.insert_many(head, 12, "org_version", rows, |args, (v, end)| {

@@ -84,13 +84,32 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Tx {
     inner: Transaction<'static, Any>,
     backend: Backend,
+    /// Whether people, placements or organizations were written: the commit then moves
+    /// the registry's version on ([`Tx::registry_version`]).
+    registry_changed: bool,
 }
 
 impl Tx {
     /// Makes the writes durable.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if self.registry_changed {
+            // Last, so that PostgreSQL holds this one row's lock only while committing.
+            sqlx::query("UPDATE registry_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *self.inner)
+                .await?;
+        }
         self.inner.commit().await?;
         Ok(())
+    }
+
+    /// A number that grows with every committed change to people, memberships,
+    /// placements or organizations: what was computed from the registry at one version
+    /// still holds while it has not moved.
+    pub async fn registry_version(&mut self) -> Result<i64> {
+        let (v,): (i64,) = sqlx::query_as("SELECT version FROM registry_version WHERE id = 1")
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(v)
     }
 
     /// Which database this is.

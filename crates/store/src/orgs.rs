@@ -134,6 +134,7 @@ impl Tx {
 
     /// Records a version of an organization, valid from `v.from` on.
     pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
+        self.registry_changed = true;
         sqlx::query(
             "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, depth, change) \
              VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -158,6 +159,7 @@ impl Tx {
     /// would end on the day it began never held on any day, and is removed instead; the
     /// audit log still tells what was done.
     pub async fn end_org_version(&mut self, version_id: i64, on: Date, ended_by: &str) -> Result<()> {
+        self.registry_changed = true;
         sqlx::query("DELETE FROM org_version WHERE id = $1 AND valid_from = $2 AND valid_to IS NULL")
             .bind(version_id)
             .bind(d(on))
@@ -200,6 +202,24 @@ impl Tx {
             valid_on("v", 3)
         );
         self.org_rows(sql, vec![lo, hi, d(on)]).await
+    }
+
+    /// The organizations valid on `on` in the subtree at `path` down to `depth` (a root is
+    /// 1), in path order.
+    pub async fn org_subtree_to(&mut self, path: &OrgPath, on: Date, depth: usize) -> Result<Vec<OrgVersion>> {
+        let (lo, hi) = path.subtree_range();
+        let sql = format!(
+            "{SELECT} WHERE v.path >= $1 AND v.path < $2 AND {} AND v.depth <= $4 ORDER BY v.path",
+            valid_on("v", 3)
+        );
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(lo)
+            .bind(hi)
+            .bind(d(on))
+            .bind(depth as i64)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        rows.into_iter().map(decode).collect()
     }
 
     /// The children of `id` valid on `on`, by name.

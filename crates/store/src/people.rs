@@ -142,6 +142,8 @@ pub struct FactsGroup {
     pub full: bool,
     /// Exempt from activities.
     pub exempt: bool,
+    /// Has a membership record (a member, or someone who was one).
+    pub enrolled: bool,
     /// The age band: the number of `band_starts` the person is not younger than.
     pub band: usize,
     /// How many.
@@ -321,6 +323,10 @@ pub(crate) fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Encode(e))
 }
 
+/// Up to this many matches, a name search sorts what it found instead of reading people
+/// in name order until the page is full.
+const FEW_MATCHES: i64 = 50_000;
+
 impl Tx {
     /// Reserves `n` fresh person ids, so that batches can be inserted with known ids.
     pub async fn reserve_person_ids(&mut self, n: usize) -> Result<Vec<PersonId>> {
@@ -329,6 +335,7 @@ impl Tx {
 
     /// Inserts people with ids from [`Tx::reserve_person_ids`], many rows per statement.
     pub async fn insert_people(&mut self, people: &[(PersonId, &NewPerson)]) -> Result<()> {
+        self.registry_changed = true;
         self.insert_many(PERSON_INSERT, PERSON_COLS_N, "citizen_id", people, |args, (id, p)| {
             bind_person(args, id.0, p)
         })
@@ -344,6 +351,7 @@ impl Tx {
 
     /// Replaces the record of person `id`.
     pub async fn update_person(&mut self, id: PersonId, p: &NewPerson) -> Result<()> {
+        self.registry_changed = true;
         let n = &p.name;
         sqlx::query(
             "UPDATE person SET kind = $2, full_name = $3, family_name = $4, middle_name = $5, given_name = $6, \
@@ -373,6 +381,7 @@ impl Tx {
 
     /// Records or replaces the membership of people, many rows per statement.
     pub async fn upsert_memberships(&mut self, rows: &[(PersonId, &MembershipRow)]) -> Result<()> {
+        self.registry_changed = true;
         let sql = "INSERT INTO membership (person_id, card_number, admitted_on, full_on, exempt) VALUES {values} \
                    ON CONFLICT (person_id) DO UPDATE SET card_number = excluded.card_number, \
                    admitted_on = excluded.admitted_on, full_on = excluded.full_on, exempt = excluded.exempt";
@@ -429,6 +438,7 @@ impl Tx {
     /// Places people in organizations from a day on, many rows per statement:
     /// (person, organization, first day, what started it).
     pub async fn insert_placements(&mut self, rows: &[(PersonId, OrgId, Date, &str)]) -> Result<()> {
+        self.registry_changed = true;
         let sql = "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {values}";
         self.insert_many(sql, 4, "placement", rows, |args, (p, o, from, change)| {
             args.add(p.0)?;
@@ -461,6 +471,28 @@ impl Tx {
         Ok(rows.into_iter().map(|(o, n)| (OrgId(o), n as u64)).collect())
     }
 
+    /// How many people are placed on `on` in the subtree of each child of organization
+    /// `parent` valid that day, by child (children with no one are left out).
+    pub async fn child_head_counts(&mut self, parent: OrgId, on: Date) -> Result<Vec<(OrgId, u64)>> {
+        // Each child's subtree is a range of paths: from its path up to the same text
+        // with the closing `/` turned into `0` (as `OrgPath::subtree_range`).
+        let sql = format!(
+            "WITH ch AS MATERIALIZED (SELECT v.org_id, v.path FROM org_version v WHERE v.parent_id = $2 AND {}) \
+             SELECT ch.org_id, count(*) FROM ch \
+             JOIN org_version v ON v.path >= ch.path AND v.path < substr(ch.path, 1, length(ch.path) - 1) || '0' AND {} \
+             JOIN placement pl ON pl.org_id = v.org_id AND {} GROUP BY ch.org_id",
+            valid_on("v", 1),
+            valid_on("v", 1),
+            valid_on("pl", 1),
+        );
+        let rows: Vec<(i64, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(d(on))
+            .bind(parent.0)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        Ok(rows.into_iter().map(|(o, n)| (OrgId(o), n.max(0) as u64)).collect())
+    }
+
     /// Every open placement: person → (placement id, organization, first day).
     pub async fn open_placements(&mut self) -> Result<std::collections::HashMap<PersonId, (i64, OrgId, Date)>> {
         let rows: Vec<(i64, i64, i64, String)> =
@@ -475,6 +507,7 @@ impl Tx {
     /// Ends placements on day `on`. A placement that would end on the day it began never
     /// held on any day, and is removed instead (the audit log keeps the record).
     pub async fn end_placements(&mut self, ids: &[i64], on: Date) -> Result<()> {
+        self.registry_changed = true;
         for id in ids {
             sqlx::query("DELETE FROM placement WHERE id = $1 AND valid_from = $2 AND valid_to IS NULL")
                 .bind(*id)
@@ -630,15 +663,26 @@ impl Tx {
     /// A page of the people placed under a subtree on a day, in Vietnamese name order,
     /// and the total count that matches (without `after`).
     pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
-        // Plans, for SQLite (PostgreSQL's planner finds the same ones by itself, given
-        // statistics): a name search reads the names first, the few that match are then
-        // placed; a long list is read in name order until the page is full; a short one
-        // is found through the tree and sorted. The count joins only what it needs.
-        let cross = if self.backend == Backend::Sqlite {
+        let total = self.member_count(f).await?;
+        Ok((self.member_page(f, total).await?, total))
+    }
+
+    /// On SQLite, the join that keeps the order of the tables as written: the plans below
+    /// are chosen for it (PostgreSQL's planner finds the same ones by itself, given
+    /// statistics).
+    fn cross(&self) -> &'static str {
+        if self.backend == Backend::Sqlite {
             "CROSS JOIN"
         } else {
             "JOIN"
-        };
+        }
+    }
+
+    /// How many people placed under a subtree on a day match `f` (its paging ignored).
+    pub async fn member_count(&mut self, f: &MemberFilter) -> Result<i64> {
+        // A name search reads the names first and then places the few that match; a
+        // list counts the placements of the subtree, joining people only to filter.
+        let cross = self.cross();
         let person_filters = f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
         let mut args = AnyArguments::default();
         let count_sql = if f.query.is_some() {
@@ -662,7 +706,16 @@ impl Tx {
         let (total,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
             .fetch_one(&mut *self.inner)
             .await?;
+        Ok(total)
+    }
 
+    /// A page of the people placed under a subtree on a day who match `f`, in Vietnamese
+    /// name order; `total` is how many match ([`Tx::member_count`]), which picks the plan.
+    pub async fn member_page(&mut self, f: &MemberFilter, total: i64) -> Result<Vec<MemberView>> {
+        // A name search reads the names first, the few that match are then placed; a long
+        // list is read in name order until the page is full; a short one is found through
+        // the tree and sorted.
+        let cross = self.cross();
         let by_name = f.query.is_some() || (total > 1000 && f.offset == 0);
         let join = if by_name { cross } else { "JOIN" };
         let from = if by_name {
@@ -677,10 +730,18 @@ impl Tx {
         };
         // Paging back reads backwards from the key, then turns the page round.
         let backwards = f.before.is_some() && f.after.is_none();
+        // The few people a name search finds are read through the search indexes and
+        // sorted; ordering by an expression keeps the planner from walking the whole
+        // name-order index instead, filtering millions (which PostgreSQL prefers).
+        let key = match self.backend {
+            _ if f.query.is_none() || total > FEW_MATCHES => "p.sort_key",
+            Backend::Sqlite => "+p.sort_key",
+            Backend::Postgres => "(p.sort_key || ''::bytea)",
+        };
         let order = if backwards {
-            "p.sort_key DESC, p.id DESC"
+            format!("{key} DESC, p.id DESC")
         } else {
-            "p.sort_key, p.id"
+            format!("{key}, p.id")
         };
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args, true, true).map_err(bind_err)?;
@@ -711,7 +772,7 @@ impl Tx {
         if backwards {
             views.reverse();
         }
-        Ok((views, total))
+        Ok(views)
     }
 
     /// The facts statistics need about everyone placed under a subtree on a day.
@@ -764,13 +825,14 @@ impl Tx {
         band.push_str(&format!(" ELSE {} END AS BIGINT)", band_ages.len()));
         let sql = format!(
             "{} SELECT p.gender, p.ethnicity, p.kind, \
-             CAST(CASE WHEN m.full_on IS NOT NULL AND m.full_on <= $1 THEN 1 ELSE 0 END AS BIGINT), COALESCE(m.exempt, 0), {band}, count(*) \
+             CAST(CASE WHEN m.full_on IS NOT NULL AND m.full_on <= $1 THEN 1 ELSE 0 END AS BIGINT), COALESCE(m.exempt, 0), \
+             CAST(CASE WHEN m.person_id IS NULL THEN 0 ELSE 1 END AS BIGINT), {band}, count(*) \
              FROM sub JOIN placement pl ON pl.org_id = sub.org_id JOIN person p ON p.id = pl.person_id \
-             LEFT JOIN membership m ON m.person_id = p.id WHERE {} GROUP BY 1, 2, 3, 4, 5, 6",
+             LEFT JOIN membership m ON m.person_id = p.id WHERE {} GROUP BY 1, 2, 3, 4, 5, 6, 7",
             subtree_cte(),
             valid_on("pl", 1),
         );
-        let mut q = sqlx::query_as::<_, (String, String, String, i64, i64, i64, i64)>(AssertSqlSafe(sql))
+        let mut q = sqlx::query_as::<_, (String, String, String, i64, i64, i64, i64, i64)>(AssertSqlSafe(sql))
             .bind(d(on))
             .bind(lo)
             .bind(hi);
@@ -788,8 +850,9 @@ impl Tx {
                     kind: PersonKind::from_code(&r.2).ok_or_else(|| corrupt(t, "kind", &r.2))?,
                     full: r.3 == 1,
                     exempt: r.4 == 1,
-                    band: r.5.max(0) as usize,
-                    count: r.6.max(0) as u64,
+                    enrolled: r.5 == 1,
+                    band: r.6.max(0) as usize,
+                    count: r.7.max(0) as u64,
                 })
             })
             .collect()

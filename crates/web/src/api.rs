@@ -275,17 +275,12 @@ async fn org(
     let on = day(&ctx, query(&ctx, q)?.on.as_deref())?;
     let e = |e| app_err(&ctx, e);
     let v = ctx.app.org_for(&ctx.caller, Action::Browse, &c, on).await.map_err(e)?;
-    let nodes = ctx.app.tree(Some(&c), on).await.map_err(|e| app_err(&ctx, e))?;
-    let s = ctx.app.member_stats(&c, on).await.map_err(|e| app_err(&ctx, e))?;
-    let depth = v.path.depth();
-    let people = nodes.first().map(|n| n.people);
+    let children = ctx.app.children(&c, on).await.map_err(e)?;
+    let s = ctx.app.member_stats(&c, on).await.map_err(e)?;
+    let people = s.members + s.non_members;
     Ok(Json(OrgDetailOut {
-        children: nodes
-            .iter()
-            .filter(|n| n.org.path.depth() == depth + 1)
-            .map(|n| org_out(&n.org, Some(n.people)))
-            .collect(),
-        org: org_out(&v, people),
+        children: children.iter().map(|n| org_out(&n.org, Some(n.people))).collect(),
+        org: org_out(&v, Some(people)),
         stats: StatsOut {
             members: s.members,
             full: s.full,

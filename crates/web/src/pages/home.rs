@@ -43,9 +43,19 @@ struct NextQuery {
 }
 
 /// Only a path on this site: never `//elsewhere` or `https://…`.
+/// Where to go after signing in or changing the language: a path on this site, never
+/// another site. Browsers drop tabs and line breaks from a URL, so `/<tab>/evil.tld`
+/// would become `//evil.tld`; any control character or space is refused with the rest.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -269,5 +279,27 @@ async fn me(ctx: Ctx) -> PageResult {
     match ctx.caller.person {
         Some(p) => Ok(Redirect::to(&format!("/members/{}", p.0)).into_response()),
         None => Err(super::PageErr::at(&ctx, crate::error::WebError::not_found(ctx.lang))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/members?org=LS")), "/members?org=LS");
+        for bad in [
+            "//evil.tld",
+            "/\\evil.tld",
+            "/\t/evil.tld",
+            "/\n/evil.tld",
+            "/\r//evil.tld",
+            "https://evil.tld",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

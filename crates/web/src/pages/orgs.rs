@@ -72,7 +72,7 @@ fn tree_rows(l: Lang, nodes: &[TreeNode], max_depth: usize) -> Vec<TreeRow> {
         let d = rel(n);
         let next_depth = shown.get(k + 1).map_or(0, |(_, m)| rel(m));
         let opens = next_depth > d;
-        let more = !opens && nodes.get(i + 1).is_some_and(|m| rel(m) > d);
+        let more = !opens && (n.deeper || nodes.get(i + 1).is_some_and(|m| rel(m) > d));
         rows.push(TreeRow {
             code: n.org.code.to_string(),
             name: n.org.name.to_string(),
@@ -128,7 +128,7 @@ async fn tree(ctx: Ctx, Query(q): Query<TreeQuery>) -> PageResult {
     };
     let mut trees = Vec::new();
     for r in &roots {
-        let nodes = ctx.app.tree(Some(&r.code), on).await.or_page(&ctx)?;
+        let nodes = ctx.app.tree_top(&r.code, on, TREE_DEPTH).await.or_page(&ctx)?;
         trees.push(tree_rows(ctx.lang, &nodes, TREE_DEPTH));
     }
     let root = q
@@ -201,11 +201,11 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
     let org = app.org_for(&ctx.caller, Action::Browse, &c, on).await.or_page(&ctx)?;
     let l = ctx.lang;
     let ui = Ui::new(&ctx, "orgs");
-    let nodes = app.tree(Some(&c), on).await.or_page(&ctx)?;
-    let depth = org.path.depth();
-    let children = nodes
+    let children = app
+        .children(&c, on)
+        .await
+        .or_page(&ctx)?
         .iter()
-        .filter(|n| n.org.path.depth() == depth + 1)
         .map(|n| Child {
             code: n.org.code.to_string(),
             name: n.org.name.to_string(),
