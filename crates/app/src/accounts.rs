@@ -18,8 +18,7 @@ pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_MINUTES: i64 = 15;
 /// How long a web session lasts.
 pub const SESSION_HOURS: i64 = 12;
-/// The shortest password accepted.
-pub const MIN_PASSWORD: usize = 10;
+pub use crate::passwords::{MIN_PASSWORD, check_password};
 
 /// A session just opened: the secret for the cookie, and the CSRF token for forms.
 #[derive(Debug, Clone)]
@@ -85,17 +84,6 @@ fn password_matches(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Checks a new password against the policy.
-pub fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(AppError::rejected(
-            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự"),
-            format!("The password must have at least {MIN_PASSWORD} characters"),
-        ));
-    }
-    Ok(())
-}
-
 fn check_username(username: &str) -> Result<()> {
     let ok = (3..=32).contains(&username.len())
         && username
@@ -155,7 +143,7 @@ impl App {
         person: Option<&str>,
     ) -> Result<i64> {
         check_username(username)?;
-        check_password(password)?;
+        check_password(username, password)?;
         let display = display_name.trim();
         if display.is_empty() {
             return Err(AppError::rejected(
@@ -261,7 +249,7 @@ impl App {
 
     /// Sets a new password and ends every session and token of the account.
     pub async fn reset_password(&self, username: &str, password: &str) -> Result<()> {
-        check_password(password)?;
+        check_password(username, password)?;
         let hash = hash_password(password)?;
         let mut tx = self.db.write().await?;
         let account = account_named(&mut tx, username).await?;

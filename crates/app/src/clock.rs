@@ -10,15 +10,30 @@ pub enum Clock {
     System,
     /// Always this day, at midnight.
     Fixed(Date),
+    /// The system clock moved by whole days: today is another day, and the time of day
+    /// runs on (rehearsals, and replaying a conference held on another day).
+    Shifted(i64),
 }
 
 impl Clock {
+    /// The system clock moved so that today is `day`.
+    pub fn as_if(day: Date) -> Clock {
+        let days = Clock::System.today().until(day).map_or(0, |s| i64::from(s.get_days()));
+        Clock::Shifted(days)
+    }
+
     fn now(&self) -> jiff::civil::DateTime {
-        match self {
-            Clock::System => jiff::Timestamp::now()
+        let system = || {
+            jiff::Timestamp::now()
                 .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
-                .datetime(),
+                .datetime()
+        };
+        match self {
+            Clock::System => system(),
             Clock::Fixed(d) => d.to_datetime(jiff::civil::Time::midnight()),
+            Clock::Shifted(days) => system()
+                .checked_add(jiff::Span::new().days(*days))
+                .unwrap_or_else(|_| system()),
         }
     }
 

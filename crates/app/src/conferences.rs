@@ -1118,21 +1118,23 @@ impl App {
         let all: Vec<OrgPath> = scopes.clone();
         scopes.retain(|p| !all.iter().any(|q| q != p && q.contains(p)));
         scopes.dedup();
-        let mut bases = Vec::new();
-        for scope in &scopes {
-            bases.extend(tx.bases_under(scope, on).await?);
-        }
         let sent = tx.bases_sent(conference).await?;
-        for (base, path) in bases {
-            f.bases += 1;
-            let yes = sent.contains(&base);
-            f.bases_sent += i64::from(yes);
-            if let Some(i) = child_of(&path) {
-                rows[i].bases += 1;
-                rows[i].bases_sent += i64::from(yes);
+        f.conflicts = tx.conflict_count(conference).await?;
+        drop(tx);
+        // The bases under a subtree change with the registry, not with check-ins: they
+        // are kept with its head counts (a nation has 55,000).
+        for scope in &scopes {
+            let summary = self.summary_of(scope, on).await?;
+            for (base, path) in &summary.bases {
+                f.bases += 1;
+                let yes = sent.contains(base);
+                f.bases_sent += i64::from(yes);
+                if let Some(i) = child_of(path) {
+                    rows[i].bases += 1;
+                    rows[i].bases_sent += i64::from(yes);
+                }
             }
         }
-        f.conflicts = tx.conflicts(conference).await?.len() as i64;
         rows.retain(|r| r.points > 0 || r.bases > 0 || r.total > 0);
         f.rows = rows;
         Ok(f)

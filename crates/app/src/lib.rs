@@ -21,6 +21,7 @@ pub mod members;
 pub mod orgs;
 pub mod paper;
 pub mod paperwork;
+pub mod passwords;
 pub mod planning;
 pub mod reporting;
 mod rng;

@@ -247,6 +247,32 @@ impl App {
         Ok(())
     }
 
+    /// Who viewed or changed the record of `person`, newest first (at most `limit`
+    /// lines): (when, account, what), from the audit log. Shown to the member on their
+    /// own record; their own views are left out.
+    pub async fn record_views(
+        &self,
+        person: PersonId,
+        own: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>> {
+        let mut tx = self.db.read().await?;
+        let own = format!("user:{own}");
+        let mut lines: Vec<(String, String, String)> = tx
+            .audit_for(&format!("person:{}", person.0))
+            .await?
+            .into_iter()
+            .filter(|(_, actor, _, _)| *actor != own)
+            .map(|(at, actor, action, _)| {
+                let who = actor.split_once(':').map_or(actor.as_str(), |(_, n)| n).to_string();
+                (at, who, action)
+            })
+            .collect();
+        lines.reverse();
+        lines.truncate(limit);
+        Ok(lines)
+    }
+
     /// A page of the people matching `filter` and how many match: counted from the
     /// subtree's summary when it answers, which over a province saves reading a hundred
     /// thousand placements a page.

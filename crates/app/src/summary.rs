@@ -7,7 +7,9 @@
 //!
 //! Each process keeps its own: several instances behind a load balancer each compute a
 //! subtree once per version. Concurrent requests for the same subtree wait for the one
-//! computing it instead of computing it again.
+//! computing it instead of computing it again. A summary that takes over a second (a
+//! nation, a large province) is served as it was while a newer one is computed in the
+//! background, so pages say when their counts were made ([`Summary::at`]).
 
 use crate::members::{AGE_BAND_STARTS, MemberStats};
 use crate::orgs::get;
@@ -18,6 +20,7 @@ use dangbo_domain::org::{OrgCode, OrgId, OrgPath};
 use dangbo_store::{FactsGroup, MemberFilter};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The head counts of a subtree on a day.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +33,11 @@ pub struct Summary {
     pub cells: u64,
     /// People placed under each child of the root (children with no one are absent).
     pub children: HashMap<OrgId, u64>,
+    /// The base organizations of the subtree with their paths (those a conference over
+    /// it expects to send people).
+    pub bases: Vec<(OrgId, String)>,
+    /// When they were counted (`2026-11-21T09:30:00+07:00`).
+    pub at: String,
 }
 
 impl Summary {
@@ -82,8 +90,22 @@ impl Summary {
     }
 }
 
-/// One subtree's summary on one day, with the registry version it was computed at.
-type Slot = Arc<tokio::sync::Mutex<Option<(i64, Arc<Summary>)>>>;
+/// A summary kept, with the registry version it was computed at and how long it took.
+#[derive(Clone)]
+struct Kept {
+    version: i64,
+    summary: Arc<Summary>,
+    took: Duration,
+}
+
+/// One subtree on one day: what is kept, and a lock held by whoever is computing it.
+#[derive(Default)]
+struct SlotInner {
+    kept: Mutex<Option<Kept>>,
+    computing: Arc<tokio::sync::Mutex<()>>,
+}
+
+type Slot = Arc<SlotInner>;
 
 /// The summaries a process keeps.
 #[derive(Default)]
@@ -93,6 +115,12 @@ pub(crate) struct Summaries {
 
 /// How many summaries are kept before the store is emptied (each is a few kilobytes).
 const KEPT: usize = 2048;
+
+/// A summary that took longer than this to compute is served while a newer one is
+/// computed in the background, once the registry has changed: over a nation every
+/// change anywhere moves the counts at the root, and nobody should wait half a minute
+/// for a dashboard. Quicker ones are always computed afresh.
+const SLOW: Duration = Duration::from_secs(1);
 
 impl Summaries {
     fn slot(&self, key: (OrgId, Date)) -> Slot {
@@ -105,6 +133,19 @@ impl Summaries {
     }
 }
 
+impl SlotInner {
+    fn get(&self) -> Option<Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, k: Kept) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.as_ref().is_none_or(|old| old.version <= k.version) {
+            *kept = Some(k);
+        }
+    }
+}
+
 impl App {
     /// The summary of the subtree of `code` on `on`.
     pub async fn summary(&self, code: &OrgCode, on: Date) -> Result<Arc<Summary>> {
@@ -114,7 +155,9 @@ impl App {
         self.summary_of(&root.path, on).await
     }
 
-    /// The summary of the subtree at `path` on `on`.
+    /// The summary of the subtree at `path` on `on`: the one kept while the registry
+    /// has not changed; after a change, a new one, except that a slow one is served as
+    /// it was while a new one is computed in the background.
     pub async fn summary_of(&self, path: &OrgPath, on: Date) -> Result<Arc<Summary>> {
         let Some(&root) = path.ids().last() else {
             return Ok(Arc::default());
@@ -122,23 +165,53 @@ impl App {
         // The version is read before the counts: what is counted is at least as new.
         let version = self.db.read().await?.registry_version().await?;
         let slot = self.summaries.slot((root, on));
-        let mut kept = slot.lock().await;
-        if let Some((v, s)) = kept.as_ref()
-            && *v >= version
-        {
-            return Ok(s.clone());
+        match slot.get() {
+            Some(k) if k.version >= version => return Ok(k.summary),
+            Some(k) if k.took > SLOW => {
+                if let Ok(guard) = slot.computing.clone().try_lock_owned() {
+                    let (app, path, slot) = (self.clone(), path.clone(), slot.clone());
+                    tokio::spawn(async move {
+                        let _computing = guard;
+                        match app.compute_summary(&path, root, on, version).await {
+                            Ok(k) => slot.set(k),
+                            Err(e) => tracing::warn!(error = %e, "head counts not refreshed"),
+                        }
+                    });
+                }
+                return Ok(k.summary);
+            }
+            _ => {}
         }
+        let _computing = slot.computing.lock().await;
+        if let Some(k) = slot.get()
+            && k.version >= version
+        {
+            return Ok(k.summary);
+        }
+        let k = self.compute_summary(path, root, on, version).await?;
+        slot.set(k.clone());
+        Ok(k.summary)
+    }
+
+    async fn compute_summary(&self, path: &OrgPath, root: OrgId, on: Date, version: i64) -> Result<Kept> {
+        let started = std::time::Instant::now();
         let mut tx = self.db.read().await?;
         let groups = tx.member_fact_groups(path, on, &AGE_BAND_STARTS).await?;
         let (orgs, cells) = tx.subtree_size(path, on).await?;
         let children = tx.child_head_counts(root, on).await?.into_iter().collect();
-        let s = Arc::new(Summary {
+        let bases = tx.bases_under(path, on).await?;
+        let summary = Arc::new(Summary {
             groups,
             orgs,
             cells,
             children,
+            bases,
+            at: self.clock.timestamp(),
         });
-        *kept = Some((version, s.clone()));
-        Ok(s)
+        Ok(Kept {
+            version,
+            summary,
+            took: started.elapsed(),
+        })
     }
 }

@@ -60,6 +60,9 @@ pub struct Cli {
     /// Ngôn ngữ thông báo: vi hoặc en (message language)
     #[arg(long, global = true, env = "DANGBO_LANG", default_value = "vi", value_parser = lang)]
     pub lang: Lang,
+    /// Coi hôm nay là ngày này, giờ vẫn chạy tiếp (act as if today were this day, the time of day running on: rehearsals, replays of a past conference)
+    #[arg(long, global = true, env = "DANGBO_TODAY", value_parser = date)]
+    pub today: Option<dangbo_domain::Date>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -161,6 +164,9 @@ pub enum Command {
     Backup {
         /// Tệp sao lưu sẽ tạo (must not exist)
         file: PathBuf,
+        /// Mã hóa bằng cụm mật khẩu, đọc từ DANGBO_BACKUP_PASSPHRASE hoặc dòng đầu của đầu vào chuẩn (seal with a passphrase, from DANGBO_BACKUP_PASSPHRASE or the first line of standard input)
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Khôi phục từ bản sao lưu; hãy dừng máy chủ trước (restore; stop the server first)
     Restore {

@@ -1,5 +1,6 @@
 //! Online backup and restore: SQLite through `VACUUM INTO` (one consistent snapshot while
-//! the server keeps writing), PostgreSQL through `pg_dump` and `pg_restore`.
+//! the server keeps writing), PostgreSQL through `pg_dump` and `pg_restore`; either can be
+//! sealed with a passphrase ([`crate::sealed`]).
 
 use crate::print::{UserError, redact};
 use anyhow::Context;
@@ -77,8 +78,53 @@ fn pg_tool(tool: &str, args: &[&str], url: &str, file: &Path) -> anyhow::Result<
     Ok(())
 }
 
-/// Writes a backup of the open database to `file`, and records it in the audit log.
-pub async fn backup(app: &App, db: &Db, url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
+/// The passphrase of a sealed backup: `DANGBO_BACKUP_PASSPHRASE`, or the first line of
+/// standard input. A new one must meet the password policy.
+fn passphrase(lang: Lang, new: bool) -> anyhow::Result<String> {
+    let p = match std::env::var("DANGBO_BACKUP_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if p.is_empty() {
+        return Err(refuse(
+            lang,
+            "Cần cụm mật khẩu của bản sao lưu: đặt DANGBO_BACKUP_PASSPHRASE hoặc nhập ở đầu vào chuẩn".into(),
+            "The backup's passphrase is needed: set DANGBO_BACKUP_PASSPHRASE or give it on standard input".into(),
+        ));
+    }
+    if new && let Err(e) = dangbo_app::passwords::check_password("", &p) {
+        return Err(UserError(e.message(lang)).into());
+    }
+    Ok(p)
+}
+
+/// A file removed when dropped (the plain copy beside a sealed backup).
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn sealing_failed(lang: Lang, e: crate::sealed::SealError) -> anyhow::Error {
+    match e {
+        crate::sealed::SealError::Opening => refuse(
+            lang,
+            "Sai cụm mật khẩu, hoặc tệp sao lưu đã bị sửa hay bị cắt: không khôi phục gì".into(),
+            "Wrong passphrase, or the backup was changed or cut short: nothing was restored".into(),
+        ),
+        e => anyhow::Error::from(e),
+    }
+}
+
+/// Writes a backup of the open database to `file`, sealed with a passphrase when
+/// `encrypt`, and records it in the audit log.
+pub async fn backup(app: &App, db: &Db, url: &str, file: &Path, encrypt: bool, lang: Lang) -> anyhow::Result<()> {
     if file.exists() {
         return Err(refuse(
             lang,
@@ -97,16 +143,34 @@ pub async fn backup(app: &App, db: &Db, url: &str, file: &Path, lang: Lang) -> a
             format!("There is no folder «{}»", folder.display()),
         ));
     }
+    let secret = if encrypt { Some(passphrase(lang, true)?) } else { None };
     // The backup copies every personal record: it is recorded before it is made.
-    app.record("backup", "database", &file.display().to_string()).await?;
+    let how = if encrypt { " (mã hóa)" } else { "" };
+    app.record("backup", "database", &format!("{}{how}", file.display()))
+        .await?;
+    // Sealed, the plain copy is made beside it first and removed afterwards.
+    let scratch = secret.as_ref().map(|_| Scratch(file.with_extension("plain-tmp")));
+    let plain = scratch.as_ref().map_or(file, |s| s.0.as_path());
     match db.backend() {
         Backend::Sqlite => {
-            let dest = file.to_str().context("the backup path is not UTF-8")?;
+            let dest = plain.to_str().context("the backup path is not UTF-8")?;
             db.backup_sqlite(dest).await?;
         }
-        Backend::Postgres => pg_tool("pg_dump", &["--format=custom", "--no-owner"], url, file)?,
+        Backend::Postgres => pg_tool("pg_dump", &["--format=custom", "--no-owner"], url, plain)?,
     }
-    out!("{} {}", lang.pick("Đã sao lưu vào", "Backed up to"), file.display());
+    if let Some(p) = &secret {
+        crate::sealed::seal(plain, file, p).map_err(|e| sealing_failed(lang, e))?;
+    }
+    out!(
+        "{} {}{}",
+        lang.pick("Đã sao lưu vào", "Backed up to"),
+        file.display(),
+        if encrypt {
+            lang.pick(" (đã mã hóa)", " (sealed)")
+        } else {
+            ""
+        }
+    );
     Ok(())
 }
 
@@ -144,6 +208,17 @@ pub async fn restore(url: &str, file: &Path, yes: bool, lang: Lang) -> anyhow::R
             format!("«{}» is not a valid dangbo backup", file.display()),
         )
     };
+    // A sealed backup is opened into a plain file beside it first.
+    let opened = if crate::sealed::is_sealed(file) {
+        let p = passphrase(lang, false)?;
+        let scratch = Scratch(file.with_extension("opened-tmp"));
+        let _ = std::fs::remove_file(&scratch.0);
+        crate::sealed::open(file, &scratch.0, &p).map_err(|e| sealing_failed(lang, e))?;
+        Some(scratch)
+    } else {
+        None
+    };
+    let file = opened.as_ref().map_or(file, |s| s.0.as_path());
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         pg_tool(
             "pg_restore",

@@ -26,6 +26,7 @@ macro_rules! say_err {
 mod args;
 mod backup;
 mod print;
+mod sealed;
 mod serve;
 
 use args::{Cli, Command, ExportWhat, ImportWhat, MemberCmd, OrgCmd};
@@ -137,7 +138,7 @@ fn init_logging() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
-    let clock = Clock::System;
+    let clock = cli.today.map_or(Clock::System, Clock::as_if);
     let url = cli.database_url.clone();
     let needs_schema = !matches!(
         cli.command,
@@ -167,7 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let db = open(&url, !needs_schema).await?;
-    let app = App::new(db.clone(), clock, actor());
+    let app = App::new(db.clone(), clock.clone(), actor());
     let today = app.clock.today();
     let result = match cli.command {
         Command::Serve {
@@ -182,7 +183,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies,
                 max_upload: max_upload_mib.saturating_mul(1024 * 1024),
             };
-            let web = App::new(db.clone(), Clock::System, "web");
+            if let Some(d) = cli.today {
+                say_err!(
+                    "{}",
+                    lang.pick(
+                        &format!("Máy chủ coi hôm nay là ngày {}.", short(d)),
+                        &format!("The server takes today to be {}.", short(d))
+                    )
+                );
+            }
+            let web = App::new(db.clone(), clock.clone(), "web");
             serve::serve(web, config, demo, lang).await
         }
         Command::User { cmd } => serve::user(&app, cmd, lang).await,
@@ -357,7 +367,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Org { cmd } => org(&app, cmd, today, lang).await,
         Command::Member { cmd } => member(&app, cmd, today, lang).await,
-        Command::Backup { file } => backup::backup(&app, &db, &url, &file, lang).await,
+        Command::Backup { file, encrypt } => backup::backup(&app, &db, &url, &file, encrypt, lang).await,
         Command::Restore { .. } => Ok(()),
     };
     db.close().await;

@@ -195,3 +195,100 @@ async fn postgres_backup_and_restore() {
     ok(&url, &["org", "show", "LS"]);
     drop(t);
 }
+
+/// The members and the tree of the province as exported: what a restore must bring back.
+fn registry(db: &Path, dir: &Path, name: &str) -> String {
+    let members = dir.join(format!("{name}-members.csv"));
+    let orgs = dir.join(format!("{name}-orgs.csv"));
+    ok(db, &["export", "members", "--org", "LS", members.to_str().unwrap()]);
+    ok(db, &["export", "orgs", "--org", "LS", orgs.to_str().unwrap()]);
+    std::fs::read_to_string(members).unwrap() + &std::fs::read_to_string(orgs).unwrap()
+}
+
+#[test]
+fn sealed_backup_under_write_load_restores_record_for_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = setup(dir.path());
+    let file = dir.path().join("ds.csv");
+    std::fs::write(&file, CSV).unwrap();
+    ok(
+        &db,
+        &["import", "members", file.to_str().unwrap(), "--date", "01/01/2024"],
+    );
+    let before = registry(&db, dir.path(), "before");
+
+    // Write load: an import of 20,000 members in one transaction, running while the
+    // backup is made.
+    let mut big = String::from("Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số CCCD,Số thẻ đảng viên,Ngày vào Đảng,Chi bộ\n");
+    let given = [
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long", "Nam", "Phúc",
+    ];
+    for i in 0..20_000 {
+        big.push_str(&format!(
+            "Lê Văn {},01/01/1980,Nam,Kinh,0200800{i:05},3{i:07},01/01/2010,Chi bộ Sở Nội vụ\n",
+            given[i % given.len()]
+        ));
+    }
+    let big_file = dir.path().join("lon.csv");
+    std::fs::write(&big_file, big).unwrap();
+    let mut load = std::process::Command::new(env!("CARGO_BIN_EXE_dangbo"))
+        .args([
+            "--database-url",
+            db.to_str().unwrap(),
+            "import",
+            "members",
+            big_file.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sealed = dir.path().join("saoluu.kin");
+    let phrase = "Cụm mật khẩu sao lưu của Văn phòng Tỉnh ủy\n";
+    // A weak passphrase is refused before anything is written.
+    let o = common::run_with(
+        &db,
+        &["backup", "--encrypt", sealed.to_str().unwrap()],
+        Some("matkhau123\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!sealed.exists());
+    let o = common::run_with(&db, &["backup", "--encrypt", sealed.to_str().unwrap()], Some(phrase));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(load.wait().unwrap().success(), "the import under way succeeded");
+    let after = registry(&db, dir.path(), "after");
+    assert_ne!(before, after);
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"DANGBO-SEALED-1\n"));
+    assert!(
+        !bytes.windows(15).any(|w| w == b"SQLite format 3"),
+        "the backup is sealed"
+    );
+    assert!(
+        !dir.path().join("saoluu.plain-tmp").exists(),
+        "no plain copy is left beside it"
+    );
+
+    // A wrong passphrase restores nothing and leaves no plain copy.
+    let restored = dir.path().join("khoiphuc.db");
+    let o = common::run_with(
+        &restored,
+        &["restore", sealed.to_str().unwrap(), "--yes"],
+        Some("Một cụm khác hẳn 2026\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("Sai cụm mật khẩu"), "{}", text(&o));
+    assert!(!restored.exists() && !dir.path().join("saoluu.opened-tmp").exists());
+
+    // The right one brings back the registry as it stood at one moment: before the
+    // import or after it, record for record, never half of it.
+    let o = common::run_with(&restored, &["restore", sealed.to_str().unwrap(), "--yes"], Some(phrase));
+    assert!(o.status.success(), "{}", text(&o));
+    let got = registry(&restored, dir.path(), "got");
+    assert!(
+        got == before || got == after,
+        "the restored registry is one the database held"
+    );
+    ok(&restored, &["audit", "verify"]);
+}

@@ -967,8 +967,21 @@ impl Tx {
             .collect())
     }
 
-    /// People checked in at one point, with the point they were counted at: where that
-    /// is another point, the same person was checked in twice.
+    /// How many people were checked in at a point other than the one that counted them.
+    pub async fn conflict_count(&mut self, conference: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM checkin_conflict c \
+             JOIN attendee a ON a.conference_id = c.conference_id AND a.person_id = c.person_id \
+             WHERE c.conference_id = $1 AND c.point_id <> a.point_id",
+        )
+        .bind(conference)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(n)
+    }
+
+    /// The people checked in at a point other than the one that counted them: (person,
+    /// name, that point, the point that counted them), by name.
     pub async fn conflicts(&mut self, conference: i64) -> Result<Vec<(PersonId, String, i64, i64)>> {
         let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
             "SELECT c.person_id, p.full_name, c.point_id, a.point_id FROM checkin_conflict c \

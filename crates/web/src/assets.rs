@@ -34,10 +34,23 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// No inline script or style, no framing, no referrer leaving the site.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// No inline script or style, no framing, no referrer leaving the site, the camera only
+/// for this site's own pages (the check-in scanner), and nothing personal kept in a
+/// browser's or proxy's cache. Over HTTPS (`secure`: dangbo behind a TLS proxy), browsers
+/// are told to come back only over HTTPS.
+pub async fn security_headers(secure: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    // Static files say how long they keep; pages and answers hold personal data.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
@@ -50,5 +63,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(self), microphone=(), geolocation=(), payment=()",
+    );
+    set(h, "cross-origin-opener-policy", "same-origin");
     res
 }

@@ -61,6 +61,7 @@ pub struct State {
 /// for other instances' events on the current runtime.
 pub async fn router(app: App, config: Config) -> Result<Router, dangbo_app::AppError> {
     let max_upload = config.max_upload;
+    let secure = config.secure_cookies;
     let live = dangbo_app::conferences::Live::start(app.clone()).await?;
     let state = State {
         app,
@@ -78,7 +79,9 @@ pub async fn router(app: App, config: Config) -> Result<Router, dangbo_app::AppE
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_upload))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(axum::middleware::from_fn(assets::security_headers))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            assets::security_headers(secure, req, next)
+        }))
         .with_state(state))
 }
 

@@ -184,3 +184,11 @@ pub fn qr_svg(text: &str, size: u32) -> String {
         })
         .unwrap_or_default()
 }
+
+/// A time as the clock writes it (`2026-11-21T09:30:00+07:00`), as `21/11/2026 09:30`.
+pub fn moment(at: &str) -> String {
+    match (at.get(0..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(t)) => format!("{d}/{m}/{y} {t}"),
+        _ => at.to_string(),
+    }
+}

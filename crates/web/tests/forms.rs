@@ -219,7 +219,91 @@ async fn restructure_preview(f: &Fixture) {
     assert_eq!(moved.parent, Some(b2.id));
 }
 
+/// A member sees on their own record who else viewed or changed it; nobody else sees
+/// that list, and names typed by others are shown escaped.
+async fn who_viewed_my_record(f: &Fixture) {
+    let mine = format!("/members/{}", f.p1);
+    let r = f.send(Some("member"), "GET", &mine, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Ai đã xem hồ sơ của đồng chí"), "{}", r.body);
+    // The office looks at the record; the member then sees it, with when and what.
+    assert_eq!(f.send(Some("office"), "GET", &mine, None).await.status, 200);
+    let r = f.send(Some("member"), "GET", &mine, None).await;
+    let section = r.body.split("Ai đã xem hồ sơ của đồng chí").nth(1).unwrap();
+    assert!(
+        section.contains("<td data-label=\"Tài khoản\">office</td>"),
+        "{section}"
+    );
+    assert!(section.contains("Xem hồ sơ"), "{section}");
+    // The member's own views are not listed as someone else's.
+    assert!(!section.contains(">member</td>"), "{section}");
+    // The office sees the record, not the list of who looked at it.
+    let r = f.send(Some("office"), "GET", &mine, None).await;
+    assert!(!r.body.contains("Ai đã xem hồ sơ của đồng chí"));
+}
+
+/// What every response tells the browser, and the cookies' flags, plain and behind HTTPS.
+async fn security_headers(f: &Fixture) {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    for secure in [false, true] {
+        let config = dangbo_web::Config {
+            secure_cookies: secure,
+            ..dangbo_web::Config::default()
+        };
+        let router = dangbo_web::router(f.app.clone(), config).await.unwrap();
+        for (uri, cache) in [
+            ("/login", "no-store"),
+            ("/static/app.js", "public, max-age=3600"),
+            ("/nowhere", "no-store"),
+        ] {
+            let res = router
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let h = |k: &str| {
+                res.headers()
+                    .get(k)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            let csp = h("content-security-policy");
+            for part in [
+                "script-src 'self'",
+                "style-src 'self'",
+                "frame-ancestors 'none'",
+                "object-src 'none'",
+            ] {
+                assert!(csp.contains(part), "{uri}: {csp}");
+            }
+            assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+            assert_eq!(h("x-frame-options"), "DENY");
+            assert_eq!(h("x-content-type-options"), "nosniff");
+            assert_eq!(h("referrer-policy"), "same-origin");
+            assert!(h("permissions-policy").contains("camera=(self)"));
+            assert_eq!(h("cache-control"), cache, "{uri}");
+            assert_eq!(
+                h("strict-transport-security").contains("max-age=31536000"),
+                secure,
+                "{uri}"
+            );
+            if uri == "/login" {
+                let c = h("set-cookie");
+                assert!(
+                    c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
+                    "{c}"
+                );
+                assert_eq!(c.contains("; Secure"), secure, "{c}");
+            }
+        }
+    }
+}
+
 async fn run(f: Fixture) {
+    security_headers(&f).await;
+    who_viewed_my_record(&f).await;
     edits(&f).await;
     import(&f).await;
     restructure_preview(&f).await;

@@ -189,6 +189,8 @@ pub struct ScopeCard {
     pub stats: MemberStats,
     pub orgs: u64,
     pub cells: u64,
+    /// When the counts were made.
+    pub at: String,
     pub age_chart: String,
     pub status_chart: String,
 }
@@ -252,14 +254,16 @@ async fn dashboard(ctx: Ctx) -> PageResult {
     };
     let mut scopes = Vec::new();
     for org in roots.iter().take(6) {
-        let stats = ctx.app.member_stats(&org.code, ctx.today).await.or_page(&ctx)?;
-        let (orgs, cells) = ctx.app.subtree_size(&org.code, ctx.today).await.or_page(&ctx)?;
+        let summary = ctx.app.summary(&org.code, ctx.today).await.or_page(&ctx)?;
+        let stats = summary.stats();
+        let (orgs, cells) = (summary.orgs, summary.cells);
         let (age_chart, status_chart) = stat_charts(ctx.lang, org.code.as_str(), &stats, &ui);
         scopes.push(ScopeCard {
             code: org.code.to_string(),
             name: org.name.to_string(),
             orgs,
             cells,
+            at: crate::ui::moment(&summary.at),
             stats,
             age_chart,
             status_chart,

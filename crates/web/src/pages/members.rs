@@ -267,6 +267,19 @@ struct DetailPage {
     placements: Vec<PlacementLine>,
     positions: Vec<PositionLine>,
     can_edit: bool,
+    /// On one's own record: who viewed or changed it (when, account, what).
+    views: Option<Vec<(String, String, &'static str)>>,
+}
+
+/// How the audit log's action reads to the member whose record it was.
+fn action_words(action: &str, l: dangbo_domain::Lang) -> &'static str {
+    match action {
+        "member.view" => l.pick("Xem hồ sơ", "Viewed the record"),
+        "member.edit" => l.pick("Sửa hồ sơ", "Changed the record"),
+        "member.transfer" => l.pick("Chuyển sinh hoạt", "Transferred"),
+        "member.add" => l.pick("Thêm hồ sơ", "Added the record"),
+        _ => l.pick("Thao tác khác", "Other"),
+    }
 }
 
 async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
@@ -342,6 +355,17 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         .person_for(&ctx.caller, Action::EditMembers, id, ctx.today)
         .await
         .is_ok();
+    let views = if ctx.caller.person == Some(id) {
+        let lines = ctx.app.record_views(id, &ctx.caller.username, 50).await.or_page(&ctx)?;
+        Some(
+            lines
+                .into_iter()
+                .map(|(at, who, action)| (crate::ui::moment(&at), who, action_words(&action, l)))
+                .collect(),
+        )
+    } else {
+        None
+    };
     Ok(DetailPage {
         ui,
         id: id.0,
@@ -350,6 +374,7 @@ async fn detail(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         placements,
         positions,
         can_edit,
+        views,
     }
     .into_response())
 }
