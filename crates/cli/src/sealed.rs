@@ -76,22 +76,34 @@ pub fn seal(plain: &Path, sealed: &Path, passphrase: &str) -> Result<(), SealErr
         out.write_all(&n.to_le_bytes())?;
     }
     out.write_all(&nonce)?;
-    let mut stream = EncryptorBE32::from_aead(cipher, nonce.as_ref().into());
-    let mut current = read_up_to(&mut input, CHUNK)?;
+    let mut stream = Some(EncryptorBE32::from_aead(cipher, nonce.as_ref().into()));
+    pump(&mut input, out, CHUNK, |chunk, last| match (stream.take(), last) {
+        (Some(s), true) => s.encrypt_last(chunk).ok(),
+        (Some(mut s), false) => {
+            let sealed = s.encrypt_next(chunk).ok();
+            stream = Some(s);
+            sealed
+        }
+        (None, _) => None,
+    })
+}
+
+/// Reads `input` in chunks of `size`, hands each to `step` (told which is the last) and
+/// writes what it returns; `None` from `step` is a chunk that does not open.
+fn pump(
+    input: &mut impl Read,
+    mut out: std::io::BufWriter<std::fs::File>,
+    size: usize,
+    mut step: impl FnMut(&[u8], bool) -> Option<Vec<u8>>,
+) -> Result<(), SealError> {
+    let mut current = read_up_to(input, size)?;
     loop {
-        let next = read_up_to(&mut input, CHUNK)?;
-        if next.is_empty() {
-            let last = stream
-                .encrypt_last(current.as_slice())
-                .map_err(|_| SealError::Opening)?;
-            out.write_all(&last)?;
+        let next = read_up_to(input, size)?;
+        let last = next.is_empty();
+        out.write_all(&step(&current, last).ok_or(SealError::Opening)?)?;
+        if last {
             break;
         }
-        out.write_all(
-            &stream
-                .encrypt_next(current.as_slice())
-                .map_err(|_| SealError::Opening)?,
-        )?;
         current = next;
     }
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -127,27 +139,19 @@ fn open_into(sealed: &Path, plain: &Path, passphrase: &str) -> Result<(), SealEr
     }
     let nonce = &head[16 + SALT + 12..];
     let cipher = key(passphrase, salt, cost)?;
-    let mut stream = DecryptorBE32::from_aead(cipher, nonce.into());
-    let mut out = std::io::BufWriter::new(std::fs::File::create_new(plain)?);
-    let mut current = read_up_to(&mut input, CHUNK + TAG)?;
-    loop {
-        let next = read_up_to(&mut input, CHUNK + TAG)?;
-        if next.is_empty() {
-            let last = stream
-                .decrypt_last(current.as_slice())
-                .map_err(|_| SealError::Opening)?;
-            out.write_all(&last)?;
-            break;
+    let mut stream = Some(DecryptorBE32::from_aead(cipher, nonce.into()));
+    let out = std::io::BufWriter::new(std::fs::File::create_new(plain)?);
+    pump(&mut input, out, CHUNK + TAG, |chunk, last| {
+        match (stream.take(), last) {
+            (Some(s), true) => s.decrypt_last(chunk).ok(),
+            (Some(mut s), false) => {
+                let opened = s.decrypt_next(chunk).ok();
+                stream = Some(s);
+                opened
+            }
+            (None, _) => None,
         }
-        out.write_all(
-            &stream
-                .decrypt_next(current.as_slice())
-                .map_err(|_| SealError::Opening)?,
-        )?;
-        current = next;
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    Ok(())
+    })
 }
 
 #[cfg(test)]
