@@ -1,6 +1,8 @@
 //! Running the `dangbo` binary from the tests, on a given database.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+pub mod server;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
