@@ -1439,22 +1439,32 @@ impl Live {
         (today <= until).then_some((point, conf, account))
     }
 
-    /// The code printed as a QR on a person's sheet or card: `dangbo:p:<id>.<mac>`.
+    /// The code printed as a QR on a person's sheet or card.
     pub fn person_code(&self, person: PersonId) -> String {
-        format!("dangbo:{}", self.signer.sign(&format!("p:{}", person.0), 12))
+        person_code(&self.signer, person)
     }
 
-    /// What a scanned or typed code names: a person (from a signed QR), or a party card
-    /// number to look up. `None` for a code that is neither.
+    /// What a scanned or typed code names (see [`read_code`]).
     pub fn read_code(&self, code: &str) -> Option<(Option<PersonId>, String)> {
-        let code = code.trim();
-        if let Some(rest) = code.strip_prefix("dangbo:") {
-            let msg = self.signer.verify(rest, 12)?;
-            let id = msg.strip_prefix("p:")?.parse().ok()?;
-            return Some((Some(PersonId(id)), String::new()));
-        }
-        CardNumber::parse(code).ok().map(|c| (None, c.as_str().to_string()))
+        read_code(&self.signer, code)
     }
+}
+
+/// The code printed as a QR on a person's sheet or card: `dangbo:p:<id>.<mac>`.
+pub fn person_code(signer: &Signer, person: PersonId) -> String {
+    format!("dangbo:{}", signer.sign(&format!("p:{}", person.0), 12))
+}
+
+/// What a scanned or typed code names: a person (from a QR signed by `signer`), or a
+/// party card number to look up. `None` for a code that is neither.
+pub fn read_code(signer: &Signer, code: &str) -> Option<(Option<PersonId>, String)> {
+    let code = code.trim();
+    if let Some(rest) = code.strip_prefix("dangbo:") {
+        let msg = signer.verify(rest, 12)?;
+        let id = msg.strip_prefix("p:")?.parse().ok()?;
+        return Some((Some(PersonId(id)), String::new()));
+    }
+    CardNumber::parse(code).ok().map(|c| (None, c.as_str().to_string()))
 }
 
 /// Takes jobs as they come, up to a few thousand requests at a time, and commits each

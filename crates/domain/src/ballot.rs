@@ -405,6 +405,20 @@ pub fn check_choices(kind: BallotKind, candidates: usize, choices: &str) -> Resu
     Ok(())
 }
 
+/// A voter's choices as [`check_choices`] reads them, from a submitted form: `c1`…`cN`
+/// hold `y` or `n`. A choice ballot's unticked box is not sent, so it reads `n`; any
+/// other missing or unknown answer reads `?`, which `check_choices` refuses.
+pub fn choices_from_form<'a>(kind: BallotKind, candidates: usize, field: impl Fn(&str) -> Option<&'a str>) -> String {
+    (1..=candidates)
+        .map(|i| match field(&format!("c{i}")) {
+            Some("y") => 'y',
+            Some("n") => 'n',
+            None if matches!(kind, BallotKind::Choose(_)) => 'n',
+            _ => '?',
+        })
+        .collect()
+}
+
 /// The letters of a voting code: no 0/O, 1/I/L, so that a printed slip reads unambiguously.
 const CODE_LETTERS: &[u8; 31] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 

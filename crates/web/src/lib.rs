@@ -11,7 +11,7 @@ mod assets;
 pub mod auth;
 mod charts;
 pub mod error;
-mod live;
+pub mod live;
 mod metrics;
 mod pages;
 mod ui;

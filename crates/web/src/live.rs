@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use dangbo_app::access::Action;
 use dangbo_app::conferences::Figures;
 use dangbo_domain::Lang;
+use dangbo_domain::member::PersonId;
 use dangbo_domain::number::thousands;
 use dangbo_domain::org::{OrgCode, OrgId};
 use dangbo_store::CheckinRequest;
@@ -102,65 +103,10 @@ pub async fn checkins(
                 .into(),
         );
     }
-    let batch: CheckinBatch = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            return api_error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!(
-                    "{}: {e}",
-                    l.pick(
-                        "Nội dung không đúng dạng JSON yêu cầu",
-                        "The body is not the JSON expected"
-                    )
-                ),
-            );
-        }
+    let requests = match decode_checkins(&body, l, |code| state.live.read_code(code), point, account) {
+        Ok(r) => r,
+        Err(message) => return api_error(StatusCode::BAD_REQUEST, "bad_request", message),
     };
-    if batch.checkins.is_empty() || batch.checkins.len() > 1000 {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            l.pick(
-                "Gửi từ 1 đến 1.000 lượt điểm danh mỗi lần",
-                "Send 1 to 1,000 check-ins at a time",
-            )
-            .into(),
-        );
-    }
-    let mut requests = Vec::with_capacity(batch.checkins.len());
-    for c in &batch.checkins {
-        let rid = c.request_id.trim();
-        if rid.is_empty() || rid.len() > 64 || !rid.bytes().all(|b| b.is_ascii_graphic()) {
-            return api_error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                l.pick(
-                    "Mã lượt điểm danh (request_id) phải có 1–64 ký tự",
-                    "request_id must be 1–64 characters",
-                )
-                .into(),
-            );
-        }
-        // A code that names nobody is still recorded, and answered "unknown".
-        let (person, card) = state
-            .live
-            .read_code(&c.code)
-            .unwrap_or((None, c.code.chars().take(64).collect()));
-        let method = match c.method.as_str() {
-            "scan" | "typed" | "list" => c.method.clone(),
-            _ => "typed".into(),
-        };
-        requests.push(CheckinRequest {
-            request_id: rid.to_string(),
-            point_id: point,
-            code: if person.is_some() { String::new() } else { card },
-            person,
-            method,
-            by_account: Some(account),
-        });
-    }
     match state.live.checkin(conference, requests).await {
         Ok(out) => Json(CheckinResults {
             results: out
@@ -179,6 +125,61 @@ pub async fn checkins(
         .into_response(),
         Err(e) => api_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.message(l)),
     }
+}
+
+/// Reads a device's batch of check-ins (`CheckinBatch` as JSON) into what the writer
+/// records, or says in `l` why the batch is refused. `read_code` tells what a scanned or
+/// typed code names; a code that names nobody is still recorded, and answered "unknown".
+pub fn decode_checkins(
+    body: &[u8],
+    l: Lang,
+    read_code: impl Fn(&str) -> Option<(Option<PersonId>, String)>,
+    point: i64,
+    account: i64,
+) -> Result<Vec<CheckinRequest>, String> {
+    let batch: CheckinBatch = serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "{}: {e}",
+            l.pick(
+                "Nội dung không đúng dạng JSON yêu cầu",
+                "The body is not the JSON expected"
+            )
+        )
+    })?;
+    if batch.checkins.is_empty() || batch.checkins.len() > 1000 {
+        return Err(l
+            .pick(
+                "Gửi từ 1 đến 1.000 lượt điểm danh mỗi lần",
+                "Send 1 to 1,000 check-ins at a time",
+            )
+            .into());
+    }
+    let mut requests = Vec::with_capacity(batch.checkins.len());
+    for c in batch.checkins {
+        let rid = c.request_id.trim();
+        if rid.is_empty() || rid.len() > 64 || !rid.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(l
+                .pick(
+                    "Mã lượt điểm danh (request_id) phải có 1–64 ký tự",
+                    "request_id must be 1–64 characters",
+                )
+                .into());
+        }
+        let (person, card) = read_code(&c.code).unwrap_or((None, c.code.chars().take(64).collect()));
+        let method = match c.method.as_str() {
+            "scan" | "typed" | "list" => c.method,
+            _ => "typed".into(),
+        };
+        requests.push(CheckinRequest {
+            request_id: rid.to_string(),
+            point_id: point,
+            code: if person.is_some() { String::new() } else { card },
+            person,
+            method,
+            by_account: Some(account),
+        });
+    }
+    Ok(requests)
 }
 
 /// The figures of a conference as the page shows them.

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use dangbo_app::ballots::{BallotSettings, BallotView, Cast, Minutes, NominationInput, VoterBallot, status_words};
 use dangbo_domain::Lang;
-use dangbo_domain::ballot::{BallotKind, Base, Share};
+use dangbo_domain::ballot::{BallotKind, Base, Share, choices_from_form};
 use dangbo_domain::org::OrgCode;
 use dangbo_store::{BallotRow, NominationRow};
 use serde::Deserialize;
@@ -519,15 +519,7 @@ async fn vote(St(state): St<State>, headers: HeaderMap, Form(f): Form<HashMap<St
         Ok(b) => b,
         Err(e) => return vote_page(&state, lang, code, None, Some(e.message(lang))),
     };
-    let choices: String = (1..=ballot.candidates.len())
-        .map(|i| match f.get(&format!("c{i}")).map(String::as_str) {
-            Some("y") => 'y',
-            Some("n") => 'n',
-            // A choice ballot's unticked box is not sent.
-            None if matches!(ballot.kind, BallotKind::Choose(_)) => 'n',
-            _ => '?',
-        })
-        .collect();
+    let choices = choices_from_form(ballot.kind, ballot.candidates.len(), |k| f.get(k).map(String::as_str));
     match state.app.cast(&code, &choices).await {
         Ok(Cast::Counted { receipt }) => voted(&state, lang, Some(ballot.id), receipt),
         Ok(Cast::AlreadyCounted { receipt }) => voted(&state, lang, None, receipt),

@@ -1,0 +1,7 @@
+#![no_main]
+//! See `checks::document_number`.
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::document_number(data));
