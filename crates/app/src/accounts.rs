@@ -3,7 +3,7 @@
 //! serve any request), and the demo's accounts.
 
 use crate::access::{Caller, Grant, Role};
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Result, totp};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use dangbo_domain::date::short;
@@ -19,6 +19,52 @@ pub const THROTTLE_MINUTES: i64 = 15;
 /// How long a web session lasts.
 pub const SESSION_HOURS: i64 = 12;
 pub use crate::passwords::{MIN_PASSWORD, check_password};
+
+/// How long a sign-in waits for the authenticator's code.
+pub const CODE_MINUTES: i64 = 5;
+
+/// How a sign-in went: a session, or a wait for the authenticator's code.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    /// Signed in.
+    Open(Opened),
+    /// The password was right; the code is next. Holds the token that names this wait.
+    Code(String),
+}
+
+/// An account's second factor as its owner sees it.
+#[derive(Debug, Clone, Default)]
+pub struct SecondFactor {
+    /// Whether sign-in asks for a code.
+    pub on: bool,
+    /// Since when.
+    pub since: Option<String>,
+    /// A secret offered for an app and not yet confirmed: grouped for typing, and as the
+    /// address a QR code carries.
+    pub offer: Option<(String, String)>,
+}
+
+/// A secret in groups of four, as people type it.
+fn group(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Refuses a sign-in for a user name that failed too often lately.
+async fn throttled(tx: &mut Tx, username: &str, clock: &crate::Clock) -> Result<()> {
+    let since = clock.timestamp_in(-THROTTLE_MINUTES * 60);
+    if tx.login_failures_since(username, &since).await? >= MAX_FAILURES {
+        return Err(AppError::rejected(
+            format!("Đăng nhập sai quá {MAX_FAILURES} lần: hãy thử lại sau {THROTTLE_MINUTES} phút"),
+            format!("Too many failed sign-ins ({MAX_FAILURES}): try again in {THROTTLE_MINUTES} minutes"),
+        ));
+    }
+    Ok(())
+}
 
 /// A session just opened: the secret for the cookie, and the CSRF token for forms.
 #[derive(Debug, Clone)]
@@ -294,17 +340,18 @@ impl App {
         Ok(out)
     }
 
-    /// Signs in. Too many failures for one user name within a quarter of an hour make
-    /// further attempts wait, whichever instance they reach. Both outcomes are audited.
-    pub async fn login(&self, username: &str, password: &str, lang: Lang) -> Result<Opened> {
+    /// Checks a user name and password, with throttling: after [`MAX_FAILURES`] failures
+    /// within [`THROTTLE_MINUTES`] the account must wait. An account with a second factor
+    /// then waits for its code ([`App::sign_in_code`]); any other gets its session.
+    pub async fn sign_in(&self, username: &str, password: &str, lang: Lang) -> Result<SignIn> {
         let username = username.trim().to_lowercase();
-        let since = self.clock.timestamp_in(-THROTTLE_MINUTES * 60);
+        let subject = format!("account:{username}");
         let mut tx = self.db.write().await?;
-        if tx.login_failures_since(&username, &since).await? >= MAX_FAILURES {
-            return Err(AppError::rejected(
-                format!("Đăng nhập sai quá {MAX_FAILURES} lần: hãy thử lại sau {THROTTLE_MINUTES} phút"),
-                format!("Too many failed sign-ins ({MAX_FAILURES}): try again in {THROTTLE_MINUTES} minutes"),
-            ));
+        if let Err(e) = throttled(&mut tx, &username, &self.clock).await {
+            // Tries while waiting are recorded too, not counted.
+            self.audit(&mut tx, "login.fail", &subject, "đang bị tạm khóa").await?;
+            tx.commit().await?;
+            return Err(e);
         }
         let account = tx.account_by_username(&username).await?;
         let ok = match &account {
@@ -315,7 +362,6 @@ impl App {
                 false
             }
         };
-        let subject = format!("account:{username}");
         let Some(account) = account.filter(|_| ok) else {
             tx.record_login_failure(&username, &self.clock.timestamp()).await?;
             self.audit(&mut tx, "login.fail", &subject, "").await?;
@@ -325,14 +371,97 @@ impl App {
                 "Wrong user name or password",
             ));
         };
-        tx.clear_login_failures(&username).await?;
+        if tx.totp(account.id).await?.is_some_and(|t| t.secret.is_some()) {
+            let pending = random_token();
+            tx.insert_pending_login(
+                &token_hash(&pending),
+                account.id,
+                lang_code(lang),
+                &self.clock.timestamp_in(CODE_MINUTES * 60),
+            )
+            .await?;
+            self.audit(&mut tx, "login.password", &subject, "chờ mã xác thực")
+                .await?;
+            tx.commit().await?;
+            return Ok(SignIn::Code(pending));
+        }
+        let opened = self.open_session(&mut tx, &account, lang, "").await?;
+        tx.commit().await?;
+        Ok(SignIn::Open(opened))
+    }
+
+    /// Signs in where no second factor can be typed (scripts, tests): as
+    /// [`App::sign_in`], refusing accounts that have one.
+    pub async fn login(&self, username: &str, password: &str, lang: Lang) -> Result<Opened> {
+        match self.sign_in(username, password, lang).await? {
+            SignIn::Open(opened) => Ok(opened),
+            SignIn::Code(_) => Err(AppError::rejected(
+                "Tài khoản này cần mã xác thực hai bước: hãy đăng nhập trên trang web",
+                "This account needs its authenticator code: sign in on the web page",
+            )),
+        }
+    }
+
+    /// Finishes a sign-in that waits for the authenticator's code. A wrong code counts as
+    /// a failed sign-in; each code is good once.
+    pub async fn sign_in_code(&self, pending: &str, code: &str) -> Result<Opened> {
+        let hash = token_hash(pending);
+        let mut tx = self.db.write().await?;
+        let expired = || {
+            AppError::rejected(
+                "Lượt đăng nhập này đã hết hạn: hãy nhập lại tên đăng nhập và mật khẩu",
+                "This sign-in has expired: enter your user name and password again",
+            )
+        };
+        let found = tx.pending_login(&hash, &self.clock.timestamp()).await?;
+        let account = match found {
+            Some((id, _)) => tx.account(id).await?.filter(|a| !a.disabled),
+            None => None,
+        };
+        let (Some((_, lang)), Some(account)) = (found, account) else {
+            tx.commit().await?;
+            return Err(expired());
+        };
+        let subject = format!("account:{}", account.username);
+        if let Err(e) = throttled(&mut tx, &account.username, &self.clock).await {
+            tx.delete_pending_login(&hash).await?;
+            self.audit(&mut tx, "login.fail", &subject, "đang bị tạm khóa").await?;
+            tx.commit().await?;
+            return Err(e);
+        }
+        let row = tx.totp(account.id).await?.unwrap_or_default();
+        let secret = row.secret.as_deref().and_then(totp::from_base32).ok_or_else(expired)?;
+        let now = totp::step_of(self.clock.unix());
+        let step = totp::accepted_step(&secret, code, now, row.last_step);
+        let used = match step {
+            Some(s) => tx.use_totp_step(account.id, s).await?,
+            None => false,
+        };
+        if !used {
+            tx.record_login_failure(&account.username, &self.clock.timestamp())
+                .await?;
+            self.audit(&mut tx, "login.fail", &subject, "sai mã xác thực").await?;
+            tx.commit().await?;
+            return Err(AppError::rejected(
+                "Mã xác thực không đúng, đã dùng hoặc đã quá hạn: hãy nhập mã đang hiện trên ứng dụng",
+                "The code is wrong, used already or too old: type the code your app shows now",
+            ));
+        }
+        tx.delete_pending_login(&hash).await?;
+        let lang = Lang::parse(&lang).unwrap_or_default();
+        let opened = self.open_session(&mut tx, &account, lang, "mã xác thực").await?;
+        tx.commit().await?;
+        Ok(opened)
+    }
+
+    async fn open_session(&self, tx: &mut Tx, account: &AccountRow, lang: Lang, how: &str) -> Result<Opened> {
+        tx.clear_login_failures(&account.username).await?;
         let opened = Opened {
             token: random_token(),
             csrf: random_token(),
         };
-        let hash = token_hash(&opened.token);
         tx.insert_session(&NewSession {
-            token_hash: &hash,
+            token_hash: &token_hash(&opened.token),
             account_id: account.id,
             kind: "web",
             name: "",
@@ -343,9 +472,148 @@ impl App {
         })
         .await?;
         tx.delete_expired_sessions(&self.clock.timestamp()).await?;
-        self.audit(&mut tx, "login", &subject, "").await?;
-        tx.commit().await?;
+        self.audit(tx, "login", &format!("account:{}", account.username), how)
+            .await?;
         Ok(opened)
+    }
+
+    /// The caller's second factor: whether it is on, and a secret offered to set it up.
+    pub async fn second_factor(&self, caller: &Caller) -> Result<SecondFactor> {
+        let mut tx = self.db.read().await?;
+        let row = tx.totp(caller.account_id).await?.unwrap_or_default();
+        let offer = row.pending.as_deref().and_then(totp::from_base32).map(|secret| {
+            (
+                group(&totp::base32(&secret)),
+                totp::uri("dangbo", &caller.username, &secret),
+            )
+        });
+        Ok(SecondFactor {
+            on: row.secret.is_some(),
+            since: row.since,
+            offer,
+        })
+    }
+
+    /// Offers the caller a new secret for an authenticator app; it is used once a code
+    /// from it has been typed ([`App::enable_second_factor`]).
+    pub async fn offer_second_factor(&self, caller: &Caller) -> Result<()> {
+        let secret = totp::base32(&crate::random_bytes::<20>()?);
+        let mut tx = self.db.write().await?;
+        tx.offer_totp(caller.account_id, &secret).await?;
+        self.audit(
+            &mut tx,
+            "account.2fa-offer",
+            &format!("account:{}", caller.username),
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns the second factor on with the first code of the offered secret.
+    pub async fn enable_second_factor(&self, caller: &Caller, code: &str) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let row = tx.totp(caller.account_id).await?.unwrap_or_default();
+        let Some(secret) = row.pending.as_deref().and_then(totp::from_base32) else {
+            return Err(AppError::rejected(
+                "Chưa có mã bí mật để cài: hãy bấm «Cài xác thực hai bước» trước",
+                "No secret to set up: press «Set up two-step sign-in» first",
+            ));
+        };
+        let now = totp::step_of(self.clock.unix());
+        let Some(step) = totp::accepted_step(&secret, code, now, 0) else {
+            return Err(AppError::rejected(
+                "Mã không đúng: hãy kiểm tra giờ trên điện thoại và nhập mã đang hiện",
+                "The code is not right: check the phone's clock and type the code it shows now",
+            ));
+        };
+        tx.confirm_totp(caller.account_id, step, &self.clock.timestamp())
+            .await?;
+        self.audit(&mut tx, "account.2fa-on", &format!("account:{}", caller.username), "")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns the caller's second factor off, on their password.
+    pub async fn disable_second_factor(&self, caller: &Caller, password: &str) -> Result<()> {
+        let mut tx = self.confirm_password(caller, password).await?;
+        tx.delete_totp(caller.account_id).await?;
+        self.audit(&mut tx, "account.2fa-off", &format!("account:{}", caller.username), "")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes an account's second factor away (a lost phone), ending its sessions; the
+    /// administrator's command `dangbo user reset-2fa`.
+    pub async fn reset_second_factor(&self, username: &str) -> Result<()> {
+        let mut tx = self.db.write().await?;
+        let account = account_named(&mut tx, username).await?;
+        if !tx.delete_totp(account.id).await? {
+            return Err(AppError::rejected(
+                format!("Tài khoản «{username}» chưa bật xác thực hai bước"),
+                format!("Account «{username}» has no two-step sign-in"),
+            ));
+        }
+        let ended = tx.delete_sessions_of(account.id).await?;
+        self.audit(
+            &mut tx,
+            "account.2fa-reset",
+            &format!("account:{username}"),
+            &format!("{ended} phiên bị đóng"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the caller's own password, on the current one; every session of the
+    /// account ends, this one too.
+    pub async fn change_password(&self, caller: &Caller, current: &str, new: &str) -> Result<()> {
+        check_password(&caller.username, new)?;
+        let hash = hash_password(new)?;
+        let mut tx = self.confirm_password(caller, current).await?;
+        tx.set_password_hash(caller.account_id, &hash).await?;
+        let ended = tx.delete_sessions_of(caller.account_id).await?;
+        self.audit(
+            &mut tx,
+            "account.password",
+            &format!("account:{}", caller.username),
+            &format!("{ended} phiên bị đóng"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens the write transaction of a change to the caller's sign-in, once their
+    /// password is checked; a wrong one is recorded as a failed sign-in.
+    async fn confirm_password(&self, caller: &Caller, password: &str) -> Result<Tx> {
+        let mut tx = self.db.write().await?;
+        throttled(&mut tx, &caller.username, &self.clock).await?;
+        let ok = tx
+            .account(caller.account_id)
+            .await?
+            .is_some_and(|a| password_matches(password, &a.password_hash));
+        if ok {
+            return Ok(tx);
+        }
+        tx.record_login_failure(&caller.username, &self.clock.timestamp())
+            .await?;
+        self.audit(
+            &mut tx,
+            "login.fail",
+            &format!("account:{}", caller.username),
+            "sai mật khẩu hiện tại",
+        )
+        .await?;
+        tx.commit().await?;
+        Err(AppError::rejected(
+            "Mật khẩu hiện tại không đúng",
+            "The current password is wrong",
+        ))
     }
 
     /// Makes an API token for scripts, valid for `days` days. The token is shown once.

@@ -37,6 +37,18 @@ impl Clock {
         }
     }
 
+    /// Seconds since 1970 for codes that phones compute from their own clocks (TOTP):
+    /// the real time even when today is shifted; midnight of the day when it is fixed.
+    pub fn unix(&self) -> i64 {
+        match self {
+            Clock::Fixed(d) => d
+                .to_datetime(jiff::civil::Time::midnight())
+                .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+                .map_or(0, |z| z.timestamp().as_second()),
+            Clock::System | Clock::Shifted(_) => jiff::Timestamp::now().as_second(),
+        }
+    }
+
     /// Today in Vietnam.
     pub fn today(&self) -> Date {
         self.now().date()

@@ -29,6 +29,7 @@ pub mod signing;
 pub mod study;
 pub mod summary;
 pub mod table;
+pub mod totp;
 
 pub use clock::Clock;
 pub use error::AppError;

@@ -25,14 +25,9 @@ impl Signer {
 
     /// HMAC-SHA-256 of `msg`.
     pub fn mac(&self, msg: &[u8]) -> [u8; 32] {
-        let mut ipad = [0x36u8; 64];
-        let mut opad = [0x5cu8; 64];
-        for (i, b) in self.key.iter().enumerate() {
-            ipad[i] ^= b;
-            opad[i] ^= b;
-        }
-        let inner = Sha256::new().chain_update(ipad).chain_update(msg).finalize();
-        Sha256::new().chain_update(opad).chain_update(inner).finalize().into()
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&hmac::<Sha256>(&self.key, msg));
+        out
     }
 
     /// `msg` followed by `.` and the first `len` hex digits of its MAC.
@@ -49,9 +44,33 @@ impl Signer {
         if mac.len() != len {
             return None;
         }
-        let diff = want.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        (diff == 0).then_some(msg)
+        same(want.as_bytes(), mac.as_bytes()).then_some(msg)
     }
+}
+
+/// HMAC (RFC 2104) over a hash of 64-byte blocks (SHA-1, SHA-256).
+pub fn hmac<D: Digest>(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        let h = D::digest(key);
+        k[..h.len()].copy_from_slice(&h);
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut ipad = [0x36u8; BLOCK];
+    let mut opad = [0x5cu8; BLOCK];
+    for i in 0..BLOCK {
+        ipad[i] ^= k[i];
+        opad[i] ^= k[i];
+    }
+    let inner = D::new().chain_update(ipad).chain_update(msg).finalize();
+    D::new().chain_update(opad).chain_update(inner).finalize().to_vec()
+}
+
+/// Whether two secrets are equal, in a time that does not depend on where they differ.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

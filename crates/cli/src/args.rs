@@ -447,6 +447,13 @@ pub enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Gỡ xác thực hai bước (mất điện thoại) và đóng mọi phiên đăng nhập (remove two-step
+    /// sign-in, for a lost phone; ends every session)
+    #[command(name = "reset-2fa")]
+    ResetSecondFactor {
+        /// Tên đăng nhập (user name)
+        username: String,
+    },
     /// Tạo mã truy cập API cho tập lệnh; mã chỉ in ra một lần (make an API token; shown once)
     Token {
         /// Tên đăng nhập (user name)

@@ -142,6 +142,14 @@ pub async fn user(app: &App, cmd: UserCmd, lang: Lang) -> anyhow::Result<()> {
                 format!("Revoked {n} grant(s)."),
             );
         }
+        UserCmd::ResetSecondFactor { username } => {
+            app.reset_second_factor(&username).await?;
+            say(
+                lang,
+                format!("Đã gỡ xác thực hai bước của «{username}»; tài khoản đăng nhập lại bằng mật khẩu."),
+                format!("Removed the two-step sign-in of «{username}»; the account signs in with its password again."),
+            );
+        }
         UserCmd::ResetPassword {
             username,
             password_stdin,

@@ -630,6 +630,20 @@ async fn browser_walkthrough() {
     );
     screenshot(&c, &shots, "08-english").await;
 
+    // h. Two-step sign-in, set up from one's own account page (the name in the header).
+    let name = find(&c, ".who a.name").await;
+    click_to(&c, &name, "#second-factor form button").await;
+    let offer = find(&c, "#second-factor form button").await;
+    let secret = text(&click_to(&c, &offer, "#totp-secret").await).await;
+    assert!(!find_all(&c, "#second-factor .qr svg").await.is_empty(), "no QR code");
+    screenshot(&c, &shots, "09-two-step").await;
+    let secret = dangbo_app::totp::from_base32(&secret).expect("the key is not base32");
+    let now = dangbo_app::totp::step_of(jiff::Timestamp::now().as_second());
+    fill(&c, "#totp-code", &dangbo_app::totp::code(&secret, now)).await;
+    let on = find(&c, "#second-factor form button[type=submit]").await;
+    let done = click_to(&c, &on, "#account-done").await;
+    assert!(text(&done).await.contains("Two-step sign-in is on"));
+
     c.close().await.expect("cannot close the browser");
 }
 

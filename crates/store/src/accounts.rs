@@ -317,6 +317,127 @@ impl Tx {
     }
 }
 
+/// An account's second factor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TotpRow {
+    /// The confirmed secret (base32); `None` while only offered.
+    pub secret: Option<String>,
+    /// A secret offered and not yet confirmed by a code.
+    pub pending: Option<String>,
+    /// The step of the last code accepted.
+    pub last_step: i64,
+    /// When it was turned on.
+    pub since: Option<String>,
+}
+
+impl Tx {
+    /// The second factor of an account, if one was ever offered to it.
+    pub async fn totp(&mut self, account_id: i64) -> Result<Option<TotpRow>> {
+        type Row = (Option<String>, Option<String>, i64, Option<String>);
+        let row: Option<Row> =
+            sqlx::query_as("SELECT secret, pending, last_step, since FROM account_totp WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&mut *self.inner)
+                .await?;
+        Ok(row.map(|(secret, pending, last_step, since)| TotpRow {
+            secret,
+            pending,
+            last_step,
+            since,
+        }))
+    }
+
+    /// Offers a new secret to an account; a confirmed one stays in force until the new
+    /// one is confirmed.
+    pub async fn offer_totp(&mut self, account_id: i64, secret: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO account_totp (account_id, pending) VALUES ($1, $2)
+             ON CONFLICT (account_id) DO UPDATE SET pending = excluded.pending",
+        )
+        .bind(account_id)
+        .bind(secret)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes the offered secret the account's, from the step of its first code.
+    pub async fn confirm_totp(&mut self, account_id: i64, step: i64, since: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE account_totp SET secret = pending, pending = NULL, last_step = $2, since = $3
+             WHERE account_id = $1 AND pending IS NOT NULL",
+        )
+        .bind(account_id)
+        .bind(step)
+        .bind(since)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the code of `step` was used; false when that step, or a later one,
+    /// was used already (the same code sent twice at once counts once).
+    pub async fn use_totp_step(&mut self, account_id: i64, step: i64) -> Result<bool> {
+        let r = sqlx::query("UPDATE account_totp SET last_step = $2 WHERE account_id = $1 AND last_step < $2")
+            .bind(account_id)
+            .bind(step)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Turns an account's second factor off.
+    pub async fn delete_totp(&mut self, account_id: i64) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM account_totp WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Remembers a sign-in that waits for its code.
+    pub async fn insert_pending_login(
+        &mut self,
+        token_hash: &str,
+        account_id: i64,
+        lang: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO pending_login (token_hash, account_id, lang, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(account_id)
+            .bind(lang)
+            .bind(expires_at)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// The account and language of a sign-in waiting for its code, unless it expired
+    /// before `now`; expired ones are forgotten.
+    pub async fn pending_login(&mut self, token_hash: &str, now: &str) -> Result<Option<(i64, String)>> {
+        sqlx::query("DELETE FROM pending_login WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(
+            sqlx::query_as("SELECT account_id, lang FROM pending_login WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&mut *self.inner)
+                .await?,
+        )
+    }
+
+    /// Forgets a sign-in that waited for its code.
+    pub async fn delete_pending_login(&mut self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM pending_login WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
 impl Tx {
     /// Keeps an uploaded file until it is imported.
     pub async fn insert_upload(

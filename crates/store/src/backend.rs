@@ -94,6 +94,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "registry version",
         sql: include_str!("../migrations/sqlite/0012_registry_version.sql"),
     },
+    Migration {
+        version: 13,
+        name: "second factor",
+        sql: include_str!("../migrations/sqlite/0013_second_factor.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -156,6 +161,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 12,
         name: "registry version",
         sql: include_str!("../migrations/postgres/0012_registry_version.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "second factor",
+        sql: include_str!("../migrations/postgres/0013_second_factor.sql"),
     },
 ];
 

@@ -27,7 +27,7 @@ mod reporting;
 mod rows;
 mod study;
 
-pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow};
+pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow, TotpRow};
 pub use articles::ArticleRow;
 pub use audit::{AuditBreak, AuditEntry, AuditQuery};
 pub use backend::{Backend, Db};

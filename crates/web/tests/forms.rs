@@ -301,12 +301,145 @@ async fn security_headers(f: &Fixture) {
     }
 }
 
+/// The value of the first `name="…" value="…"` field, or of the element with this id.
+fn field(body: &str, name: &str) -> String {
+    let from = body
+        .split_once(&format!("name=\"{name}\" value=\""))
+        .or_else(|| body.split_once(&format!("id=\"{name}\">")))
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        .1;
+    from.split(['"', '<']).next().unwrap().to_string()
+}
+
+/// A form posted from the sign-in page: its token goes in the form and in the cookie.
+async fn login_post(f: &Fixture, uri: &str, csrf: &str, fields: &str) -> common::Reply {
+    let req = axum::http::Request::post(uri)
+        .header("cookie", format!("dangbo_login={csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("csrf={csrf}&next=%2F&{fields}")))
+        .unwrap();
+    f.request(req).await
+}
+
+/// The password step of a sign-in that asks for a code next: (form token, wait token).
+async fn password_step(f: &Fixture, user: &str) -> (String, String) {
+    let page = f.send(None, "GET", "/login", None).await.body;
+    let csrf = field(&page, "csrf");
+    let r = login_post(
+        f,
+        "/login",
+        &csrf,
+        &format!("username={user}&password={}", common::PASSWORD),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("autocomplete=\"one-time-code\""), "{}", r.body);
+    let pending = field(&r.body, "pending");
+    (csrf, pending)
+}
+
+async fn code_step(f: &Fixture, (csrf, pending): &(String, String), code: &str) -> common::Reply {
+    login_post(f, "/login/code", csrf, &format!("pending={pending}&code={code}")).await
+}
+
+/// Two-step sign-in for an office account: set up from its own page with a code of the
+/// offered secret, then asked for at sign-in, each code good once, wrong codes counted
+/// as failed sign-ins until the account must wait; and every step audited.
+async fn second_factor(f: &Fixture) {
+    use dangbo_app::totp;
+    let user = "office";
+    let r = f.send(Some(user), "GET", "/account", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("nên bật xác thực hai bước"), "{}", r.body);
+    let body = f.form(user, &[]);
+    let r = f.send(Some(user), "POST", "/account/2fa/offer", Some(body)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = f.send(Some(user), "GET", "/account", None).await.body;
+    let secret = totp::from_base32(&field(&page, "totp-secret")).unwrap();
+    assert_eq!(secret.len(), 20);
+    assert!(page.contains("<svg"), "the QR code is drawn");
+    let now = totp::step_of(f.app.clock.unix());
+    let wrong = if totp::code(&secret, now) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for bad in [wrong, "12345", "abcdef"] {
+        let body = f.form(user, &[("code", bad)]);
+        let r = f.send(Some(user), "POST", "/account/2fa/on", Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.body.contains("Mã không đúng"), "{}", r.body);
+    }
+    let body = f.form(user, &[("code", &totp::code(&secret, now))]);
+    let r = f.send(Some(user), "POST", "/account/2fa/on", Some(body)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        f.send(Some(user), "GET", "/account", None)
+            .await
+            .body
+            .contains("Đang bật")
+    );
+
+    // Signing in now asks for the code after the password.
+    let wait = password_step(f, user).await;
+    // The code used to turn it on is spent.
+    let r = code_step(f, &wait, &totp::code(&secret, now)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("đã dùng"), "{}", r.body);
+    let r = code_step(f, &wait, &totp::code(&secret, now + 1)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let session = r.cookies.iter().find(|c| c.starts_with("dangbo_session=")).unwrap();
+    let token = session.trim_start_matches("dangbo_session=");
+    assert_eq!(f.app.session(token).await.unwrap().unwrap().caller.username, user);
+    // Scripts cannot sign such an account in with its password alone.
+    assert!(
+        f.app
+            .login(user, common::PASSWORD, dangbo_domain::Lang::Vi)
+            .await
+            .is_err()
+    );
+
+    // Wrong codes are failed sign-ins: after five the account waits, even with a good code.
+    let wait = password_step(f, user).await;
+    for _ in 0..5 {
+        assert_eq!(code_step(f, &wait, wrong).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = code_step(f, &wait, &totp::code(&secret, now - 1)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Đăng nhập sai quá"), "{}", r.body);
+    let audit = f
+        .app
+        .db
+        .read()
+        .await
+        .unwrap()
+        .audit_for(&format!("account:{user}"))
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = audit.iter().map(|e| (e.2.as_str(), e.3.as_str())).collect();
+    for want in [
+        ("account.2fa-offer", ""),
+        ("account.2fa-on", ""),
+        ("login.password", "chờ mã xác thực"),
+        ("login", "mã xác thực"),
+        ("login.fail", "sai mã xác thực"),
+        ("login.fail", "đang bị tạm khóa"),
+    ] {
+        assert!(actions.contains(&want), "{want:?} not in {actions:?}");
+    }
+    // A lost phone: the administrator takes the second factor away.
+    let caller = f.caller(user).await;
+    f.app.reset_second_factor(user).await.unwrap();
+    assert!(!f.app.second_factor(&caller).await.unwrap().on);
+}
+
 async fn run(f: Fixture) {
     security_headers(&f).await;
     who_viewed_my_record(&f).await;
     edits(&f).await;
     import(&f).await;
     restructure_preview(&f).await;
+    second_factor(&f).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use dangbo_app::access::Action;
-use dangbo_app::accounts::{SESSION_HOURS, random_token};
+use dangbo_app::accounts::{Opened, SESSION_HOURS, SignIn, random_token};
 use dangbo_app::members::{AGE_BANDS, MemberStats};
 use dangbo_domain::Lang;
 use serde::Deserialize;
@@ -22,6 +22,7 @@ pub fn routes() -> Router<State> {
     Router::new()
         .route("/", get(dashboard))
         .route("/login", get(login_form).post(login))
+        .route("/login/code", post(login_code))
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(switch_lang))
         .route("/me", get(me))
@@ -35,6 +36,8 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// Set when the password was right and the authenticator's code is asked for.
+    pending: String,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +71,19 @@ fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
+    code_page(state, lang, next, username, String::new(), error, status)
+}
+
+/// The sign-in page; with `pending`, its second step, which asks for the code.
+fn code_page(
+    state: &State,
+    lang: Lang,
+    next: String,
+    username: String,
+    pending: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let token = random_token();
     let page = LoginPage {
         ui: Ui::anonymous(lang, "/login", state.app.clock.today()),
@@ -75,6 +91,7 @@ fn login_page(
         next,
         username,
         error,
+        pending,
     };
     let cookie = set_cookie(LOGIN_COOKIE, &token, 3600, state.config.secure_cookies);
     (status, [(header::SET_COOKIE, cookie)], page).into_response()
@@ -112,31 +129,69 @@ async fn login(St(state): St<State>, headers: HeaderMap, Form(f): Form<LoginForm
         let msg = crate::error::WebError::csrf(lang).message;
         return login_page(&state, lang, next, f.username, Some(msg), StatusCode::FORBIDDEN);
     }
-    match state.app.login(&f.username, &f.password, lang).await {
-        Ok(opened) => {
-            let c = set_cookie(
-                SESSION_COOKIE,
-                &opened.token,
-                SESSION_HOURS * 3600,
-                state.config.secure_cookies,
-            );
-            let gone = set_cookie(LOGIN_COOKIE, "", 0, state.config.secure_cookies);
-            let mut res = Redirect::to(&next).into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                c.parse().unwrap_or_else(|_| header::HeaderValue::from_static("")),
-            );
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                gone.parse().unwrap_or_else(|_| header::HeaderValue::from_static("")),
-            );
-            res
-        }
+    match state.app.sign_in(&f.username, &f.password, lang).await {
+        Ok(SignIn::Open(opened)) => signed_in(&state, &opened, &next),
+        Ok(SignIn::Code(pending)) => code_page(&state, lang, next, f.username, pending, None, StatusCode::OK),
         Err(e) if e.is_user_error() => login_page(
             &state,
             lang,
             next,
             f.username,
+            Some(e.message(lang)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => super::error_response(&crate::error::WebError::internal(&e), lang, false),
+    }
+}
+
+/// The session's cookie set, the sign-in form's cookie gone, and on to `next`.
+fn signed_in(state: &State, opened: &Opened, next: &str) -> Response {
+    let c = set_cookie(
+        SESSION_COOKIE,
+        &opened.token,
+        SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+    );
+    let gone = set_cookie(LOGIN_COOKIE, "", 0, state.config.secure_cookies);
+    let mut res = Redirect::to(next).into_response();
+    for c in [c, gone] {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            c.parse().unwrap_or_else(|_| header::HeaderValue::from_static("")),
+        );
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    pending: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The second step of signing in: the code of the authenticator app.
+async fn login_code(St(state): St<State>, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
+    let lang = anonymous_lang(&headers);
+    let next = safe_next(Some(&f.next));
+    let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
+    if !paired {
+        let msg = crate::error::WebError::csrf(lang).message;
+        return login_page(&state, lang, next, String::new(), Some(msg), StatusCode::FORBIDDEN);
+    }
+    match state.app.sign_in_code(&f.pending, &f.code).await {
+        Ok(opened) => signed_in(&state, &opened, &next),
+        Err(e) if e.is_user_error() => code_page(
+            &state,
+            lang,
+            next,
+            String::new(),
+            f.pending,
             Some(e.message(lang)),
             StatusCode::UNAUTHORIZED,
         ),

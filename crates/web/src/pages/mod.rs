@@ -1,5 +1,6 @@
 //! The HTML pages: one module per area, one template struct per page.
 
+mod account;
 mod admin;
 mod articles;
 mod ballots;
@@ -29,6 +30,7 @@ use dangbo_domain::{Date, Lang};
 pub fn routes() -> Router<State> {
     Router::new()
         .merge(home::routes())
+        .merge(account::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(transfer::routes())

@@ -335,6 +335,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: String,
     pub location: Option<String>,
+    /// The cookies set, as `name=value`.
+    pub cookies: Vec<String>,
 }
 
 impl Fixture {
@@ -365,6 +367,12 @@ impl Fixture {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string());
+        let cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+            .collect();
         let events = res
             .headers()
             .get(header::CONTENT_TYPE)
@@ -375,7 +383,12 @@ impl Fixture {
             let bytes = res.into_body().collect().await.unwrap().to_bytes();
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        Reply { status, body, location }
+        Reply {
+            status,
+            body,
+            location,
+            cookies,
+        }
     }
 
     /// The caller behind `user`'s session, as the handlers see it.
