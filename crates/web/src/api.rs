@@ -38,6 +38,45 @@ pub fn routes() -> Router<State> {
         .route("/audit", get(audit))
         .route("/points/{id}/checkins", axum::routing::post(crate::live::checkins))
         .route("/conferences/{id}/live", get(crate::live::live))
+        .fallback(|headers: axum::http::HeaderMap| async move {
+            error_json(&WebError::not_found(crate::auth::anonymous_lang(&headers)))
+        })
+        .layer(axum::middleware::from_fn(json_errors))
+}
+
+/// Errors made outside the handlers (a path parameter that does not parse, a body over
+/// the limit, a method not served) in the API's JSON shape, like every other error.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = crate::auth::anonymous_lang(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (code, vi, en) = match status {
+        StatusCode::NOT_FOUND => return error_json(&WebError::not_found(lang)),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Địa chỉ này không nhận phương thức đó",
+            "This address does not take that method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "Nội dung gửi lên quá lớn", "The body is too large"),
+        s if s.is_client_error() => ("bad_request", "Yêu cầu không hợp lệ", "The request is not valid"),
+        _ => ("internal", "Lỗi hệ thống", "Internal error"),
+    };
+    let mut out = error_json(&WebError {
+        status,
+        code,
+        message: lang.pick(vi, en).into(),
+    });
+    if let Some(allow) = res.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 /// The OpenAPI description of the API.
@@ -46,7 +85,7 @@ pub fn routes() -> Router<State> {
     info(title = "dangbo API", description = "Hệ thống công tác đảng — JSON API"),
     paths(me, orgs, org, org_tree, members, create_member, member, update_member, audit, crate::live::checkins, crate::live::live),
     components(schemas(ErrorBody, ErrorDetail, MeOut, GrantOut, OrgOut, OrgDetailOut, StatsOut, MemberOut, MemberPageOut, MemberInput, CreatedOut, AuditOut, crate::live::CheckinBatch, crate::live::CheckinIn, crate::live::CheckinResults, crate::live::CheckinOut, crate::live::LiveOut, crate::live::LiveRow)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -60,6 +99,48 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The errors any operation may answer besides its own: a request that does not parse,
+/// no or a bad token, a form's CSRF token missing (our own pages' scripts), a body over
+/// the limit, and (for check-ins) the writer being unavailable.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let writes = item.post.is_some() || item.put.is_some();
+            for op in [&mut item.get, &mut item.post, &mut item.put].into_iter().flatten() {
+                let mut common = vec![
+                    ("400", "The request does not parse"),
+                    ("401", "No valid token"),
+                    ("403", "The CSRF token of a browser session is missing"),
+                    ("405", "Method not allowed"),
+                ];
+                if writes {
+                    common.extend([("413", "The body is too large"), ("503", "Not written now: send again")]);
+                }
+                for (status, what) in common {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(what).into());
+                }
+            }
+        }
     }
 }
 

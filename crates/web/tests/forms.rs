@@ -433,12 +433,42 @@ async fn second_factor(f: &Fixture) {
     assert!(!f.app.second_factor(&caller).await.unwrap().on);
 }
 
+/// Errors made before a handler runs (a path that does not parse, a method not served, an
+/// address that does not exist) come back in the API's JSON shape too; schemathesis found
+/// them as plain text (`.ci/schemathesis`).
+async fn api_errors_are_json(f: &Fixture) {
+    for (method, uri, status) in [
+        ("GET", "/api/v1/conferences/99999999999999999999/live", 400),
+        ("POST", "/api/v1/points/-99999999999999999999/checkins", 400),
+        ("DELETE", "/api/v1/members/1", 405),
+        ("GET", "/api/v1/nothing-here", 404),
+    ] {
+        let r = f.send(Some("office"), method, uri, None).await;
+        assert_eq!(r.status.as_u16(), status, "{method} {uri}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{uri}: {e}: {}", r.body));
+        assert!(
+            v["error"]["code"].is_string() && v["error"]["message"].is_string(),
+            "{v}"
+        );
+    }
+    // The description documents what every operation may answer.
+    let doc = f.send(None, "GET", "/api/openapi.json", None).await.body;
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    for code in ["400", "401", "403", "404"] {
+        assert!(
+            doc["paths"]["/api/v1/members/{id}"]["get"]["responses"][code].is_object(),
+            "{code}"
+        );
+    }
+}
+
 async fn run(f: Fixture) {
     security_headers(&f).await;
     who_viewed_my_record(&f).await;
     edits(&f).await;
     import(&f).await;
     restructure_preview(&f).await;
+    api_errors_are_json(&f).await;
     second_factor(&f).await;
 }
 
