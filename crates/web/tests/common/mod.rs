@@ -71,6 +71,15 @@ pub struct Fixture {
     pub ballot2: i64,
     pub report1: i64,
     pub report2: i64,
+    /// News articles drafted about conferences 1 and 2.
+    pub article1: i64,
+    pub article2: i64,
+    /// Targets of documents 1 and 2 that the organizations report themselves.
+    pub target1: i64,
+    pub target2: i64,
+    /// Make-up sessions of campaigns 1 and 2, scheduled at C1 and C2 for a day to come.
+    pub makeup1: i64,
+    pub makeup2: i64,
 }
 
 /// What [`dissemination`] made for one base.
@@ -85,6 +94,9 @@ struct Made {
     nomination: i64,
     ballot: i64,
     report: i64,
+    article: i64,
+    target: i64,
+    makeup: i64,
 }
 
 /// The day documents are issued and campaigns start; conferences are held on [`TODAY`].
@@ -92,7 +104,7 @@ pub const ISSUED_ON: &str = "01/11/2026";
 
 /// A document (number `{n}-NQ/ĐU`) with a file, a conference running on it with a point
 /// at `cell`, a campaign over `base` and a task for `cell`, all made by `caller`.
-async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str) -> Made {
+async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str, member: i64) -> Made {
     let number = format!("{n}-NQ/ĐU");
     let doc = app
         .register_document(
@@ -209,6 +221,51 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         )
         .await
         .unwrap();
+    let article = app.draft_article(caller, conf, &code(base)).await.unwrap();
+    let target = app
+        .add_target_typed(
+            caller,
+            doc,
+            &dangbo_app::documents::TargetInput {
+                indicator: String::new(),
+                label: "Chi bộ xếp loại hoàn thành tốt nhiệm vụ từ 90% trở lên".into(),
+                comparison: "ge".into(),
+                value: "90".into(),
+                value_to: String::new(),
+                deadline: "31/12/2026".into(),
+                levels: vec!["province".into()],
+                managed_by: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let makeup = app
+        .record_makeup(
+            caller,
+            campaign,
+            &code(cell),
+            "15/12/2026",
+            "Nhà văn hóa",
+            &[dangbo_domain::member::PersonId(member)],
+        )
+        .await
+        .unwrap();
+    // The member's learning report, with a file.
+    let learner = Caller {
+        account_id: 0,
+        username: format!("hoc-vien-{n}"),
+        display_name: String::new(),
+        person: Some(dangbo_domain::member::PersonId(member)),
+        grants: Vec::new(),
+    };
+    app.submit_report(
+        &learner,
+        campaign,
+        "Thu hoạch: liên hệ bản thân",
+        Some(("thu-hoach.pdf", b"%PDF-1.4\n% thu hoach\n")),
+    )
+    .await
+    .unwrap();
     Made {
         doc,
         file,
@@ -220,6 +277,9 @@ async fn dissemination(app: &App, caller: &Caller, n: u8, base: &str, cell: &str
         nomination,
         ballot,
         report,
+        article,
+        target,
+        makeup,
     }
 }
 
@@ -296,8 +356,8 @@ pub async fn fixture(db: Db) -> Fixture {
     }
     let admin = app.session(&logins["admin"].token).await.unwrap().unwrap().caller;
     let as_admin = app.acting_as(&admin);
-    let one = dissemination(&as_admin, &admin, 1, "T.B1", "T.B1.C1").await;
-    let two = dissemination(&as_admin, &admin, 2, "T.B2", "T.B2.C2").await;
+    let one = dissemination(&as_admin, &admin, 1, "T.B1", "T.B1.C1", p1.0).await;
+    let two = dissemination(&as_admin, &admin, 2, "T.B2", "T.B2.C2", p2.0).await;
     let router = dangbo_web::router(app.clone(), dangbo_web::Config::default())
         .await
         .unwrap();
@@ -327,6 +387,12 @@ pub async fn fixture(db: Db) -> Fixture {
         ballot2: two.ballot,
         report1: one.report,
         report2: two.report,
+        article1: one.article,
+        article2: two.article,
+        target1: one.target,
+        target2: two.target,
+        makeup1: one.makeup,
+        makeup2: two.makeup,
     }
 }
 
