@@ -844,7 +844,8 @@ async fn mixed(f: &Fixture) {
 /// scope reads exactly as a code that does not exist (the form comes back with the same
 /// message), and a role without the right gets a 404 as for any route.
 async fn typed_codes(f: &Fixture) {
-    let cases: [(&str, Action, &str, &[(&str, &str)]); 2] = [
+    type Case<'a> = (&'a str, Action, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 2] = [
         (
             "/members/new",
             EditMembers,
