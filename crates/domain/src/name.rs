@@ -100,18 +100,28 @@ impl std::fmt::Display for PersonName {
     }
 }
 
+/// The word with a capital at its start and after each `-`, small letters elsewhere. A
+/// letter whose other case is several letters (`ß`, `ᾞ`) stays as it is, so that a name
+/// capitalized once reads the same when capitalized again (the fuzzer found `ᾞ` → `ἮΙ`
+/// → `Ἦι`).
 fn capitalize(word: &str) -> String {
+    fn one<I: ExactSizeIterator<Item = char>>(c: char, mapped: I) -> impl Iterator<Item = char> {
+        let single = mapped.len() == 1;
+        mapped
+            .filter(move |_| single)
+            .chain(std::iter::once(c).filter(move |_| !single))
+    }
     let mut out = String::with_capacity(word.len());
     let mut start = true;
     for c in word.chars() {
         if start {
-            out.extend(c.to_uppercase());
+            out.extend(one(c, c.to_uppercase()));
         } else {
-            out.extend(c.to_lowercase());
+            out.extend(one(c, c.to_lowercase()));
         }
         start = c == '-';
     }
-    out
+    out.nfc().collect()
 }
 
 fn collator() -> &'static CollatorBorrowed<'static> {
@@ -175,6 +185,27 @@ pub fn lower_first(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsing_again_changes_nothing() {
+        // The first was found by the fuzzer (fuzz/corpus/dates_names).
+        for s in [
+            " bbbb ᾞ",
+            "ßa ßb",
+            "ŉa Ǆb",
+            "nguyễn văn an",
+            "lò văn pọm",
+            "o'neil mary-jane",
+        ] {
+            let n = PersonName::parse(s).unwrap();
+            assert_eq!(PersonName::parse(n.full()).unwrap(), n, "{s}");
+        }
+        assert_eq!(PersonName::parse("lò văn pọm").unwrap().full(), "Lò Văn Pọm");
+        assert_eq!(
+            PersonName::parse("o'neil mary-jane").unwrap().full(),
+            "O'neil Mary-Jane"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]
