@@ -899,7 +899,88 @@ async fn typed_codes(f: &Fixture) {
     assert!(failures.is_empty(), "typed codes:\n{}", failures.join("\n"));
 }
 
+/// Every form refuses a request whose CSRF token is not the session's, before anything
+/// else, for the administrator who may do everything; and nothing is written (the audit
+/// log, which every change adds to, does not grow).
+async fn csrf_on_every_form(f: &Fixture) {
+    let audit_lines = || async {
+        f.app
+            .db
+            .read()
+            .await
+            .unwrap()
+            .dump_for_tests("audit_log")
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = audit_lines().await;
+    let token = &f.logins["admin"].csrf;
+    let forged = "0".repeat(token.len());
+    let side = Side::of(f, true);
+    let mut failures = Vec::new();
+    let mut forms = 0;
+    for r in ROUTES
+        .iter()
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/"))
+    {
+        let uri = fill(r.path, &side);
+        // The route's own body, and the same with its token missing or forged.
+        let Some((kind, body)) = body_of(f, "admin", r, &side).or_else(|| Some(f.form("admin", &[]))) else {
+            continue;
+        };
+        forms += 1;
+        for sent in [body.replace(token.as_str(), &forged), body.replace(token.as_str(), "")] {
+            let reply = f.send(Some("admin"), r.method, &uri, Some((kind, sent))).await;
+            if reply.status != StatusCode::FORBIDDEN {
+                failures.push(format!("{} {uri}: {}", r.method, reply.status));
+            }
+        }
+    }
+    // Forms outside the table: signing out and one's own second factor. (Signing in has a
+    // token of its own, checked in forms.rs; a vote's code is its own credential.)
+    for uri in ["/logout", "/account/2fa/offer", "/account/2fa/off"] {
+        forms += 1;
+        let body = format!("csrf={forged}&current=x");
+        let reply = f
+            .send(
+                Some("admin"),
+                "POST",
+                uri,
+                Some(("application/x-www-form-urlencoded", body)),
+            )
+            .await;
+        if reply.status != StatusCode::FORBIDDEN {
+            failures.push(format!("POST {uri}: {}", reply.status));
+        }
+    }
+    // The API over a browser session (our own scripts) needs the token in a header.
+    let reply = f
+        .request(
+            Request::put(format!("/api/v1/members/{}", f.p1))
+                .header(header::COOKIE, format!("dangbo_session={}", f.logins["admin"].token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(r#"{"full_name": "Nguyễn Thị Mai"}"#))
+                .unwrap(),
+        )
+        .await;
+    if reply.status != StatusCode::FORBIDDEN {
+        failures.push(format!(
+            "PUT /api/v1/members over a session, no header: {}",
+            reply.status
+        ));
+    }
+    assert!(forms > 50, "only {forms} forms tried");
+    assert!(
+        failures.is_empty(),
+        "forms taken without their CSRF token:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(audit_lines().await, before, "a refused form wrote something");
+}
+
 async fn run(f: Fixture) {
+    csrf_on_every_form(&f).await;
     typed_codes(&f).await;
     point_checkins(&f).await;
     mixed(&f).await;
