@@ -78,11 +78,45 @@ pub async fn router(app: App, config: Config) -> Result<Router, dangbo_app::AppE
         .route("/metrics", axum::routing::get(metrics::render))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(small_bodies))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(move |req, next| {
             assets::security_headers(secure, req, next)
         }))
         .with_state(state))
+}
+
+/// The largest body that is not a file upload: a form, a JSON record, a batch of 1,000
+/// check-ins. Uploads (`multipart/form-data`) may reach [`Config::max_upload`].
+pub const MAX_BODY: u64 = 1024 * 1024;
+
+/// Refuses a body over [`MAX_BODY`] before it is read, unless it carries files.
+async fn small_bodies(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header;
+    let h = req.headers();
+    let files = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"));
+    // The length announced, or known from the body itself.
+    let length = h
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .or_else(|| axum::body::HttpBody::size_hint(req.body()).exact());
+    if files || length.is_none_or(|n| n <= MAX_BODY) {
+        return next.run(req).await;
+    }
+    let lang = auth::anonymous_lang(h);
+    let e = error::WebError {
+        status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        code: "too_large",
+        message: lang
+            .pick(
+                "Nội dung gửi lên quá lớn (tối đa 1 MiB, trừ tệp đính kèm)",
+                "The body is too large (at most 1 MiB, files apart)",
+            )
+            .into(),
+    };
+    pages::error_response(&e, lang, req.uri().path().starts_with("/api/"))
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -462,7 +462,27 @@ async fn api_errors_are_json(f: &Fixture) {
     }
 }
 
+/// A body that is not a file upload is refused over 1 MiB, as a page or as JSON, and
+/// a file upload of the same size is read.
+async fn body_limits(f: &Fixture) {
+    let big = "x".repeat(dangbo_web::MAX_BODY as usize + 1);
+    let form = f.form("office", &[("name", &big), ("on", "21/11/2026")]);
+    let r = f.send(Some("office"), "POST", "/orgs/T.B1.C1/rename", Some(form)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("quá lớn"), "{}", r.body);
+    let json = ("application/json", format!(r#"{{"full_name": "{big}"}}"#));
+    let r = f
+        .send(Some("office"), "PUT", &format!("/api/v1/members/{}", f.p1), Some(json))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("\"too_large\""), "{}", r.body);
+    let upload = f.multipart("office", &[("file", Some("lon.csv"), &big), ("on", None, "21/11/2026")]);
+    let r = f.send(Some("office"), "POST", "/import", Some(upload)).await;
+    assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
 async fn run(f: Fixture) {
+    body_limits(&f).await;
     security_headers(&f).await;
     who_viewed_my_record(&f).await;
     edits(&f).await;
