@@ -149,7 +149,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             | Command::Serve { .. }
     );
     if let Command::Restore { file, yes } = &cli.command {
-        return backup::restore(&url, file, *yes, lang).await;
+        backup::restore(&url, file, *yes, lang).await?;
+        // The restored database says who brought it back, and from what.
+        let db = open(&url, false).await?;
+        App::new(db.clone(), clock, actor())
+            .record("restore", "database", &file.display().to_string())
+            .await?;
+        db.close().await;
+        return Ok(());
     }
     if let Command::Generate {
         members,

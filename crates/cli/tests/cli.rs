@@ -124,6 +124,17 @@ fn import_find_transfer_export_backup_restore() {
     let o = dangbo(&db, &["restore", backup.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "restore asks for --yes");
     ok(&db, &["restore", backup.to_str().unwrap(), "--yes"]);
+    // The restored database records who restored it and from what, on its intact chain.
+    let lines = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = dangbo_store::Db::open(db.to_str().unwrap()).await.unwrap();
+        let lines = store.read().await.unwrap().audit_for("database").await.unwrap();
+        store.close().await;
+        lines
+    });
+    let last = lines.last().unwrap();
+    assert_eq!(last.2, "restore", "{lines:?}");
+    assert!(last.3.ends_with("saoluu.db") && last.1.starts_with("cli:"), "{last:?}");
+    ok(&db, &["audit", "verify"]);
     let out = ok(&db, &["member", "show", "20000001"]);
     assert!(
         !out.contains("01/07/2024"),
