@@ -696,7 +696,7 @@ impl App {
         }
     }
 
-    fn actor_name(&self) -> &str {
+    pub(crate) fn actor_name(&self) -> &str {
         self.actor.split_once(':').map_or(&self.actor, |(_, n)| n)
     }
 

@@ -15,6 +15,12 @@ use std::path::Path;
 pub const ORG_HEADERS: [&str; 6] = ["Mã", "Tên tổ chức", "Loại", "Cấp", "Mã cấp trên", "Từ ngày"];
 
 impl App {
+    /// The line an exported file opens with: who made it, when, and of what.
+    pub(crate) fn export_title(&self, what: &str) -> String {
+        let at = dangbo_domain::date::timestamp_short(&self.clock.timestamp());
+        format!("Xuất từ dangbo bởi {} lúc {at}: {what}", self.actor_name())
+    }
+
     /// Writes the members placed under `org` on `on` to `path` (`.xlsx` or `.csv`), in
     /// Vietnamese name order. Returns how many. The export is audited.
     pub async fn export_members(&self, org: &OrgCode, on: Date, path: &Path) -> Result<usize> {
@@ -87,7 +93,8 @@ impl App {
             ),
         )
         .await?;
-        table::write(path, &header, &rows)?;
+        let title = self.export_title(&format!("đảng viên {label}, ngày {}", short(filter.on)));
+        table::write(path, Some(&title), &header, &rows)?;
         Ok(rows.len())
     }
 
@@ -126,7 +133,8 @@ impl App {
             &format!("{} tổ chức, ngày {}", rows.len(), short(on)),
         )
         .await?;
-        table::write(path, &ORG_HEADERS, &rows)?;
+        let title = self.export_title(&format!("tổ chức {org}, ngày {}", short(on)));
+        table::write(path, Some(&title), &ORG_HEADERS, &rows)?;
         Ok(rows.len())
     }
 

@@ -750,7 +750,7 @@ impl App {
                     out
                 })
                 .collect();
-            table::write(&dest, &header_refs, &rows)?;
+            table::write(&dest, None, &header_refs, &rows)?;
             report.rejects_file = Some(dest);
         }
 

@@ -796,7 +796,7 @@ pub fn write_tables(doc: &PartyDoc, path: &std::path::Path) -> Result<usize> {
         ));
     }
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    crate::table::write(path, &h, &rows)?;
+    crate::table::write(path, None, &h, &rows)?;
     Ok(rows.len())
 }
 

@@ -426,7 +426,8 @@ impl App {
                 .chain(totals.iter().map(|t| Out::Text(t.clone())))
                 .collect(),
         );
-        crate::table::write(path, &header, &out)?;
+        let title = self.export_title(&format!("báo cáo số {id}"));
+        crate::table::write(path, Some(&title), &header, &out)?;
         self.audit_read(
             "report.export",
             &format!("report:{id}"),

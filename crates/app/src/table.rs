@@ -173,10 +173,15 @@ pub enum Out {
 
 /// Writes a header and rows as `.xlsx` (dates as real dates shown dd/mm/yyyy, a bold
 /// frozen header) or `.csv` (UTF-8 with BOM so spreadsheet programs read the Vietnamese).
-pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
+/// A `title` goes in a row of its own above the header (the importers skip it), and in
+/// an `.xlsx` file's properties as its author.
+pub fn write(path: &Path, title: Option<&str>, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
     match extension(path).as_str() {
         "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            if let Some(t) = title {
+                w.write_record([t]).map_err(|e| file_err(path, e))?;
+            }
             w.write_record(header).map_err(|e| file_err(path, e))?;
             for r in rows {
                 w.write_record(r.iter().map(|c| match c {
@@ -190,7 +195,7 @@ pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
             bytes.extend(w.into_inner().map_err(|e| file_err(path, e))?);
             std::fs::write(path, bytes).map_err(|e| AppError::file(path, e))
         }
-        "xlsx" => write_xlsx(path, header, rows).map_err(|e| file_err(path, e)),
+        "xlsx" => write_xlsx(path, title, header, rows).map_err(|e| file_err(path, e)),
         _ => Err(AppError::rejected(
             format!("Không ghi được «{}»: chỉ xuất ra .xlsx hoặc .csv", path.display()),
             format!(
@@ -201,17 +206,29 @@ pub fn write(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> Result<()> {
     }
 }
 
-fn write_xlsx(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+fn write_xlsx(
+    path: &Path,
+    title: Option<&str>,
+    header: &[&str],
+    rows: &[Vec<Out>],
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
+    if let Some(t) = title {
+        wb.set_properties(&DocProperties::new().set_author(t).set_title(t));
+    }
     let sheet = wb.add_worksheet();
     let bold = Format::new().set_bold();
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
+    let top = u32::from(title.is_some());
+    if let Some(t) = title {
+        sheet.write_string(0, 0, t)?;
+    }
     for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(top, c as u16, *h, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = r as u32 + top + 1;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {
@@ -226,7 +243,7 @@ fn write_xlsx(path: &Path, header: &[&str], rows: &[Vec<Out>]) -> std::result::R
             }
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_freeze_panes(top + 1, 0)?;
     for c in 0..header.len() as u16 {
         sheet.set_column_width(c, 18)?;
     }

@@ -222,6 +222,14 @@ async fn export_then_import_into_an_empty_database_gives_the_same_registry() {
         let members = dir.path().join(format!("members.{ext}"));
         assert_eq!(app.export_orgs(&ls, on, &orgs).await.unwrap(), 5);
         assert_eq!(app.export_members(&ls, on, &members).await.unwrap(), 50);
+        // Each file opens with who made it, when, and of what; the importers skip that line.
+        for file in [&orgs, &members] {
+            let first = dangbo_app::table::read(file).unwrap().rows[0].1[0].text();
+            assert!(
+                first.starts_with("Xuất từ dangbo bởi test lúc 21/11/2026 00:00: "),
+                "{ext}: {first}"
+            );
+        }
 
         let t2 = testing::sqlite().await.unwrap();
         let app2 = App::new(t2.db.clone(), Clock::Fixed(on), "test");

@@ -227,7 +227,12 @@ async fn reporting(db: Db) {
     let file = dir.path().join("tong-hop.xlsx");
     assert_eq!(app.export_compiled(&office, id, &file).await.unwrap(), 2);
     let table = dangbo_app::table::read(&file).unwrap();
-    assert_eq!(table.rows.len(), 4, "header, two organizations, totals");
+    assert_eq!(table.rows.len(), 5, "who made it, header, two organizations, totals");
+    assert!(
+        table.rows[0].1[0].text().starts_with("Xuất từ dangbo bởi "),
+        "{:?}",
+        table.rows[0]
+    );
 
     // A reported indicator: each base organization sends its figure with the evidence.
     let doc = app
