@@ -18,6 +18,8 @@ pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_MINUTES: i64 = 15;
 /// How long a web session lasts.
 pub const SESSION_HOURS: i64 = 12;
+/// How long a web session may go unused before it ends.
+pub const IDLE_MINUTES: i64 = 30;
 pub use crate::passwords::{MIN_PASSWORD, check_password};
 
 /// How long a sign-in waits for the authenticator's code.
@@ -646,11 +648,29 @@ impl App {
     /// The session (or API token) for a secret, if it is valid now and its account is enabled.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let mut tx = self.db.read().await?;
-        let Some(s) = tx.session(&token_hash(token)).await? else {
+        let hash = token_hash(token);
+        let Some(s) = tx.session(&hash).await? else {
             return Ok(None);
         };
-        if s.expires_at < self.clock.timestamp() {
+        let now = self.clock.timestamp();
+        if s.expires_at < now {
             return Ok(None);
+        }
+        // A browser session left unused ends early; its use is noted at most once a
+        // minute, so that a busy page does not write on every request.
+        if s.kind == "web" {
+            if s.seen_at < self.clock.timestamp_in(-IDLE_MINUTES * 60) {
+                drop(tx);
+                let mut w = self.db.append().await?;
+                w.delete_session(&hash).await?;
+                w.commit().await?;
+                return Ok(None);
+            }
+            if s.seen_at < self.clock.timestamp_in(-60) {
+                let mut w = self.db.append().await?;
+                w.touch_session(&hash, &now).await?;
+                w.commit().await?;
+            }
         }
         let Some(account) = tx.account(s.account_id).await?.filter(|a| !a.disabled) else {
             return Ok(None);

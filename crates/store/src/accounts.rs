@@ -53,6 +53,8 @@ pub struct SessionRow {
     pub lang: String,
     /// When it stops being valid (`2026-11-21T21:30:00+07:00`).
     pub expires_at: String,
+    /// When it was last used (or opened, if not used since).
+    pub seen_at: String,
 }
 
 /// A new session or token.
@@ -236,18 +238,32 @@ impl Tx {
 
     /// The session or token whose secret hashes to `token_hash`.
     pub async fn session(&mut self, token_hash: &str) -> Result<Option<SessionRow>> {
-        let row: Option<(i64, String, String, String, String)> =
-            sqlx::query_as("SELECT account_id, kind, csrf, lang, expires_at FROM session WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&mut *self.inner)
-                .await?;
+        type Row = (i64, String, String, String, String, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT account_id, kind, csrf, lang, expires_at, COALESCE(seen_at, created_at)
+             FROM session WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *self.inner)
+        .await?;
         Ok(row.map(|r| SessionRow {
             account_id: r.0,
             kind: r.1,
             csrf: r.2,
             lang: r.3,
             expires_at: r.4,
+            seen_at: r.5,
         }))
+    }
+
+    /// Records that a session was used at `at`.
+    pub async fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<()> {
+        sqlx::query("UPDATE session SET seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(at)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 
     /// Changes a session's language.

@@ -99,6 +99,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "second factor",
         sql: include_str!("../migrations/sqlite/0013_second_factor.sql"),
     },
+    Migration {
+        version: 14,
+        name: "session seen",
+        sql: include_str!("../migrations/sqlite/0014_session_seen.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -166,6 +171,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 13,
         name: "second factor",
         sql: include_str!("../migrations/postgres/0013_second_factor.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "session seen",
+        sql: include_str!("../migrations/postgres/0014_session_seen.sql"),
     },
 ];
 

@@ -481,7 +481,48 @@ async fn body_limits(f: &Fixture) {
     assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// A browser session left unused for half an hour ends, before its twelve hours are up;
+/// one used within it stays, and its use is noted. API tokens are for scripts that run
+/// now and then: they do not end for being idle.
+async fn idle_sessions_end(f: &Fixture) {
+    use dangbo_app::accounts::{IDLE_MINUTES, token_hash};
+    let set_seen = |hash: String, minutes: i64| async move {
+        let mut w = f.app.db.write().await.unwrap();
+        w.touch_session(&hash, &f.app.clock.timestamp_in(-minutes * 60))
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+    };
+    let seen = |hash: String| async move {
+        let mut r = f.app.db.read().await.unwrap();
+        r.session(&hash).await.unwrap().map(|s| s.seen_at)
+    };
+    let opened = f
+        .app
+        .login("leader", common::PASSWORD, dangbo_domain::Lang::Vi)
+        .await
+        .unwrap();
+    let hash = token_hash(&opened.token);
+    set_seen(hash.clone(), IDLE_MINUTES - 1).await;
+    assert!(f.app.session(&opened.token).await.unwrap().is_some());
+    assert_eq!(
+        seen(hash.clone()).await,
+        Some(f.app.clock.timestamp()),
+        "the use is noted"
+    );
+    set_seen(hash.clone(), IDLE_MINUTES + 1).await;
+    assert!(
+        f.app.session(&opened.token).await.unwrap().is_none(),
+        "an idle session still opens"
+    );
+    assert_eq!(seen(hash).await, None, "the idle session is still stored");
+    let api = f.app.create_token("leader", "kịch bản", 30).await.unwrap();
+    set_seen(token_hash(&api), 24 * 60).await;
+    assert!(f.app.session(&api).await.unwrap().is_some());
+}
+
 async fn run(f: Fixture) {
+    idle_sessions_end(&f).await;
     body_limits(&f).await;
     security_headers(&f).await;
     who_viewed_my_record(&f).await;
