@@ -211,16 +211,18 @@ pub fn import(data: &[u8]) {
         Ok(t) => t.rows.iter().map(|(n, _)| *n).collect(),
         Err(_) => Default::default(),
     };
-    r.rt.block_on(async {
-        let before = r
-            .app
+    let people = || async {
+        r.app
             .db
             .read()
             .await
             .expect("read")
             .person_count()
             .await
-            .expect("count");
+            .expect("count")
+    };
+    r.rt.block_on(async {
+        let before = people().await;
         match r.app.import_members(&path, &opts, &|_, _| {}).await {
             Ok(report) => {
                 for e in &report.errors {
@@ -230,15 +232,6 @@ pub fn import(data: &[u8]) {
             }
             Err(e) => assert!(!e.message(Lang::Vi).trim().is_empty() && !e.message(Lang::En).trim().is_empty()),
         }
-        let after = r
-            .app
-            .db
-            .read()
-            .await
-            .expect("read")
-            .person_count()
-            .await
-            .expect("count");
-        assert_eq!(before, after, "a preview wrote people");
+        assert_eq!(before, people().await, "a preview wrote people");
     });
 }

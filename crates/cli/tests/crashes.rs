@@ -445,6 +445,19 @@ fn import_file(first: usize) -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// Members' ids by their card numbers.
+async fn members_by_card(tx: &mut dangbo_store::Tx) -> HashMap<String, String> {
+    let cols = tx.columns_of("membership").await.unwrap();
+    let position = |name: &str| cols.iter().position(|c| c == name).unwrap();
+    let (id, card) = (position("person_id"), position("card_number"));
+    tx.dump_for_tests("membership")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r[card].clone(), r[id].clone()))
+        .collect()
+}
+
 /// Checks the database while no server runs: integrity, everything acknowledged, and the
 /// totals that must agree with what they count.
 async fn check(f: &Fixture, work: Work, acked: &Acknowledged, kill: usize) {
@@ -481,18 +494,10 @@ async fn check(f: &Fixture, work: Work, acked: &Acknowledged, kill: usize) {
             );
         }
         Work::Import => {
-            let cols = tx.columns_of("membership").await.unwrap();
-            let card_col = column(&cols, "card_number");
-            let cards: HashSet<String> = tx
-                .dump_for_tests("membership")
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| r[card_col].clone())
-                .collect();
+            let cards = members_by_card(&mut tx).await;
             for (first, ok) in &acked.imports {
                 let n = (*first..first + IMPORT_ROWS)
-                    .filter(|k| cards.contains(&card(*k)))
+                    .filter(|k| cards.contains_key(&card(*k)))
                     .count();
                 assert!(
                     n == 0 || n == IMPORT_ROWS,
@@ -528,15 +533,7 @@ async fn check(f: &Fixture, work: Work, acked: &Acknowledged, kill: usize) {
                 .into_iter()
                 .map(|r| r[person].clone())
                 .collect();
-            let pcols = tx.columns_of("membership").await.unwrap();
-            let (id, card_col) = (column(&pcols, "person_id"), column(&pcols, "card_number"));
-            let by_card: HashMap<String, String> = tx
-                .dump_for_tests("membership")
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| (r[card_col].clone(), r[id].clone()))
-                .collect();
+            let by_card = members_by_card(&mut tx).await;
             for cadre in &acked.planned {
                 assert!(
                     entries.contains(&by_card[cadre]),
