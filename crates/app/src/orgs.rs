@@ -69,12 +69,6 @@ impl App {
         Ok(tx.org_roots(on).await?)
     }
 
-    /// How many organizations are below `code` on `on`, and how many of them are cells.
-    pub async fn subtree_size(&self, code: &OrgCode, on: Date) -> Result<(u64, u64)> {
-        let s = self.summary(code, on).await?;
-        Ok((s.orgs, s.cells))
-    }
-
     /// The children of `code` on `on`, by name, each with the people placed under it.
     pub async fn children(&self, code: &OrgCode, on: Date) -> Result<Vec<TreeNode>> {
         let mut tx = self.db.read().await?;
