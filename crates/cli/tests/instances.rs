@@ -56,6 +56,7 @@ fn nginx_conf(dir: &std::path::Path, port: u16, a: u16, b: u16) -> std::path::Pa
            fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
            upstream dangbo {{ server 127.0.0.1:{a} max_fails=1 fail_timeout=5s; server 127.0.0.1:{b} max_fails=1 fail_timeout=5s; keepalive 32; }}\n\
            server {{\n    listen 127.0.0.1:{port};\n    client_max_body_size 20m;\n\
+             location = /metrics {{ deny all; }}\n\
              location / {{ proxy_pass http://dangbo; proxy_http_version 1.1; proxy_set_header Connection \"\"; \
                            proxy_set_header Host $host; proxy_buffering off; }}\n  }}\n}}\n"
     );
@@ -159,6 +160,10 @@ async fn two_instances_behind_nginx_lose_nothing_when_one_is_killed() {
             .unwrap(),
     );
     wait_up(front).await;
+
+    // The request counters answer on the machine, not through the load balancer.
+    assert_eq!(http(a, "GET", "/metrics", &[], "").await.unwrap().0, 200);
+    assert_eq!(http(front, "GET", "/metrics", &[], "").await.unwrap().0, 403);
 
     // The session opened once is honoured by each instance and through nginx.
     for port in [a, b, front, front, front, front] {
