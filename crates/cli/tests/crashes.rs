@@ -8,10 +8,8 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use dangbo_app::access::{Caller, Role};
-use dangbo_app::ballots::{BallotSettings, NominationInput};
 use dangbo_app::conferences::{ConferenceInput, Live, PointInput};
 use dangbo_app::generate::{GenerateOptions, Progress};
-use dangbo_app::planning::PlanListInput;
 use dangbo_app::{App, Clock};
 use dangbo_domain::Lang;
 use dangbo_domain::date::iso;
@@ -158,65 +156,13 @@ async fn fixture(t: testing::TestDb) -> Fixture {
     let out = live.checkin(conf, requests).await.unwrap();
     assert!(out.iter().all(|o| o.status == CheckinStatus::Counted));
 
-    let plan = app
-        .create_plan_list(
-            &admin,
-            &PlanListInput {
-                org: "TW".into(),
-                term_ordinal: "14".into(),
-                term_years: "2026-2031".into(),
-                target: "BCH".into(),
-                size: "2000".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let nomination = app
-        .create_nomination(
-            &admin,
-            &NominationInput {
-                org: "TW".into(),
-                title: "Giới thiệu nhân sự quy hoạch".into(),
-                plan_list: plan.to_string(),
-                steps: "Hội nghị cán bộ chủ chốt".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let (_, _, ballots) = app.nomination(&admin, nomination).await.unwrap();
-    let ballot = ballots[0].id;
-    app.add_user("kiemphieu", "Tổ kiểm phiếu", PASSWORD, None)
-        .await
-        .unwrap();
-    app.grant(
-        "kiemphieu",
-        Role::CountingBoard,
-        Some(&OrgCode::parse("TW").unwrap()),
-        today,
-    )
-    .await
-    .unwrap();
-    let candidates = 5;
-    app.configure_ballot(
-        &admin,
+    let cards: Vec<String> = (0..5).map(card).collect();
+    let common::ballot::OpenBallot {
+        plan,
         ballot,
-        &BallotSettings {
-            name: "Hội nghị cán bộ chủ chốt".into(),
-            conference: conf.to_string(),
-            mode: "electronic".into(),
-            kind: "approve".into(),
-            max_choices: String::new(),
-            base: "convened".into(),
-            threshold: "gt1/2".into(),
-            quorum: false,
-            board: "kiemphieu".into(),
-            candidates: (0..candidates).map(|k| card(k) + "\n").collect(),
-        },
-    )
-    .await
-    .unwrap();
-    app.open_ballot(&admin, ballot).await.unwrap();
-    let codes = app.issue_slips(&admin, ballot, "").await.unwrap();
+        candidates,
+        codes,
+    } = common::ballot::open(&app, &admin, "TW", conf, &cards, ("kiemphieu", PASSWORD)).await;
     // One for each of those convened (the two cities' members) who are present.
     assert!((3_000..=5_000).contains(&codes.len()), "{} codes", codes.len());
     drop(live);

@@ -161,6 +161,49 @@ async fn two_instances_behind_nginx_lose_nothing_when_one_is_killed() {
     );
     wait_up(front).await;
 
+    // A ballot open at the conference: each code sent to both instances at once is
+    // counted once, whichever commits first.
+    let requests = (0..10_000)
+        .map(|k| dangbo_store::CheckinRequest {
+            request_id: format!("present-{k}"),
+            point_id: province,
+            code: format!("{:09}", 10_000_000 + k),
+            person: None,
+            method: "typed".into(),
+            by_account: None,
+        })
+        .collect();
+    live.checkin(conf, requests).await.unwrap();
+    let cards: Vec<String> = (0..3).map(|k| format!("{:09}", 10_000_000 + k)).collect();
+    let vote = common::ballot::open(&app, &office, "HN", conf, &cards, ("kiemphieu", "bau-cu-an-toan-2026")).await;
+    assert!(vote.codes.len() > 100, "{} codes", vote.codes.len());
+    let form = |code: &str| format!("code={code}&c1=y&c2=n&c3=y");
+    let mut counted = 0;
+    for code in &vote.codes[..100] {
+        let body = form(code);
+        let headers = [("Content-Type", "application/x-www-form-urlencoded")];
+        let (x, y) = tokio::join!(
+            http(a, "POST", "/vote", &headers, &body),
+            http(b, "POST", "/vote", &headers, &body)
+        );
+        for (status, page) in [x.unwrap(), y.unwrap()] {
+            if status == 200 && page.contains("Phiếu của đồng chí đã được ghi nhận") {
+                counted += 1;
+            } else {
+                // The other: told the code was used, or refused outright.
+                assert!(
+                    status == 200 && page.contains("Mã này đã được dùng") || status == 422,
+                    "{status}"
+                );
+            }
+        }
+    }
+    assert_eq!(counted, 100, "each code counted exactly once");
+    let mut tx = t.db.read().await.unwrap();
+    assert_eq!(tx.casts(vote.ballot).await.unwrap().len(), 100);
+    assert_eq!(tx.used_credentials(vote.ballot).await.unwrap().len(), 100);
+    drop(tx);
+
     // The request counters answer on the machine, not through the load balancer.
     assert_eq!(http(a, "GET", "/metrics", &[], "").await.unwrap().0, 200);
     assert_eq!(http(front, "GET", "/metrics", &[], "").await.unwrap().0, 403);

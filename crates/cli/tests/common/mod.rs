@@ -1,6 +1,7 @@
 //! Running the `dangbo` binary from the tests, on a given database.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+pub mod ballot;
 pub mod server;
 
 use std::io::Write;
