@@ -249,18 +249,7 @@ async fn client(f: Arc<Shared>, work: Work, port: u16, c: usize, kill: usize) ->
                     break;
                 }
                 let (first, token) = f.upload.clone().unwrap();
-                let body = format!("csrf={}&upload={token}&on={}", f.csrf, iso(f.today));
-                let r = http(
-                    port,
-                    "POST",
-                    "/import/confirm",
-                    &[
-                        ("Cookie", &f.cookie),
-                        ("Content-Type", "application/x-www-form-urlencoded"),
-                    ],
-                    &body,
-                )
-                .await;
+                let r = confirm_import(port, &f.cookie, &f.csrf, &token, f.today).await;
                 match r {
                     Ok((200, _)) => acked.imports.push((first, true)),
                     Ok((status, answer)) => panic!("the import answered {status}: {answer:.600}"),
@@ -356,6 +345,22 @@ async fn stage(f: &Fixture, n: usize) -> (usize, String) {
     (first, token)
 }
 
+/// Confirms a staged import as the page's form does.
+async fn confirm_import(
+    port: u16,
+    cookie: &str,
+    csrf: &str,
+    token: &str,
+    on: dangbo_domain::Date,
+) -> std::io::Result<(u16, String)> {
+    let body = format!("csrf={csrf}&upload={token}&on={}", iso(on));
+    let headers = [
+        ("Cookie", cookie),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    http(port, "POST", "/import/confirm", &headers, &body).await
+}
+
 /// One import left to finish: how long it took, and what it imported.
 async fn import_once(f: &Fixture) -> (Duration, (usize, bool)) {
     let (first, token) = stage(f, 0).await;
@@ -363,19 +368,9 @@ async fn import_once(f: &Fixture) -> (Duration, (usize, bool)) {
     let _server = serve(&f.t.url, port);
     wait_up(port).await;
     let started = Instant::now();
-    let body = format!("csrf={}&upload={token}&on={}", f.csrf, iso(f.app.clock.today()));
-    let (status, page) = http(
-        port,
-        "POST",
-        "/import/confirm",
-        &[
-            ("Cookie", &f.cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        &body,
-    )
-    .await
-    .unwrap();
+    let (status, page) = confirm_import(port, &f.cookie, &f.csrf, &token, f.app.clock.today())
+        .await
+        .unwrap();
     assert_eq!(status, 200, "{page:.600}");
     (started.elapsed(), (first, true))
 }
