@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 
 /// Failed sign-ins allowed for one user name within [`THROTTLE_MINUTES`].
 pub const MAX_FAILURES: i64 = 5;
+/// Failed sign-ins allowed from one address, whatever the names, within
+/// [`THROTTLE_MINUTES`] (an office behind one address shares it).
+pub const MAX_ADDRESS_FAILURES: i64 = 30;
 /// The window over which failed sign-ins are counted, and the wait after too many.
 pub const THROTTLE_MINUTES: i64 = 15;
 /// How long a web session lasts.
@@ -56,13 +59,22 @@ fn group(secret: &str) -> String {
         .join(" ")
 }
 
-/// Refuses a sign-in for a user name that failed too often lately.
-async fn throttled(tx: &mut Tx, username: &str, clock: &crate::Clock) -> Result<()> {
+/// Refuses a sign-in for a user name that failed too often lately, or from an address
+/// that did, whatever the names it tried.
+async fn throttled(tx: &mut Tx, username: &str, from: Option<&str>, clock: &crate::Clock) -> Result<()> {
     let since = clock.timestamp_in(-THROTTLE_MINUTES * 60);
     if tx.login_failures_since(username, &since).await? >= MAX_FAILURES {
         return Err(AppError::rejected(
             format!("Đăng nhập sai quá {MAX_FAILURES} lần: hãy thử lại sau {THROTTLE_MINUTES} phút"),
             format!("Too many failed sign-ins ({MAX_FAILURES}): try again in {THROTTLE_MINUTES} minutes"),
+        ));
+    }
+    if let Some(address) = from
+        && tx.address_failures_since(address, &since).await? >= MAX_ADDRESS_FAILURES
+    {
+        return Err(AppError::rejected(
+            format!("Có quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {THROTTLE_MINUTES} phút"),
+            format!("Too many failed sign-ins from this machine: try again in {THROTTLE_MINUTES} minutes"),
         ));
     }
     Ok(())
@@ -345,11 +357,12 @@ impl App {
     /// Checks a user name and password, with throttling: after [`MAX_FAILURES`] failures
     /// within [`THROTTLE_MINUTES`] the account must wait. An account with a second factor
     /// then waits for its code ([`App::sign_in_code`]); any other gets its session.
-    pub async fn sign_in(&self, username: &str, password: &str, lang: Lang) -> Result<SignIn> {
+    /// `from` is the address the attempt came from, when known.
+    pub async fn sign_in(&self, username: &str, password: &str, lang: Lang, from: Option<&str>) -> Result<SignIn> {
         let username = username.trim().to_lowercase();
         let subject = format!("account:{username}");
         let mut tx = self.db.write().await?;
-        if let Err(e) = throttled(&mut tx, &username, &self.clock).await {
+        if let Err(e) = throttled(&mut tx, &username, from, &self.clock).await {
             // Tries while waiting are recorded too, not counted.
             self.audit(&mut tx, "login.fail", &subject, "đang bị tạm khóa").await?;
             tx.commit().await?;
@@ -365,7 +378,8 @@ impl App {
             }
         };
         let Some(account) = account.filter(|_| ok) else {
-            tx.record_login_failure(&username, &self.clock.timestamp()).await?;
+            tx.record_login_failure(&username, from, &self.clock.timestamp())
+                .await?;
             self.audit(&mut tx, "login.fail", &subject, "").await?;
             tx.commit().await?;
             return Err(AppError::rejected(
@@ -395,7 +409,7 @@ impl App {
     /// Signs in where no second factor can be typed (scripts, tests): as
     /// [`App::sign_in`], refusing accounts that have one.
     pub async fn login(&self, username: &str, password: &str, lang: Lang) -> Result<Opened> {
-        match self.sign_in(username, password, lang).await? {
+        match self.sign_in(username, password, lang, None).await? {
             SignIn::Open(opened) => Ok(opened),
             SignIn::Code(_) => Err(AppError::rejected(
                 "Tài khoản này cần mã xác thực hai bước: hãy đăng nhập trên trang web",
@@ -406,7 +420,7 @@ impl App {
 
     /// Finishes a sign-in that waits for the authenticator's code. A wrong code counts as
     /// a failed sign-in; each code is good once.
-    pub async fn sign_in_code(&self, pending: &str, code: &str) -> Result<Opened> {
+    pub async fn sign_in_code(&self, pending: &str, code: &str, from: Option<&str>) -> Result<Opened> {
         let hash = token_hash(pending);
         let mut tx = self.db.write().await?;
         let expired = || {
@@ -425,7 +439,7 @@ impl App {
             return Err(expired());
         };
         let subject = format!("account:{}", account.username);
-        if let Err(e) = throttled(&mut tx, &account.username, &self.clock).await {
+        if let Err(e) = throttled(&mut tx, &account.username, from, &self.clock).await {
             tx.delete_pending_login(&hash).await?;
             self.audit(&mut tx, "login.fail", &subject, "đang bị tạm khóa").await?;
             tx.commit().await?;
@@ -440,7 +454,7 @@ impl App {
             None => false,
         };
         if !used {
-            tx.record_login_failure(&account.username, &self.clock.timestamp())
+            tx.record_login_failure(&account.username, from, &self.clock.timestamp())
                 .await?;
             self.audit(&mut tx, "login.fail", &subject, "sai mã xác thực").await?;
             tx.commit().await?;
@@ -594,7 +608,7 @@ impl App {
     /// password is checked; a wrong one is recorded as a failed sign-in.
     async fn confirm_password(&self, caller: &Caller, password: &str) -> Result<Tx> {
         let mut tx = self.db.write().await?;
-        throttled(&mut tx, &caller.username, &self.clock).await?;
+        throttled(&mut tx, &caller.username, None, &self.clock).await?;
         let ok = tx
             .account(caller.account_id)
             .await?
@@ -602,7 +616,7 @@ impl App {
         if ok {
             return Ok(tx);
         }
-        tx.record_login_failure(&caller.username, &self.clock.timestamp())
+        tx.record_login_failure(&caller.username, None, &self.clock.timestamp())
             .await?;
         self.audit(
             &mut tx,

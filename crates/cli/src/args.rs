@@ -83,6 +83,10 @@ pub enum Command {
         /// Dung lượng tải lên tối đa, MiB (largest upload, MiB)
         #[arg(long, env = "DANGBO_MAX_UPLOAD_MIB", default_value_t = 20)]
         max_upload_mib: usize,
+        /// Chạy sau proxy (nginx) trên cùng máy: địa chỉ người dùng lấy từ X-Forwarded-For
+        /// (behind a reverse proxy on this machine: the client's address is the last in X-Forwarded-For)
+        #[arg(long, env = "DANGBO_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Tài khoản người dùng và vai trò (accounts and roles)
     User {

@@ -183,12 +183,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             secure_cookies,
             max_upload_mib,
+            behind_proxy,
         } => {
             init_logging();
             let config = dangbo_web::Config {
                 addr,
                 secure_cookies,
                 max_upload: max_upload_mib.saturating_mul(1024 * 1024),
+                behind_proxy,
             };
             if let Some(d) = cli.today {
                 say_err!(

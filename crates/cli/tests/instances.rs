@@ -58,7 +58,8 @@ fn nginx_conf(dir: &std::path::Path, port: u16, a: u16, b: u16) -> std::path::Pa
            server {{\n    listen 127.0.0.1:{port};\n    client_max_body_size 20m;\n\
              location = /metrics {{ deny all; }}\n\
              location / {{ proxy_pass http://dangbo; proxy_http_version 1.1; proxy_set_header Connection \"\"; \
-                           proxy_set_header Host $host; proxy_buffering off; }}\n  }}\n}}\n"
+                           proxy_set_header Host $host; \
+                           proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_buffering off; }}\n  }}\n}}\n"
     );
     let path = dir.join("nginx.conf");
     std::fs::write(&path, conf).unwrap();

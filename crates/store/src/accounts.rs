@@ -303,10 +303,11 @@ impl Tx {
         Ok(r.rows_affected())
     }
 
-    /// Records a failed sign-in.
-    pub async fn record_login_failure(&mut self, username: &str, at: &str) -> Result<()> {
-        sqlx::query("INSERT INTO login_failure (username, at) VALUES ($1, $2)")
+    /// Records a failed sign-in, with the address it came from when known.
+    pub async fn record_login_failure(&mut self, username: &str, address: Option<&str>, at: &str) -> Result<()> {
+        sqlx::query("INSERT INTO login_failure (username, address, at) VALUES ($1, $2, $3)")
             .bind(username)
+            .bind(address)
             .bind(at)
             .execute(&mut *self.inner)
             .await?;
@@ -317,6 +318,16 @@ impl Tx {
     pub async fn login_failures_since(&mut self, username: &str, since: &str) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM login_failure WHERE username = $1 AND at >= $2")
             .bind(username)
+            .bind(since)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(n)
+    }
+
+    /// How many sign-ins failed from `address` at or after `since`, whatever the names.
+    pub async fn address_failures_since(&mut self, address: &str, since: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM login_failure WHERE address = $1 AND at >= $2")
+            .bind(address)
             .bind(since)
             .fetch_one(&mut *self.inner)
             .await?;

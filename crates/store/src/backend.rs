@@ -104,6 +104,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "session seen",
         sql: include_str!("../migrations/sqlite/0014_session_seen.sql"),
     },
+    Migration {
+        version: 15,
+        name: "failure address",
+        sql: include_str!("../migrations/sqlite/0015_failure_address.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -176,6 +181,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 14,
         name: "session seen",
         sql: include_str!("../migrations/postgres/0014_session_seen.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "failure address",
+        sql: include_str!("../migrations/postgres/0015_failure_address.sql"),
     },
 ];
 

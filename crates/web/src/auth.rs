@@ -93,6 +93,35 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The address a request came from, to throttle failed sign-ins by: the connection's
+/// peer, or, behind a proxy ([`crate::Config::behind_proxy`]), the last address the proxy
+/// added to `X-Forwarded-For` (the one it saw; earlier ones are the client's to write).
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<State> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<ClientAddress, Self::Rejection> {
+        let address = if state.config.behind_proxy {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|a| a.parse::<std::net::IpAddr>().is_ok())
+                .map(str::to_string)
+        } else {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        };
+        Ok(ClientAddress(address))
+    }
+}
+
 impl FromRequestParts<State> for Ctx {
     type Rejection = Response;
 

@@ -31,6 +31,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The largest upload accepted, in bytes.
     pub max_upload: usize,
+    /// Served behind a reverse proxy on this machine (nginx): a request's address is the
+    /// last one the proxy added to `X-Forwarded-For`, not the proxy's.
+    pub behind_proxy: bool,
 }
 
 impl Default for Config {
@@ -39,6 +42,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,
             max_upload: 20 * 1024 * 1024,
+            behind_proxy: false,
         }
     }
 }

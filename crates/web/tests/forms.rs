@@ -521,7 +521,76 @@ async fn idle_sessions_end(f: &Fixture) {
     assert!(f.app.session(&api).await.unwrap().is_some());
 }
 
+/// Many failed sign-ins from one address make that address wait, whatever names were
+/// tried; other addresses sign in as usual. Behind a proxy, the address is the last one
+/// the proxy added to `X-Forwarded-For`.
+async fn throttled_by_address(f: &Fixture) {
+    use dangbo_app::accounts::MAX_ADDRESS_FAILURES;
+    let proxied = dangbo_web::router(
+        f.app.clone(),
+        dangbo_web::Config {
+            behind_proxy: true,
+            ..dangbo_web::Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let attempt = |user: String, password: &'static str, peer: [u8; 4], forwarded: Option<&'static str>| {
+        let proxied = proxied.clone();
+        async move {
+            let page = f.send(None, "GET", "/login", None).await.body;
+            let csrf = field(&page, "csrf");
+            let mut req = axum::http::Request::post("/login")
+                .header("cookie", format!("dangbo_login={csrf}"))
+                .header("content-type", "application/x-www-form-urlencoded");
+            if let Some(x) = forwarded {
+                req = req.header("x-forwarded-for", x);
+            }
+            let mut req = req
+                .body(axum::body::Body::from(format!(
+                    "csrf={csrf}&next=%2F&username={user}&password={password}"
+                )))
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((peer, 40000))));
+            if forwarded.is_some() {
+                use tower::ServiceExt;
+                proxied.oneshot(req).await.unwrap().status()
+            } else {
+                f.request(req).await.status
+            }
+        }
+    };
+    for k in 0..MAX_ADDRESS_FAILURES {
+        let s = attempt(format!("khong-co-{k}"), "sai-mat-khau", [10, 0, 0, 7], None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    // The right password, from that address: refused for now. From another: signed in.
+    let s = attempt("leader".into(), common::PASSWORD, [10, 0, 0, 7], None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let s = attempt("leader".into(), common::PASSWORD, [10, 0, 0, 8], None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // Behind the proxy, the peer is the proxy; the address is the one it added last.
+    let s = attempt(
+        "leader".into(),
+        common::PASSWORD,
+        [127, 0, 0, 1],
+        Some("1.2.3.4, 10.0.0.7"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let s = attempt(
+        "leader".into(),
+        common::PASSWORD,
+        [127, 0, 0, 1],
+        Some("10.0.0.7, 10.0.0.9"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
+
 async fn run(f: Fixture) {
+    throttled_by_address(&f).await;
     idle_sessions_end(&f).await;
     body_limits(&f).await;
     security_headers(&f).await;

@@ -2,7 +2,9 @@
 
 use super::{OrPage, PageResult};
 use crate::State;
-use crate::auth::{Ctx, LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, anonymous_lang, cookie, same, set_cookie};
+use crate::auth::{
+    ClientAddress, Ctx, LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, anonymous_lang, cookie, same, set_cookie,
+};
 use crate::charts::Bars;
 use crate::ui::Ui;
 use askama::Template;
@@ -121,7 +123,12 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(St(state): St<State>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    St(state): St<State>,
+    ClientAddress(from): ClientAddress,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = anonymous_lang(&headers);
     let next = safe_next(Some(&f.next));
     let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
@@ -129,7 +136,7 @@ async fn login(St(state): St<State>, headers: HeaderMap, Form(f): Form<LoginForm
         let msg = crate::error::WebError::csrf(lang).message;
         return login_page(&state, lang, next, f.username, Some(msg), StatusCode::FORBIDDEN);
     }
-    match state.app.sign_in(&f.username, &f.password, lang).await {
+    match state.app.sign_in(&f.username, &f.password, lang, from.as_deref()).await {
         Ok(SignIn::Open(opened)) => signed_in(&state, &opened, &next),
         Ok(SignIn::Code(pending)) => code_page(&state, lang, next, f.username, pending, None, StatusCode::OK),
         Err(e) if e.is_user_error() => login_page(
@@ -176,7 +183,12 @@ struct CodeForm {
 }
 
 /// The second step of signing in: the code of the authenticator app.
-async fn login_code(St(state): St<State>, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
+async fn login_code(
+    St(state): St<State>,
+    ClientAddress(from): ClientAddress,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let lang = anonymous_lang(&headers);
     let next = safe_next(Some(&f.next));
     let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
@@ -184,7 +196,7 @@ async fn login_code(St(state): St<State>, headers: HeaderMap, Form(f): Form<Code
         let msg = crate::error::WebError::csrf(lang).message;
         return login_page(&state, lang, next, String::new(), Some(msg), StatusCode::FORBIDDEN);
     }
-    match state.app.sign_in_code(&f.pending, &f.code).await {
+    match state.app.sign_in_code(&f.pending, &f.code, from.as_deref()).await {
         Ok(opened) => signed_in(&state, &opened, &next),
         Err(e) if e.is_user_error() => code_page(
             &state,
