@@ -105,19 +105,17 @@ impl std::fmt::Display for PersonName {
 /// capitalized once reads the same when capitalized again (the fuzzer found `ᾞ` → `ἮΙ`
 /// → `Ἦι`).
 fn capitalize(word: &str) -> String {
-    fn one<I: ExactSizeIterator<Item = char>>(c: char, mapped: I) -> impl Iterator<Item = char> {
-        let single = mapped.len() == 1;
-        mapped
-            .filter(move |_| single)
-            .chain(std::iter::once(c).filter(move |_| !single))
-    }
     let mut out = String::with_capacity(word.len());
     let mut start = true;
     for c in word.chars() {
-        if start {
-            out.extend(one(c, c.to_uppercase()));
+        let mapped: Vec<char> = if start {
+            c.to_uppercase().collect()
         } else {
-            out.extend(one(c, c.to_lowercase()));
+            c.to_lowercase().collect()
+        };
+        match mapped.as_slice() {
+            [one] => out.push(*one),
+            _ => out.push(c),
         }
         start = c == '-';
     }

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangbo_app::App;
 use dangbo_app::access::Caller;
+use dangbo_app::signing::same;
 use dangbo_domain::{Date, Lang};
 
 /// The session cookie's name.
@@ -54,11 +55,6 @@ impl Ctx {
     pub fn err(&self, e: dangbo_app::AppError) -> WebError {
         WebError::from_app(&e, self.lang)
     }
-}
-
-/// Compares without stopping at the first difference.
-pub fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The value of a cookie.

@@ -2,9 +2,7 @@
 
 use super::{OrPage, PageResult};
 use crate::State;
-use crate::auth::{
-    ClientAddress, Ctx, LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, anonymous_lang, cookie, same, set_cookie,
-};
+use crate::auth::{ClientAddress, Ctx, LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, anonymous_lang, cookie, set_cookie};
 use crate::charts::Bars;
 use crate::ui::Ui;
 use askama::Template;
@@ -17,6 +15,7 @@ use axum::{Form, Router};
 use dangbo_app::access::Action;
 use dangbo_app::accounts::{Opened, SESSION_HOURS, SignIn, random_token};
 use dangbo_app::members::{AGE_BANDS, MemberStats};
+use dangbo_app::signing::same;
 use dangbo_domain::Lang;
 use serde::Deserialize;
 
@@ -131,8 +130,7 @@ async fn login(
 ) -> Response {
     let lang = anonymous_lang(&headers);
     let next = safe_next(Some(&f.next));
-    let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
-    if !paired {
+    if !paired(&headers, &f.csrf) {
         let msg = crate::error::WebError::csrf(lang).message;
         return login_page(&state, lang, next, f.username, Some(msg), StatusCode::FORBIDDEN);
     }
@@ -149,6 +147,11 @@ async fn login(
         ),
         Err(e) => super::error_response(&crate::error::WebError::internal(&e), lang, false),
     }
+}
+
+/// Whether a sign-in form's token is the one its page set in the cookie.
+fn paired(headers: &HeaderMap, csrf: &str) -> bool {
+    cookie(headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), csrf.as_bytes()))
 }
 
 /// The session's cookie set, the sign-in form's cookie gone, and on to `next`.
@@ -191,8 +194,7 @@ async fn login_code(
 ) -> Response {
     let lang = anonymous_lang(&headers);
     let next = safe_next(Some(&f.next));
-    let paired = cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(c.as_bytes(), f.csrf.as_bytes()));
-    if !paired {
+    if !paired(&headers, &f.csrf) {
         let msg = crate::error::WebError::csrf(lang).message;
         return login_page(&state, lang, next, String::new(), Some(msg), StatusCode::FORBIDDEN);
     }
