@@ -53,8 +53,10 @@ impl App {
             before: None,
             ..filter.clone()
         };
+        // Counted once: the count picks the plan, and the pages after the first follow the key.
+        let total = tx.member_count(&filter).await?;
         loop {
-            let (page, _) = tx.members(&filter).await?;
+            let page = tx.member_page(&filter, total).await?;
             let Some(last) = page.last() else { break };
             filter.after = Some(last.row.id);
             for v in page {

@@ -8,7 +8,9 @@ use dangbo_domain::date::short;
 use dangbo_domain::member::{CardNumber, CitizenId, PersonId, PersonKind, PersonRecord};
 use dangbo_domain::name::fold;
 use dangbo_domain::org::{OrgCode, OrgName};
-use dangbo_store::{MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Tx};
+use dangbo_store::{
+    MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow, PositionRow, Total, Tx,
+};
 
 /// A person with their history.
 #[derive(Debug, Clone)]
@@ -101,7 +103,7 @@ impl App {
         query: &str,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<MemberView>, i64)> {
+    ) -> Result<(Vec<MemberView>, Total)> {
         let q = fold(query);
         if q.is_empty() && !query.trim().is_empty() {
             return Err(AppError::rejected(
@@ -134,7 +136,7 @@ impl App {
         self.audit_read(
             "member.search",
             &scope,
-            &format!("«{query}» ngày {}: {} người, từ {offset}", short(on), found.1),
+            &format!("«{query}» ngày {}: {} người, từ {offset}", short(on), found.1.n),
         )
         .await?;
         Ok(found)
@@ -143,7 +145,7 @@ impl App {
     /// A page of the member list for `filter`, whose subtree the caller has already been
     /// allowed to see; `label` names it in the audit log. Lists of names are personal
     /// data, so each page served is audited.
-    pub async fn list_members(&self, filter: &MemberFilter, label: &str) -> Result<(Vec<MemberView>, i64)> {
+    pub async fn list_members(&self, filter: &MemberFilter, label: &str) -> Result<(Vec<MemberView>, Total)> {
         let found = self.find_members(filter).await?;
         self.audit_read(
             "member.list",
@@ -152,7 +154,7 @@ impl App {
                 "«{}» ngày {}: {} người",
                 filter.query.as_deref().unwrap_or_default(),
                 short(filter.on),
-                found.1
+                found.1.n
             ),
         )
         .await?;
@@ -276,14 +278,14 @@ impl App {
     /// A page of the people matching `filter` and how many match: counted from the
     /// subtree's summary when it answers, which over a province saves reading a hundred
     /// thousand placements a page.
-    async fn find_members(&self, filter: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
+    async fn find_members(&self, filter: &MemberFilter) -> Result<(Vec<MemberView>, Total)> {
         let known = match &filter.subtree {
             Some(path) if filter.query.is_none() => self.summary_of(path, filter.on).await?.count(filter),
             _ => None,
         };
         let mut tx = self.db.read().await?;
         let total = match known {
-            Some(n) => n,
+            Some(n) => Total::exact(n),
             None => tx.member_count(filter).await?,
         };
         Ok((tx.member_page(filter, total).await?, total))

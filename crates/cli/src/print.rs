@@ -10,7 +10,7 @@ use dangbo_domain::date::{age_on, short};
 use dangbo_domain::member::status_on;
 use dangbo_domain::number::{percent_cut, thousands};
 use dangbo_domain::org::{OrgCode, OrgName};
-use dangbo_store::{BodyRow, MemberView, OrgVersion};
+use dangbo_store::{BodyRow, MemberView, OrgVersion, Total};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
@@ -323,23 +323,19 @@ pub fn org(
 }
 
 /// A page of members.
-pub fn members(rows: &[MemberView], total: i64, page: i64, limit: i64, on: Date, lang: Lang) {
+pub fn members(rows: &[MemberView], total: Total, page: i64, limit: i64, on: Date, lang: Lang) {
+    let n = total.n;
+    let pages = ((n + limit - 1) / limit).max(1);
     out!(
         "{}",
-        lang.pick(
-            &format!(
-                "{} người (trang {page}/{})",
-                thousands(total as u64),
-                ((total + limit - 1) / limit).max(1)
-            ),
-            &format!(
-                "{} people (page {page} of {})",
-                thousands(total as u64),
-                ((total + limit - 1) / limit).max(1)
-            )
-        )
+        match (lang, total.more) {
+            (Lang::Vi, false) => format!("{} người (trang {page}/{pages})", thousands(n as u64)),
+            (Lang::Vi, true) => format!("Hơn {} người (trang {page})", thousands(n as u64)),
+            (Lang::En, false) => format!("{} people (page {page} of {pages})", thousands(n as u64)),
+            (Lang::En, true) => format!("More than {} people (page {page})", thousands(n as u64)),
+        }
     );
-    if rows.is_empty() && total > 0 {
+    if rows.is_empty() && n > 0 {
         out!(
             "{}",
             lang.pick(

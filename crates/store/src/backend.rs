@@ -109,6 +109,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "failure address",
         sql: include_str!("../migrations/sqlite/0015_failure_address.sql"),
     },
+    Migration {
+        version: 16,
+        name: "search in name order",
+        sql: include_str!("../migrations/sqlite/0016_search_in_name_order.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -187,6 +192,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         name: "failure address",
         sql: include_str!("../migrations/postgres/0015_failure_address.sql"),
     },
+    Migration {
+        version: 16,
+        name: "search in name order",
+        sql: include_str!("../migrations/postgres/0016_search_in_name_order.sql"),
+    },
 ];
 
 /// An open database: a pool of connections and the backend it speaks to.
@@ -253,7 +263,10 @@ impl Db {
                 Box::pin(async move {
                     // busy_timeout waits for a writer instead of failing; synchronous=NORMAL
                     // is safe with WAL (a power cut may lose the last commits, never corrupt).
-                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+                    // 16 MiB of page cache per connection, and large sorts spill to a
+                    // temporary file: the server of a nation stays within 500 MiB (the
+                    // operating system's file cache keeps the database's hot pages).
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;")
                         .await?;
                     Ok(())
                 })

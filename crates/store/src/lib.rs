@@ -41,7 +41,7 @@ pub use indicators::{CommitteeSeat, PostTaken, ReportedValue};
 pub use orgs::{NewOrgVersion, OrgVersion};
 pub use people::{
     BodyRow, FactsGroup, MemberFacts, MemberFilter, MemberView, MembershipRow, NewPerson, PersonRow, PlacementRow,
-    PositionRow,
+    PositionRow, Total,
 };
 pub use planning::{PlanEntryRow, PlanListRow};
 pub use reporting::{RequestRow, SubmissionRow};

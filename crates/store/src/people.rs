@@ -111,6 +111,32 @@ pub struct MemberFilter {
     pub before: Option<PersonId>,
 }
 
+/// How many people match a member filter. A name search stops counting past
+/// [`Total::CAP`] (over a nation, «nguyễn văn an» finds 10,000, and counting them all
+/// costs more than the page): `more` then says there are more than `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// Counted (all of them unless `more`).
+    pub n: i64,
+    /// Whether more than `n` match.
+    pub more: bool,
+}
+
+impl Total {
+    /// A name search counts up to this many.
+    pub const CAP: i64 = 500;
+
+    /// An exact count.
+    pub fn exact(n: i64) -> Total {
+        Total { n, more: false }
+    }
+
+    /// Whether a page ending at `shown` (1-based, inclusive) leaves people after it.
+    pub fn beyond(&self, shown: i64) -> bool {
+        self.more || shown < self.n
+    }
+}
+
 /// The few facts about a member that statistics need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFacts {
@@ -323,9 +349,37 @@ pub(crate) fn bind_err(e: sqlx::error::BoxDynError) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Encode(e))
 }
 
-/// Up to this many matches, a name search sorts what it found instead of reading people
-/// in name order until the page is full.
-const FEW_MATCHES: i64 = 50_000;
+/// A member list's rows, from placements to people and their organizations.
+const MEMBER_FROM: &str = "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
+     JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id";
+
+/// The people whose name matches the folded search text `q` in any of the three ways it
+/// is typed (from the family name, from the middle name, the given name alone), as a
+/// query of `cols` of `person` read from the search indexes alone, joined by `union`
+/// (`UNION ALL` may give a person twice); `q`'s bounds are bound after what `args` holds.
+fn matches_sql(
+    args: &mut AnyArguments,
+    q: &str,
+    cols: &str,
+    union: &str,
+) -> std::result::Result<String, sqlx::error::BoxDynError> {
+    let n = args.len();
+    args.add(q.to_string())?;
+    args.add(format!("{q}~"))?;
+    let (lo, hi) = (n + 1, n + 2);
+    Ok(["search_name", "search_rest", "search_given"]
+        .map(|col| format!("SELECT {cols} FROM person WHERE {col} >= ${lo} AND {col} < ${hi}"))
+        .join(&format!(" {union} ")))
+}
+
+/// Vietnamese name order (the sort key, then the id), or its reverse.
+fn name_order(backwards: bool) -> &'static str {
+    if backwards {
+        "p.sort_key DESC, p.id DESC"
+    } else {
+        "p.sort_key, p.id"
+    }
+}
 
 impl Tx {
     /// Reserves `n` fresh person ids, so that batches can be inserted with known ids.
@@ -588,6 +642,9 @@ impl Tx {
             .pop())
     }
 
+    /// The conditions of a member list on placements (`pl`), organizations (`v`, with
+    /// `tree`), people (`p`) and memberships (`m`); not its name search, which
+    /// [`matches_sql`] reads from the search indexes.
     fn member_where(
         f: &MemberFilter,
         args: &mut AnyArguments,
@@ -628,16 +685,6 @@ impl Tx {
             n += 1;
             Ok(format!("${n}"))
         };
-        if let Some(q) = f.query.as_deref().filter(|q| !q.is_empty()) {
-            let lo = next(args, q.to_string())?;
-            let hi = next(args, format!("{q}~"))?;
-            // Three indexed prefixes: from the family name, from the middle name, the given
-            // name alone.
-            w.push_str(&format!(
-                " AND ((p.search_given >= {lo} AND p.search_given < {hi}) OR (p.search_name >= {lo} AND p.search_name < {hi}) \
-                 OR (p.search_rest >= {lo} AND p.search_rest < {hi}))"
-            ));
-        }
         if let Some(k) = f.kind {
             let x = next(args, k.code().to_string())?;
             w.push_str(&format!(" AND p.kind = {x}"));
@@ -662,7 +709,7 @@ impl Tx {
 
     /// A page of the people placed under a subtree on a day, in Vietnamese name order,
     /// and the total count that matches (without `after`).
-    pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, i64)> {
+    pub async fn members(&mut self, f: &MemberFilter) -> Result<(Vec<MemberView>, Total)> {
         let total = self.member_count(f).await?;
         Ok((self.member_page(f, total).await?, total))
     }
@@ -678,85 +725,203 @@ impl Tx {
         }
     }
 
-    /// How many people placed under a subtree on a day match `f` (its paging ignored).
-    pub async fn member_count(&mut self, f: &MemberFilter) -> Result<i64> {
+    /// How many people placed under a subtree on a day match `f` (its paging ignored); a
+    /// name search counts up to [`Total::CAP`].
+    pub async fn member_count(&mut self, f: &MemberFilter) -> Result<Total> {
         // A name search reads the names first and then places the few that match; a
         // list counts the placements of the subtree, joining people only to filter.
         let cross = self.cross();
         let person_filters = f.kind.is_some() || f.gender.is_some() || f.ethnicity.is_some();
         let mut args = AnyArguments::default();
-        let count_sql = if f.query.is_some() {
-            let w = Self::member_where(f, &mut args, false, true).map_err(bind_err)?;
+        let membership = if f.status.is_some() {
+            "LEFT JOIN membership m ON m.person_id = p.id"
+        } else {
+            ""
+        };
+        let count_sql = if let Some(q) = &f.query {
+            // The matches' ids come from the search indexes alone; the person's row is
+            // read only to filter by it.
+            let unsearched = MemberFilter {
+                query: None,
+                ..f.clone()
+            };
+            let w = Self::member_where(&unsearched, &mut args, false, true).map_err(bind_err)?;
+            let matches = matches_sql(&mut args, q, "id", "UNION").map_err(bind_err)?;
+            let people = if person_filters || f.status.is_some() {
+                format!("JOIN person p ON p.id = c.id {membership}")
+            } else {
+                String::new()
+            };
             format!(
-                "SELECT count(*) FROM person p {cross} placement pl ON pl.person_id = p.id \
-                 LEFT JOIN membership m ON m.person_id = p.id {cross} org_version v ON v.org_id = pl.org_id WHERE {w}"
+                "SELECT count(*) FROM (SELECT 1 FROM ({matches}) c {cross} placement pl ON pl.person_id = c.id \
+                 {people} {cross} org_version v ON v.org_id = pl.org_id WHERE {w} LIMIT {}) found",
+                Total::CAP + 1
             )
         } else {
             let w = Self::member_where(f, &mut args, false, false).map_err(bind_err)?;
             let people = if person_filters || f.status.is_some() {
-                "JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id"
+                format!("JOIN person p ON p.id = pl.person_id {membership}")
             } else {
-                ""
+                String::new()
             };
             format!(
                 "{} SELECT count(*) FROM sub JOIN placement pl ON pl.org_id = sub.org_id {people} WHERE {w}",
                 subtree_cte()
             )
         };
-        let (total,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
+        let (n,): (i64,) = sqlx::query_as_with(AssertSqlSafe(count_sql), args)
             .fetch_one(&mut *self.inner)
             .await?;
-        Ok(total)
+        Ok(if f.query.is_some() && n > Total::CAP {
+            Total {
+                n: Total::CAP,
+                more: true,
+            }
+        } else {
+            Total::exact(n)
+        })
     }
 
     /// A page of the people placed under a subtree on a day who match `f`, in Vietnamese
     /// name order; `total` is how many match ([`Tx::member_count`]), which picks the plan.
-    pub async fn member_page(&mut self, f: &MemberFilter, total: i64) -> Result<Vec<MemberView>> {
-        // A name search reads the names first, the few that match are then placed; a long
-        // list is read in name order until the page is full; a short one is found through
-        // the tree and sorted.
-        let cross = self.cross();
-        let by_name = f.query.is_some() || (total > 1000 && f.offset == 0);
-        let join = if by_name { cross } else { "JOIN" };
+    pub async fn member_page(&mut self, f: &MemberFilter, total: Total) -> Result<Vec<MemberView>> {
+        if f.query.is_some() {
+            return self.search_page(f).await;
+        }
+        // A long list is read in name order until the page is full; a short one is found
+        // through the tree and sorted.
+        let by_name = total.n > 1000 && f.offset == 0;
         let from = if by_name {
+            let cross = self.cross();
             format!(
-                "FROM person p {join} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
-                 {join} org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
+                "FROM person p {cross} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
+                 {cross} org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
             )
         } else {
-            "FROM placement pl JOIN person p ON p.id = pl.person_id LEFT JOIN membership m ON m.person_id = p.id \
-             JOIN org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
-                .to_string()
+            MEMBER_FROM.to_string()
         };
         // Paging back reads backwards from the key, then turns the page round.
         let backwards = f.before.is_some() && f.after.is_none();
-        // The few people a name search finds are read through the search indexes and
-        // sorted; ordering by an expression keeps the planner from walking the whole
-        // name-order index instead, filtering millions (which PostgreSQL prefers).
-        let key = match self.backend {
-            _ if f.query.is_none() || total > FEW_MATCHES => "p.sort_key",
-            Backend::Sqlite => "+p.sort_key",
-            Backend::Postgres => "(p.sort_key || ''::bytea)",
-        };
-        let order = if backwards {
-            format!("{key} DESC, p.id DESC")
-        } else {
-            format!("{key}, p.id")
-        };
         let mut args = AnyArguments::default();
         let w = Self::member_where(f, &mut args, true, true).map_err(bind_err)?;
         let sql = format!(
-            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {order} LIMIT {} OFFSET {}",
+            "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
+            name_order(backwards),
             f.limit.max(0),
             f.offset.max(0)
         );
+        let mut views = self.member_views(sql, args).await?;
+        if backwards {
+            views.reverse();
+        }
+        Ok(views)
+    }
+
+    /// A name search's page. The matches' sort keys are read in name order from the search
+    /// indexes alone (over a nation, «nguyễn văn an» matches 10,000 people, whose keys are
+    /// read in a few milliseconds), a batch at a time; only the batch is joined to where
+    /// its people are placed and filtered, until the page is full.
+    async fn search_page(&mut self, f: &MemberFilter) -> Result<Vec<MemberView>> {
+        let q = f.query.clone().unwrap_or_default();
+        let backwards = f.before.is_some() && f.after.is_none();
+        let wanted = usize::try_from(f.limit.max(0) + f.offset.max(0)).unwrap_or(0);
+        // Where the next batch starts (exclusive) and where the list ends (exclusive), as
+        // (sort key, id), in the direction read.
+        let mut from = match if backwards { f.before } else { f.after } {
+            Some(id) => Some(self.sort_key_of(id).await?),
+            None => None,
+        };
+        let until = match (backwards, f.after, f.before) {
+            (false, Some(_), Some(id)) => Some(self.sort_key_of(id).await?),
+            _ => None,
+        };
+        let (op, dir) = if backwards { ('<', "DESC") } else { ('>', "") };
+        // Over a nation nearly every match is placed somewhere on the day, so the first
+        // batch is a little over the page; a province's search grows it fourfold a round.
+        let mut batch = (wanted + wanted / 2).max(60);
+        let mut views = Vec::new();
+        while views.len() < wanted {
+            let mut args = AnyArguments::default();
+            let matches = matches_sql(&mut args, &q, "id, sort_key", "UNION ALL").map_err(bind_err)?;
+            let mut bounds = Vec::new();
+            for (key, op) in [(from.as_ref(), op), (until.as_ref(), '<')] {
+                if let Some((k, id)) = key {
+                    let n = args.len();
+                    args.add(k.clone()).map_err(bind_err)?;
+                    args.add(*id).map_err(bind_err)?;
+                    bounds.push(format!(
+                        "(c.sort_key {op} ${} OR (c.sort_key = ${} AND c.id {op} ${}))",
+                        n + 1,
+                        n + 1,
+                        n + 2
+                    ));
+                }
+            }
+            let bounds = if bounds.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", bounds.join(" AND "))
+            };
+            let sql = format!(
+                "SELECT c.id, c.sort_key FROM ({matches}) c {bounds} ORDER BY c.sort_key {dir}, c.id {dir} LIMIT {batch}"
+            );
+            // A name found two ways comes twice, side by side (UNION ALL, then sorted: cheaper
+            // than UNION's table of what was seen).
+            let mut found: Vec<(i64, Vec<u8>)> = sqlx::query_as_with(AssertSqlSafe(sql), args)
+                .fetch_all(&mut *self.inner)
+                .await?;
+            let read = found.len();
+            found.dedup_by_key(|(id, _)| *id);
+            let Some(last) = found.last() else { break };
+            from = Some((last.1.clone(), last.0));
+            // The batch's people, placed and filtered (the search itself is not asked again).
+            let unsearched = MemberFilter {
+                query: None,
+                ..f.clone()
+            };
+            let mut args = AnyArguments::default();
+            let w = Self::member_where(&unsearched, &mut args, false, true).map_err(bind_err)?;
+            let ids: Vec<String> = found.iter().map(|(id, _)| id.to_string()).collect();
+            let cross = self.cross();
+            let sql = format!(
+                "SELECT {PERSON_COLS}, v.org_id, o.code, v.name FROM person p {cross} placement pl ON pl.person_id = p.id \
+                 LEFT JOIN membership m ON m.person_id = p.id {cross} org_version v ON v.org_id = pl.org_id \
+                 JOIN org o ON o.id = v.org_id WHERE p.id IN ({}) AND {w} ORDER BY {} LIMIT {}",
+                ids.join(", "),
+                name_order(backwards),
+                wanted - views.len()
+            );
+            views.extend(self.member_views(sql, args).await?);
+            if read < batch {
+                break;
+            }
+            batch = (batch * 4).min(20_000);
+        }
+        views.truncate(wanted);
+        views.drain(..views.len().min(usize::try_from(f.offset.max(0)).unwrap_or(0)));
+        if backwards {
+            views.reverse();
+        }
+        Ok(views)
+    }
+
+    /// A person's place in name order: (sort key, id).
+    async fn sort_key_of(&mut self, id: PersonId) -> Result<(Vec<u8>, i64)> {
+        let (key,): (Vec<u8>,) = sqlx::query_as("SELECT sort_key FROM person WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .unwrap_or_default();
+        Ok((key, id.0))
+    }
+
+    /// The rows of a member list query: the person's columns, then the organization's.
+    async fn member_views(&mut self, sql: String, args: AnyArguments) -> Result<Vec<MemberView>> {
         let rows = sqlx::query_with(AssertSqlSafe(sql), args)
             .fetch_all(&mut *self.inner)
             .await?;
-        let mut views = rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                // The person's columns come first, then the organization's.
                 let person: PersonTuple = sqlx::FromRow::from_row(r)?;
                 let (id, code, name): (i64, String, String) = (r.try_get(12)?, r.try_get(13)?, r.try_get(14)?);
                 let org_code = OrgCode::parse(&code).map_err(|_| corrupt("org", "code", &code))?;
@@ -768,11 +933,7 @@ impl Tx {
                     org_name,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
-        if backwards {
-            views.reverse();
-        }
-        Ok(views)
+            .collect()
     }
 
     /// The facts statistics need about everyone placed under a subtree on a day.

@@ -8,7 +8,7 @@ use dangbo_domain::name::{PersonName, fold};
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
 use dangbo_domain::{Date, Validity};
 use dangbo_store::testing::TestDb;
-use dangbo_store::{MemberFilter, MembershipRow, NewOrgVersion, NewPerson, PositionRow, StoreError, Tx};
+use dangbo_store::{MemberFilter, MembershipRow, NewOrgVersion, NewPerson, PositionRow, StoreError, Total, Tx};
 
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -42,6 +42,7 @@ contract!(
     stale_name_keys_are_recomputed,
     keyset_pages_cover_the_list_once,
     name_search_three_ways,
+    a_name_search_counts_to_a_bound,
 );
 
 fn day(y: i16, m: i8, d: i8) -> Date {
@@ -297,7 +298,7 @@ async fn names_sort_and_search_the_same_way(t: TestDb) {
     tx.commit().await.unwrap();
     let mut tx = t.db.read().await.unwrap();
     let (rows, total) = tx.members(&filter(&path, None)).await.unwrap();
-    assert_eq!(total, names.len() as i64);
+    assert_eq!(total, Total::exact(names.len() as i64));
     let got: Vec<String> = rows.iter().map(|r| r.row.person.name.full().to_string()).collect();
     let mut expected: Vec<PersonName> = names.iter().map(|n| PersonName::parse(n).unwrap()).collect();
     expected.sort_by(|a, b| {
@@ -333,13 +334,13 @@ async fn names_sort_and_search_the_same_way(t: TestDb) {
         got.sort_unstable();
         want.sort_unstable();
         assert_eq!(got, want, "query {q:?}");
-        assert_eq!(total, want.len() as i64);
+        assert_eq!(total, Total::exact(want.len() as i64));
     }
     let mut f = filter(&path, None);
     f.limit = 5;
     f.offset = 5;
     let (page, total) = tx.members(&f).await.unwrap();
-    assert_eq!(total, names.len() as i64);
+    assert_eq!(total, Total::exact(names.len() as i64));
     let page: Vec<String> = page.iter().map(|r| r.row.person.name.full().to_string()).collect();
     assert_eq!(page, expected[5..10]);
 }
@@ -396,9 +397,9 @@ async fn placements_and_counts(t: TestDb) {
     assert_eq!(facts.iter().filter(|f| f.exempt).count(), 1);
     let mut f = filter(&path, None);
     f.status = Some(MemberStatus::Probationary);
-    assert_eq!(tx.members(&f).await.unwrap().1, 1);
+    assert_eq!(tx.members(&f).await.unwrap().1, Total::exact(1));
     f.status = Some(MemberStatus::Full);
-    assert_eq!(tx.members(&f).await.unwrap().1, 3);
+    assert_eq!(tx.members(&f).await.unwrap().1, Total::exact(3));
     let p = tx.person(ids[0]).await.unwrap().unwrap();
     assert_eq!(p.person.name.full(), "Hoàng Văn D");
     assert!(p.membership.unwrap().exempt);
@@ -525,6 +526,8 @@ async fn name_search_three_ways(t: TestDb) {
             "Trần Văn Bình",
             "Hoàng Thị Ngọc Ánh",
             "Vi Văn Toàn",
+            // Found two ways by «an»: from the family name and from the given name.
+            "An Thị Anh",
         ],
     )
     .await;
@@ -534,7 +537,10 @@ async fn name_search_three_ways(t: TestDb) {
         ("nguyen van", vec!["Nguyễn Văn An"]),
         ("van an", vec!["Nguyễn Văn An"]),
         ("thi ngoc", vec!["Hoàng Thị Ngọc Ánh"]),
-        ("an", vec!["Lê Thị An", "Nguyễn Văn An", "Hoàng Thị Ngọc Ánh"]),
+        (
+            "an",
+            vec!["Lê Thị An", "Nguyễn Văn An", "An Thị Anh", "Hoàng Thị Ngọc Ánh"],
+        ),
         ("van", vec!["Nguyễn Văn An", "Trần Văn Bình", "Vi Văn Toàn"]),
         ("toan", vec!["Vi Văn Toàn"]),
         ("oan", vec![]),
@@ -542,7 +548,7 @@ async fn name_search_three_ways(t: TestDb) {
         let (rows, total) = tx.members(&filter(&path, Some(q))).await.unwrap();
         let names: Vec<&str> = rows.iter().map(|r| r.row.person.name.full()).collect();
         assert_eq!(names, want, "«{q}»");
-        assert_eq!(total, want.len() as i64, "«{q}»");
+        assert_eq!(total, Total::exact(want.len() as i64), "«{q}»");
     }
 }
 
@@ -567,7 +573,7 @@ async fn keyset_pages_cover_the_list_once(t: TestDb) {
         let mut all = filter(&path, query);
         all.limit = 2000;
         let (everyone, total) = tx.members(&all).await.unwrap();
-        assert_eq!(everyone.len() as i64, total);
+        assert_eq!(Total::exact(everyone.len() as i64), total);
         let mut f = filter(&path, query);
         f.limit = 97;
         let mut paged = Vec::new();
@@ -608,4 +614,90 @@ async fn keyset_pages_cover_the_list_once(t: TestDb) {
         }
         assert_eq!(back, ids, "backwards, query {query:?}");
     }
+}
+
+/// A name search stops counting past [`Total::CAP`] and says there are more; its pages
+/// still hold everyone who matches, in name order.
+async fn a_name_search_counts_to_a_bound(t: TestDb) {
+    const GIVEN: [&str; 7] = ["An", "Bình", "Đạt", "Hà", "Lan", "Yến", "Ân"];
+    const MIDDLE: [&str; 3] = ["Văn", "Thị", "Đức"];
+    let names: Vec<String> = (0..Total::CAP as usize + 50)
+        .map(|i| format!("Nguyễn {} {}", MIDDLE[i % 3], GIVEN[(i / 3) % 7]))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut tx = t.db.write().await.unwrap();
+    let (_, path) = seed_people(&mut tx, &refs).await;
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let mut all = filter(&path, None);
+    all.limit = 5000;
+    let (everyone, total) = tx.members(&all).await.unwrap();
+    assert_eq!(
+        total,
+        Total::exact(names.len() as i64),
+        "a list without a search counts everyone"
+    );
+    let ids: Vec<_> = everyone.iter().map(|v| v.row.id).collect();
+
+    let mut f = filter(&path, Some("nguyen"));
+    f.limit = 400;
+    let mut paged = Vec::new();
+    loop {
+        let (page, total) = tx.members(&f).await.unwrap();
+        assert_eq!(
+            total,
+            Total {
+                n: Total::CAP,
+                more: true
+            }
+        );
+        assert!(total.beyond(Total::CAP), "a capped count always leaves more");
+        let Some(last) = page.last() else { break };
+        f.after = Some(last.row.id);
+        paged.extend(page.into_iter().map(|v| v.row.id));
+    }
+    assert_eq!(paged, ids, "every match once, in name order");
+
+    // Under the bound, the count is exact.
+    let (rows, total) = tx.members(&filter(&path, Some("nguyen duc yen"))).await.unwrap();
+    let want = names.iter().filter(|n| n.as_str() == "Nguyễn Đức Yến").count() as i64;
+    assert_eq!(total, Total::exact(want));
+    assert_eq!(rows.len() as i64, want.min(filter(&path, None).limit));
+    assert!(!total.beyond(want));
+    drop(tx);
+
+    // Nine in ten leave before the day: the search reads more and more matches until its
+    // page is full, and still pages through exactly those who stay, in name order.
+    let mut tx = t.db.write().await.unwrap();
+    let open = tx.open_placements().await.unwrap();
+    let leaving: Vec<i64> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 10 != 0)
+        .map(|(_, id)| open[id].0)
+        .collect();
+    tx.end_placements(&leaving, day(2020, 1, 1)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let staying: Vec<_> = ids.iter().step_by(10).copied().collect();
+    let mut f = filter(&path, Some("nguyen"));
+    f.limit = 30;
+    let mut paged = Vec::new();
+    loop {
+        let (page, total) = tx.members(&f).await.unwrap();
+        assert_eq!(total, Total::exact(staying.len() as i64));
+        let Some(last) = page.last() else { break };
+        f.after = Some(last.row.id);
+        paged.extend(page.into_iter().map(|v| v.row.id));
+    }
+    assert_eq!(paged, staying);
+    let mut f = filter(&path, Some("nguyen"));
+    f.limit = 30;
+    f.before = Some(staying[40]);
+    let back: Vec<_> = tx.members(&f).await.unwrap().0.iter().map(|v| v.row.id).collect();
+    assert_eq!(back, staying[10..40], "the page before, in name order");
+    f.offset = 5;
+    f.before = None;
+    let skipped: Vec<_> = tx.members(&f).await.unwrap().0.iter().map(|v| v.row.id).collect();
+    assert_eq!(skipped, staying[5..35], "an offset skips that many who match");
 }

@@ -418,7 +418,10 @@ pub struct MemberOut {
 /// A page of the member list.
 #[derive(Serialize, ToSchema)]
 pub struct MemberPageOut {
+    /// How many match; a name search counts up to 500 (see `more`).
     total: i64,
+    /// Whether more than `total` match.
+    more: bool,
     items: Vec<MemberOut>,
     /// Pass as `after` for the next page; absent on the last page.
     next_after: Option<i64>,
@@ -493,7 +496,8 @@ async fn members(ctx: Ctx, q: Result<Query<ListQuery>, QueryRejection>) -> ApiRe
         .then(|| views.last().map(|v| v.row.id.0))
         .flatten();
     Ok(Json(MemberPageOut {
-        total,
+        total: total.n,
+        more: total.more,
         items: views
             .iter()
             .map(|v| member_out(&v.row, Some(v.org_code.to_string()), filter.on))

@@ -138,6 +138,8 @@ struct ListPage {
     on_iso: String,
     rows: Vec<Row>,
     total: u64,
+    /// Whether more than `total` match (a name search counts up to a bound).
+    more: bool,
     first: u64,
     next: Option<String>,
     prev: Option<String>,
@@ -209,7 +211,7 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let page = q.page.unwrap_or(1).max(1);
     let first = u64::from(page - 1) * PAGE as u64 + 1;
     let base = query_string(&q, org.as_ref().map(|o| o.code.as_str()));
-    let next = (rows.len() as i64 == PAGE && (first - 1 + rows.len() as u64) < total as u64)
+    let next = (rows.len() as i64 == PAGE && total.beyond((first - 1) as i64 + rows.len() as i64))
         .then(|| format!("{base}&after={}&page={}", rows.last().map_or(0, |r| r.id), page + 1));
     let prev = (page > 1)
         .then(|| {
@@ -223,7 +225,8 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
         org: org.as_ref().map(|o| (o.code.to_string(), o.name.to_string())),
         roots: roots.iter().map(|r| (r.code.to_string(), r.name.to_string())).collect(),
         on_iso: iso(on),
-        total: total as u64,
+        total: total.n as u64,
+        more: total.more,
         first,
         next,
         prev,
