@@ -258,6 +258,12 @@ impl OrgPath {
         self.0.matches('/').count() - 1
     }
 
+    /// The node just below the root on this path (a province, in a nation's tree); `None`
+    /// for a root.
+    pub fn top(&self) -> Option<OrgId> {
+        self.ids().get(1).copied()
+    }
+
     /// Whether `other` is this node or lies beneath it.
     pub fn contains(&self, other: &OrgPath) -> bool {
         other.0.starts_with(&self.0)

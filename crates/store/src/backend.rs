@@ -114,6 +114,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "search in name order",
         sql: include_str!("../migrations/sqlite/0016_search_in_name_order.sql"),
     },
+    Migration {
+        version: 17,
+        name: "roster",
+        sql: include_str!("../migrations/sqlite/0017_roster.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -196,6 +201,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 16,
         name: "search in name order",
         sql: include_str!("../migrations/postgres/0016_search_in_name_order.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "roster",
+        sql: include_str!("../migrations/postgres/0017_roster.sql"),
     },
 ];
 

@@ -90,9 +90,10 @@ impl Tx {
     /// when history has closed it.
     pub async fn insert_org_versions(&mut self, rows: &[(&NewOrgVersion, Option<(Date, &str)>)]) -> Result<()> {
         self.registry_changed = true;
+        let before = self.last_id("org_version").await?;
         let head = "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, \
-                    depth, change, ended_by) VALUES {values}";
-        self.insert_many(head, 12, "org_version", rows, |args, (v, end)| {
+                    depth, change, ended_by, top_id) VALUES {values}";
+        self.insert_many(head, 13, "org_version", rows, |args, (v, end)| {
             args.add(v.id.0)?;
             args.add(d(v.from))?;
             args.add(end.map(|(to, _)| d(to)))?;
@@ -104,9 +105,29 @@ impl Tx {
             args.add(v.path.as_str().to_string())?;
             args.add(v.path.depth() as i64)?;
             args.add(v.change.clone())?;
-            args.add(end.map(|(_, by)| by.to_string()))
+            args.add(end.map(|(_, by)| by.to_string()))?;
+            args.add(v.top())
         })
-        .await
+        .await?;
+        // The people already placed in these organizations join their tops' rosters.
+        sqlx::query(
+            "INSERT INTO roster (top_id, sort_key, person_id) \
+             SELECT DISTINCT v.top_id, p.sort_key, p.id FROM org_version v \
+             JOIN placement pl ON pl.org_id = v.org_id JOIN person p ON p.id = pl.person_id \
+             WHERE v.id > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING",
+        )
+        .bind(before)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// The highest id of `table` (0 when empty): rows inserted after it have higher ones.
+    pub(crate) async fn last_id(&mut self, table: &'static str) -> Result<i64> {
+        let (id,): (Option<i64>,) = sqlx::query_as(AssertSqlSafe(format!("SELECT max(id) FROM {table}")))
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(id.unwrap_or(0))
     }
 
     /// Records positions, many rows per statement.

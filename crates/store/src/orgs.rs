@@ -56,6 +56,13 @@ pub struct NewOrgVersion {
     pub change: String,
 }
 
+impl NewOrgVersion {
+    /// The id of the organization just below the root on its path (see [`OrgPath::top`]).
+    pub(crate) fn top(&self) -> Option<i64> {
+        self.path.top().map(|o| o.0)
+    }
+}
+
 type Row = (
     i64,
     i64,
@@ -136,8 +143,8 @@ impl Tx {
     pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
         self.registry_changed = true;
         sqlx::query(
-            "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, depth, change) \
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, depth, change, top_id) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(v.id.0)
         .bind(d(v.from))
@@ -149,8 +156,21 @@ impl Tx {
         .bind(v.path.as_str())
         .bind(v.path.depth() as i64)
         .bind(v.change.as_str())
+        .bind(v.top())
         .execute(&mut *self.inner)
         .await?;
+        // Moved under another top (a restructure), its people join that top's roster.
+        if let Some(top) = v.top() {
+            sqlx::query(
+                "INSERT INTO roster (top_id, sort_key, person_id) \
+                 SELECT DISTINCT $1, p.sort_key, p.id FROM placement pl JOIN person p ON p.id = pl.person_id \
+                 WHERE pl.org_id = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(top)
+            .bind(v.id.0)
+            .execute(&mut *self.inner)
+            .await?;
+        }
         Ok(())
     }
 

@@ -372,12 +372,12 @@ fn matches_sql(
         .join(&format!(" {union} ")))
 }
 
-/// Vietnamese name order (the sort key, then the id), or its reverse.
-fn name_order(backwards: bool) -> &'static str {
+/// Vietnamese name order by `keys` (the sort key, then the id), or its reverse.
+fn name_order((sort_key, id): (&str, &str), backwards: bool) -> String {
     if backwards {
-        "p.sort_key DESC, p.id DESC"
+        format!("{sort_key} DESC, {id} DESC")
     } else {
-        "p.sort_key, p.id"
+        format!("{sort_key}, {id}")
     }
 }
 
@@ -430,6 +430,11 @@ impl Tx {
         .execute(&mut *self.inner)
         .await
         .map_err(|e| unique(e, || "citizen_id".to_string()))?;
+        sqlx::query("UPDATE roster SET sort_key = $1 WHERE person_id = $2")
+            .bind(n.sort_key())
+            .bind(id.0)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 
@@ -493,6 +498,7 @@ impl Tx {
     /// (person, organization, first day, what started it).
     pub async fn insert_placements(&mut self, rows: &[(PersonId, OrgId, Date, &str)]) -> Result<()> {
         self.registry_changed = true;
+        let before = self.last_id("placement").await?;
         let sql = "INSERT INTO placement (person_id, org_id, valid_from, change) VALUES {values}";
         self.insert_many(sql, 4, "placement", rows, |args, (p, o, from, change)| {
             args.add(p.0)?;
@@ -500,7 +506,18 @@ impl Tx {
             args.add(d(*from))?;
             args.add(change.to_string())
         })
-        .await
+        .await?;
+        // Each person joins the roster of the top of every version of the organization.
+        sqlx::query(
+            "INSERT INTO roster (top_id, sort_key, person_id) \
+             SELECT DISTINCT v.top_id, p.sort_key, p.id FROM placement pl \
+             JOIN org_version v ON v.org_id = pl.org_id JOIN person p ON p.id = pl.person_id \
+             WHERE pl.id > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING",
+        )
+        .bind(before)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
     }
 
     /// How many people are placed in each organization of a subtree on a day.
@@ -651,6 +668,17 @@ impl Tx {
         paging: bool,
         tree: bool,
     ) -> std::result::Result<String, sqlx::error::BoxDynError> {
+        Self::member_where_keyed(f, args, paging, tree, ("p.sort_key", "p.id"))
+    }
+
+    /// [`Tx::member_where`], paging by the name-order key held in `keys` (sort key, id).
+    fn member_where_keyed(
+        f: &MemberFilter,
+        args: &mut AnyArguments,
+        paging: bool,
+        tree: bool,
+        (sort_key, id): (&str, &str),
+    ) -> std::result::Result<String, sqlx::error::BoxDynError> {
         // Every path starts with `/`, and `0` follows `/`: this range holds them all.
         let (lo, hi) = f
             .subtree
@@ -675,8 +703,8 @@ impl Tx {
                 args.add(key.0)?;
                 n += 1;
                 w.push_str(&format!(
-                    " AND (p.sort_key {op} (SELECT sort_key FROM person WHERE id = ${n}) \
-                     OR (p.sort_key = (SELECT sort_key FROM person WHERE id = ${n}) AND p.id {op} ${n}))"
+                    " AND ({sort_key} {op} (SELECT sort_key FROM person WHERE id = ${n}) \
+                     OR ({sort_key} = (SELECT sort_key FROM person WHERE id = ${n}) AND {id} {op} ${n}))"
                 ));
             }
         }
@@ -788,25 +816,45 @@ impl Tx {
         if f.query.is_some() {
             return self.search_page(f).await;
         }
-        // A long list is read in name order until the page is full; a short one is found
-        // through the tree and sorted.
+        // A long list is read in name order until the page is full: a province's (or a
+        // part of one with over 20,000 people) from its roster, a whole tree's from
+        // everyone's names; a short one is found through the tree and sorted.
         let by_name = total.n > 1000 && f.offset == 0;
-        let from = if by_name {
-            let cross = self.cross();
-            format!(
-                "FROM person p {cross} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
-                 {cross} org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
-            )
-        } else {
-            MEMBER_FROM.to_string()
+        let top = f
+            .subtree
+            .as_ref()
+            .filter(|s| s.depth() == 2 || total.n > 20_000)
+            .and_then(OrgPath::top);
+        let cross = self.cross();
+        let (from, keys) = match top {
+            Some(_) if by_name => (
+                format!(
+                    "FROM roster r {cross} person p ON p.id = r.person_id {cross} placement pl ON pl.person_id = p.id \
+                     LEFT JOIN membership m ON m.person_id = p.id {cross} org_version v ON v.org_id = pl.org_id \
+                     JOIN org o ON o.id = v.org_id"
+                ),
+                ("r.sort_key", "r.person_id"),
+            ),
+            None if by_name => (
+                format!(
+                    "FROM person p {cross} placement pl ON pl.person_id = p.id LEFT JOIN membership m ON m.person_id = p.id \
+                     {cross} org_version v ON v.org_id = pl.org_id JOIN org o ON o.id = v.org_id"
+                ),
+                ("p.sort_key", "p.id"),
+            ),
+            _ => (MEMBER_FROM.to_string(), ("p.sort_key", "p.id")),
         };
         // Paging back reads backwards from the key, then turns the page round.
         let backwards = f.before.is_some() && f.after.is_none();
         let mut args = AnyArguments::default();
-        let w = Self::member_where(f, &mut args, true, true).map_err(bind_err)?;
+        let mut w = Self::member_where_keyed(f, &mut args, true, true, keys).map_err(bind_err)?;
+        if let (Some(top), true) = (top, by_name) {
+            args.add(top.0).map_err(bind_err)?;
+            w.push_str(&format!(" AND r.top_id = ${}", args.len()));
+        }
         let sql = format!(
             "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
-            name_order(backwards),
+            name_order(keys, backwards),
             f.limit.max(0),
             f.offset.max(0)
         );
@@ -888,7 +936,7 @@ impl Tx {
                  LEFT JOIN membership m ON m.person_id = p.id {cross} org_version v ON v.org_id = pl.org_id \
                  JOIN org o ON o.id = v.org_id WHERE p.id IN ({}) AND {w} ORDER BY {} LIMIT {}",
                 ids.join(", "),
-                name_order(backwards),
+                name_order(("p.sort_key", "p.id"), backwards),
                 wanted - views.len()
             );
             views.extend(self.member_views(sql, args).await?);
@@ -1147,6 +1195,9 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         }
+        sqlx::query("UPDATE roster SET sort_key = (SELECT p.sort_key FROM person p WHERE p.id = roster.person_id)")
+            .execute(&mut *self.inner)
+            .await?;
         Ok(rows.len())
     }
 

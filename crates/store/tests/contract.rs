@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use dangbo_domain::cadre::{BodyKind, PositionSource, Term, Title};
-use dangbo_domain::member::{CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonKind, Phone};
+use dangbo_domain::member::{CardNumber, CitizenId, Ethnicity, Gender, MemberStatus, PersonId, PersonKind, Phone};
 use dangbo_domain::name::{PersonName, fold};
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
 use dangbo_domain::{Date, Validity};
@@ -43,6 +43,7 @@ contract!(
     keyset_pages_cover_the_list_once,
     name_search_three_ways,
     a_name_search_counts_to_a_bound,
+    province_lists_follow_restructures,
 );
 
 fn day(y: i16, m: i8, d: i8) -> Date {
@@ -700,4 +701,135 @@ async fn a_name_search_counts_to_a_bound(t: TestDb) {
     f.before = None;
     let skipped: Vec<_> = tx.members(&f).await.unwrap().0.iter().map(|v| v.row.id).collect();
     assert_eq!(skipped, staying[5..35], "an offset skips that many who match");
+}
+
+/// A province's long list is read from its roster in name order: people placed there,
+/// people whose cell a restructure moved there, renamed people at their new place.
+async fn province_lists_follow_restructures(t: TestDb) {
+    const GIVEN: [&str; 10] = ["An", "Bình", "Chi", "Dũng", "Đạt", "Hà", "Lan", "Mai", "Ưng", "Yến"];
+    const MIDDLE: [&str; 4] = ["Văn", "Thị", "Đức", "Minh"];
+    const FAMILY: [&str; 5] = ["Nguyễn", "Hoàng", "Lò", "Đàm", "Vi"];
+    let name = |i: usize| format!("{} {} {}", FAMILY[i % 5], MIDDLE[(i / 5) % 4], GIVEN[(i / 20) % 10]);
+    let (from, moved_on) = (day(2015, 1, 1), day(2024, 6, 1));
+    let mut tx = t.db.write().await.unwrap();
+    let (nation, np) = org(
+        &mut tx,
+        "TW",
+        "Ban Chấp hành Trung ương",
+        OrgKind::Provincial,
+        None,
+        from,
+    )
+    .await;
+    let (a, ap) = org(
+        &mut tx,
+        "A",
+        "Đảng bộ tỉnh A",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (b, bp) = org(
+        &mut tx,
+        "B",
+        "Đảng bộ tỉnh B",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (ca, _) = org(&mut tx, "CA", "Chi bộ A1", OrgKind::BaseCell, Some((a, &ap)), from).await;
+    let (cb, _) = org(&mut tx, "CB", "Chi bộ B1", OrgKind::BaseCell, Some((b, &bp)), from).await;
+    let names: Vec<String> = (0..1100).map(name).collect();
+    let people: Vec<NewPerson> = names.iter().map(|n| person(n, None)).collect();
+    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
+    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
+    tx.insert_people(&rows).await.unwrap();
+    let pl: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (*p, if i < 700 { ca } else { cb }, from, "test"))
+        .collect();
+    tx.insert_placements(&pl).await.unwrap();
+    // Cell A1 moves to province B.
+    let old = tx.org_by_id(ca, moved_on).await.unwrap().unwrap();
+    tx.end_org_version(old.version_id, moved_on, "move").await.unwrap();
+    tx.insert_org_version(&NewOrgVersion {
+        id: ca,
+        parent: Some(b),
+        name: old.name.clone(),
+        kind: old.kind,
+        level: old.level,
+        path: bp.child(ca),
+        from: moved_on,
+        change: "move".into(),
+    })
+    .await
+    .unwrap();
+    // One of B's people is renamed: «Yến» sorts last, «An» first.
+    let renamed = ids[1099];
+    tx.update_person(renamed, &person("Vi Thị An", None)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let in_name_order = |who: &[usize], renamed_to: Option<&str>| {
+        let mut v: Vec<(PersonName, PersonId)> = who
+            .iter()
+            .map(|&i| {
+                let n = if ids[i] == renamed {
+                    renamed_to.unwrap_or(&names[i])
+                } else {
+                    &names[i]
+                };
+                (PersonName::parse(n).unwrap(), ids[i])
+            })
+            .collect();
+        v.sort_by(|(x, i), (y, j)| {
+            dangbo_domain::name::compare(x.given(), y.given())
+                .then_with(|| dangbo_domain::name::compare(x.family(), y.family()))
+                .then_with(|| dangbo_domain::name::compare(x.middle(), y.middle()))
+                .then_with(|| i.cmp(j))
+        });
+        v.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    let mut tx = t.db.read().await.unwrap();
+    let list = |path: &OrgPath, on: Date, limit: i64| {
+        let mut f = filter(path, None);
+        f.on = on;
+        f.limit = limit;
+        f
+    };
+    let all: Vec<usize> = (0..1100).collect();
+    let want = in_name_order(&all, Some("Vi Thị An"));
+    let (rows, total) = tx.members(&list(&bp, day(2025, 1, 1), 2000)).await.unwrap();
+    assert_eq!(total, Total::exact(1100));
+    let got: Vec<_> = rows.iter().map(|v| v.row.id).collect();
+    assert_eq!(got, want, "province B after the move, in name order");
+    let at = got.iter().position(|id| *id == renamed).unwrap();
+    assert!(
+        at <= 120,
+        "the renamed person sorts among the 120 «An», not the «Yến»: {at}"
+    );
+    // Paged by key, the same.
+    let mut f = list(&bp, day(2025, 1, 1), 300);
+    let mut paged = Vec::new();
+    loop {
+        let page = tx.members(&f).await.unwrap().0;
+        let Some(last) = page.last() else { break };
+        f.after = Some(last.row.id);
+        paged.extend(page.iter().map(|v| v.row.id));
+    }
+    assert_eq!(paged, want);
+    // Before the move, B had only its own cell; A has no one after it.
+    let (rows, total) = tx.members(&list(&bp, day(2020, 1, 1), 2000)).await.unwrap();
+    assert_eq!(total, Total::exact(400));
+    let b_own: Vec<usize> = (700..1100).collect();
+    assert_eq!(
+        rows.iter().map(|v| v.row.id).collect::<Vec<_>>(),
+        in_name_order(&b_own, Some("Vi Thị An"))
+    );
+    assert_eq!(
+        tx.members(&list(&ap, day(2025, 1, 1), 10)).await.unwrap().1,
+        Total::exact(0)
+    );
 }
