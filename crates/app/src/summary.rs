@@ -12,12 +12,12 @@
 //! background, so pages say when their counts were made ([`Summary::at`]).
 
 use crate::members::{AGE_BAND_STARTS, MemberStats};
-use crate::orgs::get;
+use crate::orgs::{get, sorted_tree};
 use crate::{App, Result};
 use dangbo_domain::Date;
 use dangbo_domain::member::{Gender, MemberStatus, PersonKind};
 use dangbo_domain::org::{OrgCode, OrgId, OrgPath};
-use dangbo_store::{FactsGroup, MemberFilter};
+use dangbo_store::{FactsGroup, MemberFilter, OrgVersion};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +33,9 @@ pub struct Summary {
     pub cells: u64,
     /// People placed under each child of the root (children with no one are absent).
     pub children: HashMap<OrgId, u64>,
+    /// The children of the root, committees first, then by name (a province has
+    /// hundreds, which its page lists on every visit).
+    pub child_orgs: Vec<OrgVersion>,
     /// The base organizations of the subtree with their paths (those a conference over
     /// it expects to send people).
     pub bases: Vec<(OrgId, String)>,
@@ -199,12 +202,14 @@ impl App {
         let groups = tx.member_fact_groups(path, on, &AGE_BAND_STARTS).await?;
         let (orgs, cells) = tx.subtree_size(path, on).await?;
         let children = tx.child_head_counts(root, on).await?.into_iter().collect();
+        let child_orgs = sorted_tree(tx.org_children(root, on).await?);
         let bases = tx.bases_under(path, on).await?;
         let summary = Arc::new(Summary {
             groups,
             orgs,
             cells,
             children,
+            child_orgs,
             bases,
             at: self.clock.timestamp(),
         });
