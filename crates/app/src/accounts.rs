@@ -670,26 +670,32 @@ impl App {
         if s.expires_at < now {
             return Ok(None);
         }
+        let idle = s.kind == "web" && s.seen_at < self.clock.timestamp_in(-IDLE_MINUTES * 60);
+        let account = tx.account(s.account_id).await?.filter(|a| !a.disabled);
+        let grants = match &account {
+            Some(a) if !idle => grants_on(&mut tx, a.id, self.clock.today()).await?,
+            _ => Vec::new(),
+        };
+        // The read is over before a write begins: a request holding a connection while it
+        // waits for another would, with a hundred requests of one session at the turn of
+        // a minute, take the whole pool and stall every request until its timeout.
+        drop(tx);
         // A browser session left unused ends early; its use is noted at most once a
         // minute, so that a busy page does not write on every request.
-        if s.kind == "web" {
-            if s.seen_at < self.clock.timestamp_in(-IDLE_MINUTES * 60) {
-                drop(tx);
-                let mut w = self.db.append().await?;
-                w.delete_session(&hash).await?;
-                w.commit().await?;
-                return Ok(None);
-            }
-            if s.seen_at < self.clock.timestamp_in(-60) {
-                let mut w = self.db.append().await?;
-                w.touch_session(&hash, &now).await?;
-                w.commit().await?;
-            }
+        if idle {
+            let mut w = self.db.append().await?;
+            w.delete_session(&hash).await?;
+            w.commit().await?;
+            return Ok(None);
         }
-        let Some(account) = tx.account(s.account_id).await?.filter(|a| !a.disabled) else {
+        if s.kind == "web" && s.seen_at < self.clock.timestamp_in(-60) {
+            let mut w = self.db.append().await?;
+            w.touch_session(&hash, &now).await?;
+            w.commit().await?;
+        }
+        let Some(account) = account else {
             return Ok(None);
         };
-        let grants = grants_on(&mut tx, account.id, self.clock.today()).await?;
         Ok(Some(Session {
             caller: Caller {
                 account_id: account.id,

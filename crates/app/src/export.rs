@@ -129,6 +129,9 @@ impl App {
                 Out::Date(start),
             ]);
         }
+        // Read before the audit line is written: holding one connection while waiting
+        // for another can take the whole pool.
+        drop(tx);
         self.audit_read(
             "export.orgs",
             &format!("org:{org}"),
