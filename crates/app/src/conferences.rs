@@ -120,6 +120,38 @@ pub struct ConferenceView {
     pub points: Vec<(PointRow, usize)>,
 }
 
+/// The points of conferences whose figures were read, each with the stamp it was read
+/// at ([`dangbo_store::Tx::point_stamp`]).
+#[derive(Default)]
+pub(crate) struct KeptPoints(std::sync::Mutex<HashMap<i64, Stamped>>);
+
+/// A conference's points and the stamp they were read at.
+type Stamped = ((i64, i64, i64), Arc<Vec<PointRow>>);
+
+impl KeptPoints {
+    /// The points of `conference`, read again only if their stamp has moved.
+    async fn get(&self, tx: &mut dangbo_store::Tx, conference: i64) -> Result<Arc<Vec<PointRow>>> {
+        let stamp = tx.point_stamp(conference).await?;
+        if let Some((kept, points)) = self.lock().get(&conference)
+            && *kept == stamp
+        {
+            return Ok(points.clone());
+        }
+        let points = Arc::new(tx.points(conference).await?);
+        let mut kept = self.lock();
+        // A nation holds a handful of conferences a year; past a few, start again.
+        if kept.len() >= 16 {
+            kept.clear();
+        }
+        kept.insert(conference, (stamp, points.clone()));
+        Ok(points)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Stamped>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The figures of a conference as seen from an organization.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figures {
@@ -1052,14 +1084,14 @@ impl App {
         let (lo, hi) = root.path.subtree_range();
         let inside = |p: &str| p >= lo.as_str() && p < hi.as_str();
         let is_top = viewpoint.is_none_or(|v| v == conf.org_id);
-        let points: Vec<PointRow> = tx
-            .points(conference)
-            .await?
-            .into_iter()
+        // The points change rarely and a nation has 31,000: they are kept, and read
+        // again only when their stamp moves; the running totals are read each time.
+        let all_points = self.points.get(&mut tx, conference).await?;
+        let points: Vec<&PointRow> = all_points
+            .iter()
             .filter(|p| inside(&p.host_path) || (is_top && p.host_path.is_empty()))
             .collect();
-        let tallies = tx.tallies(conference).await?;
-        let by_point: HashMap<i64, &PointRow> = points.iter().map(|p| (p.id, p)).collect();
+        let by_point: HashMap<i64, &PointRow> = points.iter().map(|p| (p.id, *p)).collect();
         let mut f = Figures {
             points: points.len() as i64,
             connected: points.iter().filter(|p| p.connected).count() as i64,
@@ -1080,22 +1112,29 @@ impl App {
                 ..FigureRow::default()
             })
             .collect();
-        let child_of = |path: &str| children.iter().position(|c| path.starts_with(c.path.as_str()));
+        // A path below the viewpoint names the child it lies under at the next depth.
+        let child_at: HashMap<&str, usize> = children
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.path.as_str().split('/').nth(root.path.depth() + 1).map(|id| (id, i)))
+            .collect();
+        let child_of = |path: &str| {
+            path.split('/')
+                .nth(root.path.depth() + 1)
+                .and_then(|id| child_at.get(id).copied())
+        };
         for p in &points {
             if let Some(i) = child_of(&p.host_path) {
                 rows[i].points += 1;
             }
         }
-        for t in &tallies {
-            let Some(p) = by_point.get(&t.point_id) else { continue };
-            let n = t.named + t.counted;
-            match t.category.as_str() {
-                "member" => f.members += n,
-                "outstanding" => f.outstanding += n,
-                _ => f.guests += n,
-            }
+        for (point, members, outstanding, guests) in tx.point_totals(conference).await? {
+            let Some(p) = by_point.get(&point) else { continue };
+            f.members += members;
+            f.outstanding += outstanding;
+            f.guests += guests;
             if let Some(i) = child_of(&p.host_path) {
-                rows[i].total += n;
+                rows[i].total += members + outstanding + guests;
             }
         }
         // The base organizations expected to send people: those of the invited

@@ -47,6 +47,8 @@ pub struct App {
     pub actor: String,
     /// The head counts of subtrees computed so far, shared by every clone.
     summaries: std::sync::Arc<summary::Summaries>,
+    /// The points of conferences whose live figures were read, shared by every clone.
+    points: std::sync::Arc<conferences::KeptPoints>,
 }
 
 /// Results of use cases.
@@ -60,6 +62,7 @@ impl App {
             clock,
             actor: actor.into(),
             summaries: Default::default(),
+            points: Default::default(),
         }
     }
 

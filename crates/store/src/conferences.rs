@@ -841,6 +841,34 @@ impl Tx {
             .collect())
     }
 
+    /// Each point's people counted so far: (point, members, outstanding non-members,
+    /// guests), one row per point that has any.
+    pub async fn point_totals(&mut self, conference: i64) -> Result<Vec<(i64, i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT point_id, \
+             CAST(sum(CASE WHEN category = 'member' THEN named + counted ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN category = 'outstanding' THEN named + counted ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN category NOT IN ('member', 'outstanding') THEN named + counted ELSE 0 END) AS BIGINT) \
+             FROM point_tally WHERE conference_id = $1 GROUP BY point_id",
+        )
+        .bind(conference)
+        .fetch_all(&mut *self.inner)
+        .await?)
+    }
+
+    /// What tells whether a conference's points have changed for its figures: how many
+    /// there are, the highest id and how many have connected (points are never removed,
+    /// their hosts never change, and a point that connected stays connected).
+    pub async fn point_stamp(&mut self, conference: i64) -> Result<(i64, i64, i64)> {
+        let (n, last, connected): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT count(*), max(id), CAST(sum(connected) AS BIGINT) FROM point WHERE conference_id = $1",
+        )
+        .bind(conference)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok((n, last.unwrap_or(0), connected.unwrap_or(0)))
+    }
+
     /// Sets the head count a point reports for a category; returns the count before.
     pub async fn set_headcount(&mut self, conference: i64, point: i64, category: &str, n: i64) -> Result<i64> {
         let before: Option<(i64,)> =
