@@ -1091,7 +1091,6 @@ impl App {
             .iter()
             .filter(|p| inside(&p.host_path) || (is_top && p.host_path.is_empty()))
             .collect();
-        let by_point: HashMap<i64, &PointRow> = points.iter().map(|p| (p.id, *p)).collect();
         let mut f = Figures {
             points: points.len() as i64,
             connected: points.iter().filter(|p| p.connected).count() as i64,
@@ -1128,13 +1127,21 @@ impl App {
                 rows[i].points += 1;
             }
         }
-        for (point, members, outstanding, guests) in tx.point_totals(conference).await? {
-            let Some(p) = by_point.get(&point) else { continue };
-            f.members += members;
-            f.outstanding += outstanding;
-            f.guests += guests;
-            if let Some(i) = child_of(&p.host_path) {
-                rows[i].total += members + outstanding + guests;
+        // The totals under each child, under the viewpoint, and (at the top) at points
+        // hosted by no organization, summed by the database.
+        let mut ranges: Vec<(String, String)> = children.iter().map(|c| c.path.subtree_range()).collect();
+        ranges.push((lo.clone(), hi.clone()));
+        if is_top {
+            ranges.push((String::new(), "/".into()));
+        }
+        for (i, members, outstanding, guests) in tx.totals_under(conference, &ranges).await? {
+            match rows.get_mut(i as usize) {
+                Some(row) => row.total += members + outstanding + guests,
+                None => {
+                    f.members += members;
+                    f.outstanding += outstanding;
+                    f.guests += guests;
+                }
             }
         }
         // The base organizations expected to send people: those of the invited

@@ -841,19 +841,36 @@ impl Tx {
             .collect())
     }
 
-    /// Each point's people counted so far: (point, members, outstanding non-members,
-    /// guests), one row per point that has any.
-    pub async fn point_totals(&mut self, conference: i64) -> Result<Vec<(i64, i64, i64, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT point_id, \
-             CAST(sum(CASE WHEN category = 'member' THEN named + counted ELSE 0 END) AS BIGINT), \
-             CAST(sum(CASE WHEN category = 'outstanding' THEN named + counted ELSE 0 END) AS BIGINT), \
-             CAST(sum(CASE WHEN category NOT IN ('member', 'outstanding') THEN named + counted ELSE 0 END) AS BIGINT) \
-             FROM point_tally WHERE conference_id = $1 GROUP BY point_id",
-        )
-        .bind(conference)
-        .fetch_all(&mut *self.inner)
-        .await?)
+    /// The people counted so far at the points whose host paths lie in each of `ranges`
+    /// (half-open `[lo, hi)`): (index of the range, members, outstanding non-members,
+    /// guests), for the ranges with anyone. Summed by the database: a nation's 31,000
+    /// points come back as a row per child organization.
+    pub async fn totals_under(
+        &mut self,
+        conference: i64,
+        ranges: &[(String, String)],
+    ) -> Result<Vec<(i64, i64, i64, i64)>> {
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<String> = (0..ranges.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect();
+        let sum = |cond: &str| format!("CAST(sum(CASE WHEN {cond} THEN t.named + t.counted ELSE 0 END) AS BIGINT)");
+        let sql = format!(
+            "WITH r (i, lo, hi) AS (VALUES {}) SELECT r.i, {}, {}, {} FROM r \
+             JOIN point p ON p.conference_id = $1 AND p.host_path >= r.lo AND p.host_path < r.hi \
+             JOIN point_tally t ON t.point_id = p.id GROUP BY r.i",
+            values.join(", "),
+            sum("t.category = 'member'"),
+            sum("t.category = 'outstanding'"),
+            sum("t.category NOT IN ('member', 'outstanding')"),
+        );
+        let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(conference);
+        for (i, (lo, hi)) in ranges.iter().enumerate() {
+            q = q.bind(i as i64).bind(lo.as_str()).bind(hi.as_str());
+        }
+        Ok(q.fetch_all(&mut *self.inner).await?)
     }
 
     /// What tells whether a conference's points have changed for its figures: how many
