@@ -110,16 +110,7 @@ impl Tx {
         })
         .await?;
         // The people already placed in these organizations join their tops' rosters.
-        sqlx::query(
-            "INSERT INTO roster (top_id, sort_key, person_id) \
-             SELECT DISTINCT v.top_id, p.sort_key, p.id FROM org_version v \
-             JOIN placement pl ON pl.org_id = v.org_id JOIN person p ON p.id = pl.person_id \
-             WHERE v.id > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING",
-        )
-        .bind(before)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+        self.add_to_rosters("v.id", before).await
     }
 
     /// The highest id of `table` (0 when empty): rows inserted after it have higher ones.

@@ -142,6 +142,7 @@ impl Tx {
     /// Records a version of an organization, valid from `v.from` on.
     pub async fn insert_org_version(&mut self, v: &NewOrgVersion) -> Result<()> {
         self.registry_changed = true;
+        let before = self.last_id("org_version").await?;
         sqlx::query(
             "INSERT INTO org_version (org_id, valid_from, valid_to, parent_id, name, name_key, kind, level, path, depth, change, top_id) \
              VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -160,18 +161,7 @@ impl Tx {
         .execute(&mut *self.inner)
         .await?;
         // Moved under another top (a restructure), its people join that top's roster.
-        if let Some(top) = v.top() {
-            sqlx::query(
-                "INSERT INTO roster (top_id, sort_key, person_id) \
-                 SELECT DISTINCT $1, p.sort_key, p.id FROM placement pl JOIN person p ON p.id = pl.person_id \
-                 WHERE pl.org_id = $2 ON CONFLICT DO NOTHING",
-            )
-            .bind(top)
-            .bind(v.id.0)
-            .execute(&mut *self.inner)
-            .await?;
-        }
-        Ok(())
+        self.add_to_rosters("v.id", before).await
     }
 
     /// Ends a version on day `on` (it is no longer valid from that day), saying what ended

@@ -508,13 +508,19 @@ impl Tx {
         })
         .await?;
         // Each person joins the roster of the top of every version of the organization.
-        sqlx::query(
+        self.add_to_rosters("pl.id", before).await
+    }
+
+    /// Adds to the rosters the people of the placements (`pl.id`) or organization
+    /// versions (`v.id`) with an id above `after`, under the top of each version.
+    pub(crate) async fn add_to_rosters(&mut self, newer: &'static str, after: i64) -> Result<()> {
+        sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO roster (top_id, sort_key, person_id) \
              SELECT DISTINCT v.top_id, p.sort_key, p.id FROM placement pl \
              JOIN org_version v ON v.org_id = pl.org_id JOIN person p ON p.id = pl.person_id \
-             WHERE pl.id > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING",
-        )
-        .bind(before)
+             WHERE {newer} > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING"
+        )))
+        .bind(after)
         .execute(&mut *self.inner)
         .await?;
         Ok(())
