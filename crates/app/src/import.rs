@@ -795,11 +795,12 @@ impl App {
             let (mut person, membership) = split_record(&p.record);
             let stored = tx.person(id).await?;
             let stored_m = stored.as_ref().and_then(|r| r.membership.clone());
-            if let Some(old) = stored {
-                person.citizen_id = person.citizen_id.or(old.person.citizen_id);
-                person.phone = person.phone.or(old.person.phone);
+            if let Some(old) = &stored {
+                person.citizen_id = person.citizen_id.or(old.person.citizen_id.clone());
+                person.phone = person.phone.or(old.person.phone.clone());
             }
-            tx.update_person(id, &person).await?;
+            tx.update_person(id, &person, stored.as_ref().map(|s| &s.person.name))
+                .await?;
             if let Some(mut m) = membership {
                 if let Some(old) = stored_m {
                     m.card_number = m.card_number.or(old.card_number);

@@ -456,7 +456,7 @@ impl App {
             return Ok(());
         }
         let (person, membership) = split_record(rec);
-        tx.update_person(id, &person).await?;
+        tx.update_person(id, &person, Some(&old.person.name)).await?;
         if let Some(m) = &membership {
             tx.upsert_memberships(&[(id, m)]).await?;
         }

@@ -403,8 +403,9 @@ impl Tx {
         Ok(id)
     }
 
-    /// Replaces the record of person `id`.
-    pub async fn update_person(&mut self, id: PersonId, p: &NewPerson) -> Result<()> {
+    /// Replaces the record of person `id`, whose name was `was` (`None` when not known:
+    /// their place in the rosters' name order is then written again in any case).
+    pub async fn update_person(&mut self, id: PersonId, p: &NewPerson, was: Option<&PersonName>) -> Result<()> {
         self.registry_changed = true;
         let n = &p.name;
         sqlx::query(
@@ -430,11 +431,15 @@ impl Tx {
         .execute(&mut *self.inner)
         .await
         .map_err(|e| unique(e, || "citizen_id".to_string()))?;
-        sqlx::query("UPDATE roster SET sort_key = $1 WHERE person_id = $2")
-            .bind(n.sort_key())
-            .bind(id.0)
-            .execute(&mut *self.inner)
-            .await?;
+        // Only a new name moves them in name order (an import of 2,000 known people
+        // would otherwise write 2,000 roster rows for nothing).
+        if was.is_none_or(|w| w.sort_key() != n.sort_key()) {
+            sqlx::query("UPDATE roster SET sort_key = $1 WHERE person_id = $2")
+                .bind(n.sort_key())
+                .bind(id.0)
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(())
     }
 

@@ -769,7 +769,10 @@ async fn province_lists_follow_restructures(t: TestDb) {
     .unwrap();
     // One of B's people is renamed: «Yến» sorts last, «An» first.
     let renamed = ids[1099];
-    tx.update_person(renamed, &person("Vi Thị An", None)).await.unwrap();
+    let was = PersonName::parse(&names[1099]).unwrap();
+    tx.update_person(renamed, &person("Vi Thị An", None), Some(&was))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let in_name_order = |who: &[usize], renamed_to: Option<&str>| {
