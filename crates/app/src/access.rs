@@ -239,6 +239,9 @@ impl App {
     /// The paths of the subtrees where `caller` may do `action` on `on`; `None` for
     /// everywhere. An organization that does not exist that day gives no path.
     pub async fn scope_roots(&self, caller: &Caller, action: Action, on: Date) -> Result<Option<Vec<OrgVersion>>> {
+        if caller.scope(action) == Scope::All {
+            return Ok(None);
+        }
         let mut tx = self.db.read().await?;
         scope_roots(&mut tx, caller, action, on).await
     }
@@ -258,11 +261,14 @@ impl App {
     /// Whether `caller` may do `action` on the organization at `path` on `on` (for the
     /// buttons of a page already shown; the action's own route checks again).
     pub async fn allows(&self, caller: &Caller, action: Action, path: &OrgPath, on: Date) -> Result<bool> {
-        if !caller.can(action) {
-            return Ok(false);
+        match caller.scope(action) {
+            Scope::All => Ok(true),
+            Scope::Under(ids) if ids.is_empty() => Ok(false),
+            Scope::Under(_) => {
+                let mut tx = self.db.read().await?;
+                in_scope(&mut tx, caller, action, path, on).await
+            }
         }
-        let mut tx = self.db.read().await?;
-        in_scope(&mut tx, caller, action, path, on).await
     }
 
     /// Person `id` if `caller` may do `action` on them: they are placed (on `on`, or
@@ -270,24 +276,35 @@ impl App {
     /// same "not found" as for an id that does not exist.
     pub async fn person_for(&self, caller: &Caller, action: Action, id: PersonId, on: Date) -> Result<PersonId> {
         let mut tx = self.db.read().await?;
-        if action == Action::ViewMembers && caller.person == Some(id) {
+        person_in_scope(&mut tx, caller, action, id, on).await
+    }
+}
+
+/// [`App::person_for`] within a transaction the caller holds.
+pub(crate) async fn person_in_scope(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: Action,
+    id: PersonId,
+    on: Date,
+) -> Result<PersonId> {
+    if action == Action::ViewMembers && caller.person == Some(id) {
+        return Ok(id);
+    }
+    let placements = tx.placements_of(id).await?;
+    let current = placements
+        .iter()
+        .find(|p| p.validity.contains(on))
+        .or_else(|| placements.last());
+    if let Some(p) = current {
+        let day = if p.validity.contains(on) { on } else { p.validity.from };
+        if let Some(org) = tx.org_by_id(p.org_id, day).await?
+            && in_scope(tx, caller, action, &org.path, day).await?
+        {
             return Ok(id);
         }
-        let placements = tx.placements_of(id).await?;
-        let current = placements
-            .iter()
-            .find(|p| p.validity.contains(on))
-            .or_else(|| placements.last());
-        if let Some(p) = current {
-            let day = if p.validity.contains(on) { on } else { p.validity.from };
-            if let Some(org) = tx.org_by_id(p.org_id, day).await?
-                && in_scope(&mut tx, caller, action, &org.path, day).await?
-            {
-                return Ok(id);
-            }
-        }
-        Err(AppError::no_person(id))
     }
+    Err(AppError::no_person(id))
 }
 
 pub(crate) async fn scope_roots(

@@ -23,7 +23,8 @@
 //! Paper ballots are counted by the board, who type each candidate's counts; dangbo
 //! checks that issued ≥ returned ≥ valid and that every candidate's counts add up.
 
-use crate::access::{Action, Caller, scope_roots, within};
+use crate::access::{Action, Caller, person_in_scope, scope_roots, within};
+use crate::members::find_in;
 use crate::{App, AppError, Result, hex, random_bytes};
 use dangbo_domain::ballot::{
     BallotKind, Base, CandidateCount, Outcome, Share, Totals, check_choices, check_count, credential_code,
@@ -518,8 +519,10 @@ impl App {
             ));
         }
         for key in &typed {
-            let p = self.find_person(key).await.map_err(AppError::typed)?;
-            self.person_for(caller, Action::Plan, p, self.clock.today())
+            // Within the write transaction: asking another connection while holding the
+            // write lock could wait for a writer that waits for this one.
+            let p = find_in(&mut tx, key).await.map_err(AppError::typed)?;
+            person_in_scope(&mut tx, caller, Action::Plan, p, self.clock.today())
                 .await
                 .map_err(AppError::typed)?;
             if people.contains(&p) {

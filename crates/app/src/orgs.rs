@@ -1,6 +1,8 @@
 //! Organization use cases: create, rename, move, dissolve, merge and split, each on a
 //! given day, never rewriting what was recorded before that day; and the tree as of a day.
 
+use crate::access::{Action, Caller, scope_roots, within};
+use crate::summary::Summary;
 use crate::{App, AppError, Result};
 use dangbo_domain::date::short;
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
@@ -47,6 +49,23 @@ pub struct TreeNode {
     pub deeper: bool,
 }
 
+/// Everything the page of an organization shows, read in one transaction.
+#[derive(Debug, Clone)]
+pub struct OrgPage {
+    /// The version valid on the day.
+    pub org: OrgVersion,
+    /// Its parent on the day.
+    pub parent: Option<OrgVersion>,
+    /// Its children, by name, with their head counts.
+    pub children: Vec<TreeNode>,
+    /// Its bodies, as [`App::bodies`].
+    pub bodies: Vec<(dangbo_store::BodyRow, usize, usize)>,
+    /// Head counts of its subtree.
+    pub stats: crate::members::MemberStats,
+    /// Its versions, as [`App::org_history`].
+    pub history: Vec<(OrgVersion, Option<OrgName>)>,
+}
+
 /// What a restructuring did, for the preview and the confirmation message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Restructured {
@@ -76,14 +95,36 @@ impl App {
         drop(tx);
         // Kept with the head counts: a province has hundreds of children.
         let s = self.summary_of(&org.path, on).await?;
-        Ok(s.child_orgs
-            .iter()
-            .map(|org| TreeNode {
-                people: s.children.get(&org.id).copied().unwrap_or(0),
-                org: org.clone(),
-                deeper: false,
-            })
-            .collect())
+        Ok(child_nodes(&s))
+    }
+
+    /// The page of organization `code` on `on`, if `caller` may browse it (otherwise the
+    /// same "not found" as for a code that does not exist). One read transaction: a
+    /// province's page is asked for by many at once.
+    pub async fn org_page(&self, caller: &Caller, code: &OrgCode, on: Date) -> Result<OrgPage> {
+        let mut tx = self.db.read().await?;
+        let version = tx.registry_version().await?;
+        let org = get(&mut tx, code, on).await?;
+        if !within(&scope_roots(&mut tx, caller, Action::Browse, on).await?, &org.path) {
+            return Err(AppError::no_org(code.as_str(), on));
+        }
+        let parent = match org.parent {
+            Some(p) => tx.org_by_id(p, on).await?,
+            None => None,
+        };
+        let bodies = bodies_in(&mut tx, org.id, on).await?;
+        let history = history_in(&mut tx, code).await?;
+        drop(tx);
+        // Kept with the head counts: a province has hundreds of children.
+        let s = self.summary_at(&org.path, on, version).await?;
+        Ok(OrgPage {
+            children: child_nodes(&s),
+            stats: s.stats(),
+            org,
+            parent,
+            bodies,
+            history,
+        })
     }
 
     /// The top `levels` levels of the tree under `code` on `on` (the root is level 0), in
@@ -163,43 +204,14 @@ impl App {
     pub async fn bodies(&self, code: &OrgCode, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize, usize)>> {
         let mut tx = self.db.read().await?;
         let org = get(&mut tx, code, on).await?;
-        let mut out = Vec::new();
-        for b in tx.bodies_of(org.id).await? {
-            let seats = tx.positions_in_body(b.id).await?;
-            let mut ever: Vec<_> = seats.iter().map(|p| p.person_id).collect();
-            ever.sort();
-            ever.dedup();
-            let mut now: Vec<_> = seats
-                .iter()
-                .filter(|p| p.validity.contains(on))
-                .map(|p| p.person_id)
-                .collect();
-            now.sort();
-            now.dedup();
-            out.push((b, now.len(), ever.len()));
-        }
-        Ok(out)
+        bodies_in(&mut tx, org.id, on).await
     }
 
     /// Every version of an organization, oldest first, each with the name its parent had
     /// when the version began.
     pub async fn org_history(&self, code: &OrgCode) -> Result<Vec<(OrgVersion, Option<OrgName>)>> {
         let mut tx = self.db.read().await?;
-        let mut h = Vec::new();
-        for v in tx.org_history(code).await? {
-            let parent = match v.parent {
-                Some(p) => tx.org_by_id(p, v.validity.from).await?.map(|p| p.name),
-                None => None,
-            };
-            h.push((v, parent));
-        }
-        if h.is_empty() {
-            return Err(AppError::NotFound {
-                vi: format!("Không có tổ chức đảng mã «{code}»"),
-                what: format!("no organization with code «{code}»"),
-            });
-        }
-        Ok(h)
+        history_in(&mut tx, code).await
     }
 
     /// Creates an organization valid from `on`.
@@ -404,6 +416,59 @@ pub(crate) async fn get(tx: &mut Tx, code: &OrgCode, on: Date) -> Result<OrgVers
     tx.org_by_code(code, on)
         .await?
         .ok_or_else(|| AppError::no_org(code.as_str(), on))
+}
+
+/// The children kept with a summary's head counts, by name.
+fn child_nodes(s: &Summary) -> Vec<TreeNode> {
+    s.child_orgs
+        .iter()
+        .map(|org| TreeNode {
+            people: s.children.get(&org.id).copied().unwrap_or(0),
+            org: org.clone(),
+            deeper: false,
+        })
+        .collect()
+}
+
+/// The bodies of organization `org`, newest term first, each with the number of people
+/// seated in it on `on` and the number who held a seat in it at any time of its term.
+async fn bodies_in(tx: &mut Tx, org: OrgId, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize, usize)>> {
+    let mut out = Vec::new();
+    for b in tx.bodies_of(org).await? {
+        let seats = tx.positions_in_body(b.id).await?;
+        let mut ever: Vec<_> = seats.iter().map(|p| p.person_id).collect();
+        ever.sort();
+        ever.dedup();
+        let mut now: Vec<_> = seats
+            .iter()
+            .filter(|p| p.validity.contains(on))
+            .map(|p| p.person_id)
+            .collect();
+        now.sort();
+        now.dedup();
+        out.push((b, now.len(), ever.len()));
+    }
+    Ok(out)
+}
+
+/// Every version of organization `code`, oldest first, each with the name its parent had
+/// when the version began.
+async fn history_in(tx: &mut Tx, code: &OrgCode) -> Result<Vec<(OrgVersion, Option<OrgName>)>> {
+    let mut h = Vec::new();
+    for v in tx.org_history(code).await? {
+        let parent = match v.parent {
+            Some(p) => tx.org_by_id(p, v.validity.from).await?.map(|p| p.name),
+            None => None,
+        };
+        h.push((v, parent));
+    }
+    if h.is_empty() {
+        return Err(AppError::NotFound {
+            vi: format!("Không có tổ chức đảng mã «{code}»"),
+            what: format!("no organization with code «{code}»"),
+        });
+    }
+    Ok(h)
 }
 
 fn carry(v: &OrgVersion) -> NewOrgVersion {

@@ -162,11 +162,20 @@ impl App {
     /// has not changed; after a change, a new one, except that a slow one is served as
     /// it was while a new one is computed in the background.
     pub async fn summary_of(&self, path: &OrgPath, on: Date) -> Result<Arc<Summary>> {
+        if path.ids().is_empty() {
+            return Ok(Arc::default());
+        }
+        // The version is read before the counts: what is counted is at least as new.
+        let version = self.db.read().await?.registry_version().await?;
+        self.summary_at(path, on, version).await
+    }
+
+    /// [`App::summary_of`] with the registry's version already read (in a transaction of
+    /// the caller's, before anything it reads with the summary).
+    pub(crate) async fn summary_at(&self, path: &OrgPath, on: Date, version: i64) -> Result<Arc<Summary>> {
         let Some(&root) = path.ids().last() else {
             return Ok(Arc::default());
         };
-        // The version is read before the counts: what is counted is at least as new.
-        let version = self.db.read().await?.registry_version().await?;
         let slot = self.summaries.slot((root, on));
         match slot.get() {
             Some(k) if k.version >= version => return Ok(k.summary),

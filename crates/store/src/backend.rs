@@ -268,6 +268,9 @@ impl Db {
         }
         let pool = AnyPoolOptions::new()
             .max_connections(4)
+            // A file's connection does not go away under us; pinging it on every acquire
+            // was a round trip to its thread for each transaction.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -325,6 +328,7 @@ impl Db {
             inner: self.pool.begin().await?,
             backend: self.backend,
             registry_changed: false,
+            names_common: None,
         })
     }
 
@@ -349,6 +353,7 @@ impl Db {
             inner,
             backend: self.backend,
             registry_changed: false,
+            names_common: None,
         })
     }
 
@@ -363,6 +368,7 @@ impl Db {
                 inner: self.pool.begin().await?,
                 backend: self.backend,
                 registry_changed: false,
+                names_common: None,
             }),
         }
     }

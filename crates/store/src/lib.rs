@@ -87,6 +87,8 @@ pub struct Tx {
     /// Whether people, placements or organizations were written: the commit then moves
     /// the registry's version on ([`Tx::registry_version`]).
     registry_changed: bool,
+    /// Tests: every name taken as common, or as not ([`Tx::take_names_as_common_for_tests`]).
+    names_common: Option<bool>,
 }
 
 impl Tx {

@@ -363,14 +363,32 @@ fn matches_sql(
     cols: &str,
     union: &str,
 ) -> std::result::Result<String, sqlx::error::BoxDynError> {
+    Ok(name_ranges(args, q, "")?
+        .map(|range| format!("SELECT {cols} FROM person WHERE {range}"))
+        .join(&format!(" {union} ")))
+}
+
+/// The three ranges of the search keys of `person` (as `{alias}search_name` …) that match
+/// the folded search text `q`, whose bounds are bound after what `args` holds.
+fn name_ranges(
+    args: &mut AnyArguments,
+    q: &str,
+    alias: &str,
+) -> std::result::Result<[String; 3], sqlx::error::BoxDynError> {
     let n = args.len();
     args.add(q.to_string())?;
     args.add(format!("{q}~"))?;
     let (lo, hi) = (n + 1, n + 2);
     Ok(["search_name", "search_rest", "search_given"]
-        .map(|col| format!("SELECT {cols} FROM person WHERE {col} >= ${lo} AND {col} < ${hi}"))
-        .join(&format!(" {union} ")))
+        .map(|col| format!("{alias}{col} >= ${lo} AND {alias}{col} < ${hi}")))
 }
+
+/// How many people a name must match to be common: its page in a province is then found
+/// by walking the province's roster in name order and keeping who matches, rather than by
+/// sorting the nation's matches again for each batch until enough of the province's turn
+/// up. (Over the nation the walk loses: name order puts the given name first, so the
+/// matches of a family name are bunched, not spread through it.)
+const COMMON_NAME: i64 = 20_000;
 
 /// Vietnamese name order by `keys` (the sort key, then the id), or its reverse.
 fn name_order((sort_key, id): (&str, &str), backwards: bool) -> String {
@@ -777,7 +795,10 @@ impl Tx {
         } else {
             ""
         };
-        let count_sql = if let Some(q) = &f.query {
+        // Below a province, a search is counted among the subtree's people (a commune has
+        // about 1,700; the nation's matches of «nguyen van» are half a million).
+        let small = f.subtree.as_ref().is_some_and(|s| s.depth() > 2);
+        let count_sql = if let Some(q) = f.query.as_ref().filter(|_| !small) {
             // The matches' ids come from the search indexes alone; the person's row is
             // read only to filter by it.
             let unsearched = MemberFilter {
@@ -797,14 +818,23 @@ impl Tx {
                 Total::CAP + 1
             )
         } else {
-            let w = Self::member_where(f, &mut args, false, false).map_err(bind_err)?;
-            let people = if person_filters || f.status.is_some() {
+            let mut w = Self::member_where(f, &mut args, false, false).map_err(bind_err)?;
+            let limit = match f.query.as_ref() {
+                Some(q) => {
+                    let [a, b, c] = name_ranges(&mut args, q, "p.").map_err(bind_err)?;
+                    w.push_str(&format!(" AND (({a}) OR ({b}) OR ({c}))"));
+                    format!("LIMIT {}", Total::CAP + 1)
+                }
+                None => String::new(),
+            };
+            let people = if person_filters || f.status.is_some() || f.query.is_some() {
                 format!("JOIN person p ON p.id = pl.person_id {membership}")
             } else {
                 String::new()
             };
             format!(
-                "{} SELECT count(*) FROM sub JOIN placement pl ON pl.org_id = sub.org_id {people} WHERE {w}",
+                "{} SELECT count(*) FROM (SELECT 1 FROM sub JOIN placement pl ON pl.org_id = sub.org_id {people} \
+                 WHERE {w} {limit}) found",
                 subtree_cte()
             )
         };
@@ -824,18 +854,50 @@ impl Tx {
     /// A page of the people placed under a subtree on a day who match `f`, in Vietnamese
     /// name order; `total` is how many match ([`Tx::member_count`]), which picks the plan.
     pub async fn member_page(&mut self, f: &MemberFilter, total: Total) -> Result<Vec<MemberView>> {
-        if f.query.is_some() {
-            return self.search_page(f).await;
+        let Some(q) = &f.query else {
+            // A long list is read in name order until the page is full: a province's (or
+            // a part of one with over 20,000 people) from its roster, a whole tree's from
+            // everyone's names; a short one is found through the tree and sorted.
+            let by_name = total.n > 1000 && f.offset == 0;
+            let top = f.subtree.as_ref().filter(|s| s.depth() == 2 || total.n > 20_000);
+            return self.listed_page(f, by_name, top.and_then(OrgPath::top)).await;
+        };
+        // Below a province, the subtree's people are few: they are sorted. In a province,
+        // a common name is found by walking its roster in name order; a rarer one, and
+        // any over the nation, by sorting its matches.
+        match &f.subtree {
+            Some(s) if s.depth() > 2 => self.listed_page(f, false, None).await,
+            Some(s) if s.depth() == 2 && self.is_common_name(q).await? => self.listed_page(f, true, s.top()).await,
+            _ => self.search_page(f).await,
         }
-        // A long list is read in name order until the page is full: a province's (or a
-        // part of one with over 20,000 people) from its roster, a whole tree's from
-        // everyone's names; a short one is found through the tree and sorted.
-        let by_name = total.n > 1000 && f.offset == 0;
-        let top = f
-            .subtree
-            .as_ref()
-            .filter(|s| s.depth() == 2 || total.n > 20_000)
-            .and_then(OrgPath::top);
+    }
+
+    /// Whether the folded search text `q` matches at least [`COMMON_NAME`] people (read
+    /// from the search indexes alone, up to that many).
+    async fn is_common_name(&mut self, q: &str) -> Result<bool> {
+        if let Some(common) = self.names_common {
+            return Ok(common);
+        }
+        let mut args = AnyArguments::default();
+        let matches = matches_sql(&mut args, q, "1", "UNION ALL").map_err(bind_err)?;
+        let sql = format!("SELECT count(*) FROM ({matches} LIMIT {COMMON_NAME}) m");
+        let (n,): (i64,) = sqlx::query_as_with(AssertSqlSafe(sql), args)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(n >= COMMON_NAME)
+    }
+
+    /// Tests: takes every name searched in this transaction as common (or as not), to try
+    /// both ways of finding a search's page on a small registry.
+    #[doc(hidden)]
+    pub fn take_names_as_common_for_tests(&mut self, common: bool) {
+        self.names_common = Some(common);
+    }
+
+    /// A page of a list in name order: `by_name`, read in name order until the page is
+    /// full (from the roster of `top`, else from everyone's names); otherwise found
+    /// through the tree and sorted. A name search keeps who matches as it reads.
+    async fn listed_page(&mut self, f: &MemberFilter, by_name: bool, top: Option<OrgId>) -> Result<Vec<MemberView>> {
         let cross = self.cross();
         let (from, keys) = match top {
             Some(_) if by_name => (
@@ -862,6 +924,10 @@ impl Tx {
         if let (Some(top), true) = (top, by_name) {
             args.add(top.0).map_err(bind_err)?;
             w.push_str(&format!(" AND r.top_id = ${}", args.len()));
+        }
+        if let Some(q) = &f.query {
+            let [a, b, c] = name_ranges(&mut args, q, "p.").map_err(bind_err)?;
+            w.push_str(&format!(" AND (({a}) OR ({b}) OR ({c}))"));
         }
         let sql = format!(
             "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",

@@ -44,6 +44,7 @@ contract!(
     name_search_three_ways,
     a_name_search_counts_to_a_bound,
     province_lists_follow_restructures,
+    searches_within_a_subtree,
 );
 
 fn day(y: i16, m: i8, d: i8) -> Date {
@@ -835,4 +836,144 @@ async fn province_lists_follow_restructures(t: TestDb) {
         tx.members(&list(&ap, day(2025, 1, 1), 10)).await.unwrap().1,
         Total::exact(0)
     );
+}
+
+/// A search within a subtree finds the nation's matches placed in it, in name order,
+/// whichever way its page is found: below a province by sorting the subtree's people, in
+/// a province by walking its roster (a common name) or by sorting the matches (a rarer
+/// one), over the nation by sorting the matches.
+async fn searches_within_a_subtree(t: TestDb) {
+    const GIVEN: [&str; 6] = ["An", "Bình", "Chi", "Dũng", "Hà", "Yến"];
+    const MIDDLE: [&str; 3] = ["Văn", "Thị", "Đức"];
+    const FAMILY: [&str; 4] = ["Nguyễn", "Lò", "Đàm", "Vi"];
+    let name = |i: usize| format!("{} {} {}", FAMILY[i % 4], MIDDLE[(i / 4) % 3], GIVEN[(i / 12) % 6]);
+    let (from, moved_on) = (day(2015, 1, 1), day(2024, 6, 1));
+    let mut tx = t.db.write().await.unwrap();
+    let (nation, np) = org(
+        &mut tx,
+        "TW",
+        "Ban Chấp hành Trung ương",
+        OrgKind::Provincial,
+        None,
+        from,
+    )
+    .await;
+    let (a, ap) = org(
+        &mut tx,
+        "A",
+        "Đảng bộ tỉnh A",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (b, bp) = org(
+        &mut tx,
+        "B",
+        "Đảng bộ tỉnh B",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (ca, _) = org(&mut tx, "CA", "Chi bộ A1", OrgKind::BaseCell, Some((a, &ap)), from).await;
+    let (cb, cbp) = org(&mut tx, "CB", "Chi bộ B1", OrgKind::BaseCell, Some((b, &bp)), from).await;
+    let people: Vec<NewPerson> = (0..300)
+        .map(|i| NewPerson {
+            gender: if i % 3 == 0 { Gender::Male } else { Gender::Female },
+            ..person(&name(i), None)
+        })
+        .collect();
+    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
+    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
+    tx.insert_people(&rows).await.unwrap();
+    let pl: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (*p, if i < 180 { ca } else { cb }, from, "test"))
+        .collect();
+    tx.insert_placements(&pl).await.unwrap();
+    // Cell A1 moves to province B: B's roster then holds people placed under A before.
+    let old = tx.org_by_id(ca, moved_on).await.unwrap().unwrap();
+    tx.end_org_version(old.version_id, moved_on, "move").await.unwrap();
+    let cap = bp.child(ca);
+    tx.insert_org_version(&NewOrgVersion {
+        id: ca,
+        parent: Some(b),
+        name: old.name.clone(),
+        kind: old.kind,
+        level: old.level,
+        path: cap.clone(),
+        from: moved_on,
+        change: "move".into(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Every page of a list, paged by key, and its count.
+    async fn pages(tx: &mut Tx, mut f: MemberFilter) -> (Vec<PersonId>, Total) {
+        let total = tx.member_count(&f).await.unwrap();
+        let mut ids = Vec::new();
+        loop {
+            let page = tx.member_page(&f, total).await.unwrap();
+            let Some(last) = page.last() else { break };
+            f.after = Some(last.row.id);
+            ids.extend(page.iter().map(|v| v.row.id));
+        }
+        (ids, total)
+    }
+    let scopes = [np.clone(), ap.clone(), bp.clone(), cbp.clone(), cap];
+    let mut found = 0;
+    for q in ["nguyen", "thi", "van an", "lo duc y", "yen", "dam van", "x"] {
+        for on in [day(2020, 1, 1), day(2025, 1, 1)] {
+            for gender in [None, Some(Gender::Male)] {
+                let f = MemberFilter {
+                    subtree: None,
+                    on,
+                    gender,
+                    limit: 7,
+                    ..filter(&np, Some(q))
+                };
+                let mut tx = t.db.read().await.unwrap();
+                let (nation, _) = pages(&mut tx, f.clone()).await;
+                for subtree in &scopes {
+                    let f = MemberFilter {
+                        subtree: Some(subtree.clone()),
+                        ..f.clone()
+                    };
+                    let (here, _) = pages(
+                        &mut tx,
+                        MemberFilter {
+                            query: None,
+                            ..f.clone()
+                        },
+                    )
+                    .await;
+                    let want: Vec<PersonId> = nation.iter().filter(|id| here.contains(id)).copied().collect();
+                    for common in [false, true] {
+                        let mut tx = t.db.read().await.unwrap();
+                        tx.take_names_as_common_for_tests(common);
+                        let (got, total) = pages(&mut tx, f.clone()).await;
+                        let case = format!("«{q}» under {subtree:?} on {on:?}, {gender:?}, common: {common}");
+                        assert_eq!(got, want, "{case}");
+                        assert_eq!(total, Total::exact(want.len() as i64), "{case}");
+                        // Paged back from the last, the seven before it.
+                        if let [_, .., last] = want[..] {
+                            let n = want.len();
+                            let back = MemberFilter {
+                                before: Some(last),
+                                ..f.clone()
+                            };
+                            let page = tx.member_page(&back, total).await.unwrap();
+                            let ids: Vec<_> = page.iter().map(|v| v.row.id).collect();
+                            assert_eq!(ids, want[n.saturating_sub(8)..n - 1], "{case}, back");
+                        }
+                    }
+                    found += want.len();
+                }
+            }
+        }
+    }
+    assert!(found > 1000, "the searches found people: {found}");
 }

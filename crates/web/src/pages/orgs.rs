@@ -198,13 +198,11 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
     let on = day(&ctx, q.on.as_deref())?;
     let c = code(&ctx, &c)?;
     let app = &ctx.app;
-    let org = app.org_for(&ctx.caller, Action::Browse, &c, on).await.or_page(&ctx)?;
+    let page = app.org_page(&ctx.caller, &c, on).await.or_page(&ctx)?;
     let l = ctx.lang;
     let ui = Ui::new(&ctx, "orgs");
-    let children = app
-        .children(&c, on)
-        .await
-        .or_page(&ctx)?
+    let children = page
+        .children
         .iter()
         .map(|n| Child {
             code: n.org.code.to_string(),
@@ -213,10 +211,8 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
             people: n.people,
         })
         .collect();
-    let bodies = app
-        .bodies(&c, on)
-        .await
-        .or_page(&ctx)?
+    let bodies = page
+        .bodies
         .into_iter()
         .map(|(b, seated, held)| BodyLine {
             kind: b.kind.label(l),
@@ -226,7 +222,7 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
             held,
         })
         .collect();
-    let stats = app.member_stats(&c, on).await.or_page(&ctx)?;
+    let stats = page.stats;
     let (age_chart, status_chart) = super::home::stat_charts(l, c.as_str(), &stats, &ui);
     let ethnic_chart = Bars::new(
         &format!("eth-{c}"),
@@ -239,18 +235,9 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
             .collect(),
     )
     .html();
-    let parent = match org.parent {
-        Some(p) => app
-            .org_by_id(p, on)
-            .await
-            .or_page(&ctx)?
-            .map(|p| (p.code.to_string(), p.name.to_string())),
-        None => None,
-    };
-    let history = app
-        .org_history(&c)
-        .await
-        .or_page(&ctx)?
+    let parent = page.parent.map(|p| (p.code.to_string(), p.name.to_string()));
+    let history = page
+        .history
         .into_iter()
         .map(|(v, parent)| {
             (
@@ -260,6 +247,7 @@ async fn detail(ctx: Ctx, Path(c): Path<String>, Query(q): Query<OnQuery>) -> Pa
             )
         })
         .collect();
+    let org = page.org;
     Ok(DetailPage {
         kind: org.kind.label(l),
         level: org.level.label(l),
