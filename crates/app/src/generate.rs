@@ -1045,7 +1045,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.db.analyze().await?;
+        self.db.settle().await?;
         Ok(p.summary)
     }
 }

@@ -5,6 +5,7 @@ use dangbo_domain::name::SORT_KEY_VERSION;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database a [`Db`] talks to.
@@ -216,6 +217,10 @@ pub struct Db {
     backend: Backend,
     /// The server's URL, for a PostgreSQL database (to LISTEN on a connection of its own).
     url: Option<String>,
+    /// SQLite: whose turn it is to write. Writers queue here rather than at the file's
+    /// lock, where each would hold one of the pool's few connections and sleep and retry
+    /// (SQLite's busy handler) while readers wait for a connection.
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -244,6 +249,7 @@ impl Db {
                 pool,
                 backend: Backend::Postgres,
                 url: Some(target.to_string()),
+                writers: Arc::default(),
             });
         }
         let path = target
@@ -294,6 +300,7 @@ impl Db {
             pool,
             backend: Backend::Sqlite,
             url: None,
+            writers: Arc::default(),
         })
     }
 
@@ -324,20 +331,24 @@ impl Db {
 
     /// A read snapshot.
     pub async fn read(&self) -> Result<Tx> {
-        Ok(Tx {
-            inner: self.pool.begin().await?,
-            backend: self.backend,
-            registry_changed: false,
-            names_common: None,
-        })
+        Ok(Tx::new(self.pool.begin().await?, self.backend, None))
     }
 
     /// A write transaction. It takes the database's write lock at once (SQLite:
-    /// `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock), so writers run
-    /// one after another and what a use case checked still holds when it writes.
+    /// `BEGIN IMMEDIATE`, after this process's other writers; PostgreSQL: a
+    /// transaction-scoped advisory lock), so writers run one after another and what a use
+    /// case checked still holds when it writes.
     pub async fn write(&self) -> Result<Tx> {
-        let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        match self.backend {
+            Backend::Sqlite => {
+                // As long as a connection may be waited for (a writer that never ends its
+                // transaction is a bug; the others fail instead of hanging).
+                let turn = tokio::time::timeout(Duration::from_secs(30), self.writers.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx::new(inner, self.backend, Some(turn)))
+            }
             Backend::Postgres => {
                 let mut inner = self.pool.begin().await?;
                 // One writer at a time, as on SQLite: every use case checks, then writes,
@@ -346,15 +357,9 @@ impl Db {
                 sqlx::query("SELECT pg_advisory_xact_lock(7310)")
                     .execute(&mut *inner)
                     .await?;
-                inner
+                Ok(Tx::new(inner, self.backend, None))
             }
-        };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-            registry_changed: false,
-            names_common: None,
-        })
+        }
     }
 
     /// A transaction for appending to the audit log alone. On PostgreSQL it does not wait
@@ -364,12 +369,7 @@ impl Db {
     pub async fn append(&self) -> Result<Tx> {
         match self.backend {
             Backend::Sqlite => self.write().await,
-            Backend::Postgres => Ok(Tx {
-                inner: self.pool.begin().await?,
-                backend: self.backend,
-                registry_changed: false,
-                names_common: None,
-            }),
+            Backend::Postgres => Ok(Tx::new(self.pool.begin().await?, self.backend, None)),
         }
     }
 
@@ -436,6 +436,16 @@ impl Db {
     pub async fn analyze(&self) -> Result<()> {
         sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// After loading a whole registry: [`Db::analyze`], and on PostgreSQL a vacuum first,
+    /// which marks the loaded pages visible to all; until then (or until autovacuum comes
+    /// round) a search's index-only scans read a table page for every match.
+    pub async fn settle(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql("VACUUM").execute(&self.pool).await?;
+        }
+        self.analyze().await
     }
 
     /// Whether the schema is in place (used to tell an empty database from a loaded one).
