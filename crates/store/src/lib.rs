@@ -89,18 +89,15 @@ pub struct Tx {
     registry_changed: bool,
     /// Tests: every name taken as common, or as not ([`Tx::take_names_as_common_for_tests`]).
     names_common: Option<bool>,
-    /// SQLite: this process's turn to write, held until the transaction ends.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {
-    fn new(inner: Transaction<'static, Any>, backend: Backend, turn: Option<tokio::sync::OwnedMutexGuard<()>>) -> Tx {
+    fn new(inner: Transaction<'static, Any>, backend: Backend) -> Tx {
         Tx {
             inner,
             backend,
             registry_changed: false,
             names_common: None,
-            _turn: turn,
         }
     }
 
