@@ -704,6 +704,76 @@ async fn a_name_search_counts_to_a_bound(t: TestDb) {
     assert_eq!(skipped, staying[5..35], "an offset skips that many who match");
 }
 
+/// A nation with provinces A and B, each with a cell (A1, B1): the first `in_a` of
+/// `people` are placed in A1 from `from`, the rest in B1; on `moved_on` cell A1 moves to
+/// province B, whose roster then holds people placed under A before.
+struct TwoProvinces {
+    np: OrgPath,
+    ap: OrgPath,
+    bp: OrgPath,
+    /// Cell A1's path after the move.
+    a1: OrgPath,
+    /// Cell B1's path.
+    b1: OrgPath,
+    ids: Vec<PersonId>,
+}
+
+async fn two_provinces(tx: &mut Tx, people: &[NewPerson], in_a: usize, from: Date, moved_on: Date) -> TwoProvinces {
+    let (nation, np) = org(tx, "TW", "Ban Chấp hành Trung ương", OrgKind::Provincial, None, from).await;
+    let (a, ap) = org(
+        tx,
+        "A",
+        "Đảng bộ tỉnh A",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (b, bp) = org(
+        tx,
+        "B",
+        "Đảng bộ tỉnh B",
+        OrgKind::Provincial,
+        Some((nation, &np)),
+        from,
+    )
+    .await;
+    let (ca, _) = org(tx, "CA", "Chi bộ A1", OrgKind::BaseCell, Some((a, &ap)), from).await;
+    let (cb, b1) = org(tx, "CB", "Chi bộ B1", OrgKind::BaseCell, Some((b, &bp)), from).await;
+    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
+    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
+    tx.insert_people(&rows).await.unwrap();
+    let pl: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (*p, if i < in_a { ca } else { cb }, from, "test"))
+        .collect();
+    tx.insert_placements(&pl).await.unwrap();
+    let old = tx.org_by_id(ca, moved_on).await.unwrap().unwrap();
+    tx.end_org_version(old.version_id, moved_on, "move").await.unwrap();
+    let a1 = bp.child(ca);
+    tx.insert_org_version(&NewOrgVersion {
+        id: ca,
+        parent: Some(b),
+        name: old.name.clone(),
+        kind: old.kind,
+        level: old.level,
+        path: a1.clone(),
+        from: moved_on,
+        change: "move".into(),
+    })
+    .await
+    .unwrap();
+    TwoProvinces {
+        np,
+        ap,
+        bp,
+        a1,
+        b1,
+        ids,
+    }
+}
+
 /// A province's long list is read from its roster in name order: people placed there,
 /// people whose cell a restructure moved there, renamed people at their new place.
 async fn province_lists_follow_restructures(t: TestDb) {
@@ -713,61 +783,10 @@ async fn province_lists_follow_restructures(t: TestDb) {
     let name = |i: usize| format!("{} {} {}", FAMILY[i % 5], MIDDLE[(i / 5) % 4], GIVEN[(i / 20) % 10]);
     let (from, moved_on) = (day(2015, 1, 1), day(2024, 6, 1));
     let mut tx = t.db.write().await.unwrap();
-    let (nation, np) = org(
-        &mut tx,
-        "TW",
-        "Ban Chấp hành Trung ương",
-        OrgKind::Provincial,
-        None,
-        from,
-    )
-    .await;
-    let (a, ap) = org(
-        &mut tx,
-        "A",
-        "Đảng bộ tỉnh A",
-        OrgKind::Provincial,
-        Some((nation, &np)),
-        from,
-    )
-    .await;
-    let (b, bp) = org(
-        &mut tx,
-        "B",
-        "Đảng bộ tỉnh B",
-        OrgKind::Provincial,
-        Some((nation, &np)),
-        from,
-    )
-    .await;
-    let (ca, _) = org(&mut tx, "CA", "Chi bộ A1", OrgKind::BaseCell, Some((a, &ap)), from).await;
-    let (cb, _) = org(&mut tx, "CB", "Chi bộ B1", OrgKind::BaseCell, Some((b, &bp)), from).await;
     let names: Vec<String> = (0..1100).map(name).collect();
     let people: Vec<NewPerson> = names.iter().map(|n| person(n, None)).collect();
-    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
-    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
-    tx.insert_people(&rows).await.unwrap();
-    let pl: Vec<_> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (*p, if i < 700 { ca } else { cb }, from, "test"))
-        .collect();
-    tx.insert_placements(&pl).await.unwrap();
-    // Cell A1 moves to province B.
-    let old = tx.org_by_id(ca, moved_on).await.unwrap().unwrap();
-    tx.end_org_version(old.version_id, moved_on, "move").await.unwrap();
-    tx.insert_org_version(&NewOrgVersion {
-        id: ca,
-        parent: Some(b),
-        name: old.name.clone(),
-        kind: old.kind,
-        level: old.level,
-        path: bp.child(ca),
-        from: moved_on,
-        change: "move".into(),
-    })
-    .await
-    .unwrap();
+    // Cell A1 (the first 700) moves to province B.
+    let TwoProvinces { ap, bp, ids, .. } = two_provinces(&mut tx, &people, 700, from, moved_on).await;
     // One of B's people is renamed: «Yến» sorts last, «An» first.
     let renamed = ids[1099];
     let was = PersonName::parse(&names[1099]).unwrap();
@@ -849,66 +868,13 @@ async fn searches_within_a_subtree(t: TestDb) {
     let name = |i: usize| format!("{} {} {}", FAMILY[i % 4], MIDDLE[(i / 4) % 3], GIVEN[(i / 12) % 6]);
     let (from, moved_on) = (day(2015, 1, 1), day(2024, 6, 1));
     let mut tx = t.db.write().await.unwrap();
-    let (nation, np) = org(
-        &mut tx,
-        "TW",
-        "Ban Chấp hành Trung ương",
-        OrgKind::Provincial,
-        None,
-        from,
-    )
-    .await;
-    let (a, ap) = org(
-        &mut tx,
-        "A",
-        "Đảng bộ tỉnh A",
-        OrgKind::Provincial,
-        Some((nation, &np)),
-        from,
-    )
-    .await;
-    let (b, bp) = org(
-        &mut tx,
-        "B",
-        "Đảng bộ tỉnh B",
-        OrgKind::Provincial,
-        Some((nation, &np)),
-        from,
-    )
-    .await;
-    let (ca, _) = org(&mut tx, "CA", "Chi bộ A1", OrgKind::BaseCell, Some((a, &ap)), from).await;
-    let (cb, cbp) = org(&mut tx, "CB", "Chi bộ B1", OrgKind::BaseCell, Some((b, &bp)), from).await;
     let people: Vec<NewPerson> = (0..300)
         .map(|i| NewPerson {
             gender: if i % 3 == 0 { Gender::Male } else { Gender::Female },
             ..person(&name(i), None)
         })
         .collect();
-    let ids = tx.reserve_person_ids(people.len()).await.unwrap();
-    let rows: Vec<_> = ids.iter().copied().zip(people.iter()).collect();
-    tx.insert_people(&rows).await.unwrap();
-    let pl: Vec<_> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (*p, if i < 180 { ca } else { cb }, from, "test"))
-        .collect();
-    tx.insert_placements(&pl).await.unwrap();
-    // Cell A1 moves to province B: B's roster then holds people placed under A before.
-    let old = tx.org_by_id(ca, moved_on).await.unwrap().unwrap();
-    tx.end_org_version(old.version_id, moved_on, "move").await.unwrap();
-    let cap = bp.child(ca);
-    tx.insert_org_version(&NewOrgVersion {
-        id: ca,
-        parent: Some(b),
-        name: old.name.clone(),
-        kind: old.kind,
-        level: old.level,
-        path: cap.clone(),
-        from: moved_on,
-        change: "move".into(),
-    })
-    .await
-    .unwrap();
+    let TwoProvinces { np, ap, bp, a1, b1, .. } = two_provinces(&mut tx, &people, 180, from, moved_on).await;
     tx.commit().await.unwrap();
 
     // Every page of a list, paged by key, and its count.
@@ -923,7 +889,7 @@ async fn searches_within_a_subtree(t: TestDb) {
         }
         (ids, total)
     }
-    let scopes = [np.clone(), ap.clone(), bp.clone(), cbp.clone(), cap];
+    let scopes = [np.clone(), ap.clone(), bp.clone(), b1, a1];
     let mut found = 0;
     for q in ["nguyen", "thi", "van an", "lo duc y", "yen", "dam van", "x"] {
         for on in [day(2020, 1, 1), day(2025, 1, 1)] {
