@@ -250,12 +250,7 @@ impl App {
     /// same "not found" as for a code that does not exist.
     pub async fn org_for(&self, caller: &Caller, action: Action, code: &OrgCode, on: Date) -> Result<OrgVersion> {
         let mut tx = self.db.read().await?;
-        let org = get(&mut tx, code, on).await?;
-        if in_scope(&mut tx, caller, action, &org.path, on).await? {
-            Ok(org)
-        } else {
-            Err(AppError::no_org(code.as_str(), on))
-        }
+        org_in_scope(&mut tx, caller, action, code, on).await
     }
 
     /// Whether `caller` may do `action` on the organization at `path` on `on` (for the
@@ -277,6 +272,22 @@ impl App {
     pub async fn person_for(&self, caller: &Caller, action: Action, id: PersonId, on: Date) -> Result<PersonId> {
         let mut tx = self.db.read().await?;
         person_in_scope(&mut tx, caller, action, id, on).await
+    }
+}
+
+/// [`App::org_for`] within a transaction the caller holds.
+pub(crate) async fn org_in_scope(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: Action,
+    code: &OrgCode,
+    on: Date,
+) -> Result<OrgVersion> {
+    let org = get(tx, code, on).await?;
+    if in_scope(tx, caller, action, &org.path, on).await? {
+        Ok(org)
+    } else {
+        Err(AppError::no_org(code.as_str(), on))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Organization use cases: create, rename, move, dissolve, merge and split, each on a
 //! given day, never rewriting what was recorded before that day; and the tree as of a day.
 
-use crate::access::{Action, Caller, scope_roots, within};
+use crate::access::{Action, Caller, org_in_scope};
 use crate::summary::Summary;
 use crate::{App, AppError, Result};
 use dangbo_domain::date::short;
@@ -104,10 +104,7 @@ impl App {
     pub async fn org_page(&self, caller: &Caller, code: &OrgCode, on: Date) -> Result<OrgPage> {
         let mut tx = self.db.read().await?;
         let version = tx.registry_version().await?;
-        let org = get(&mut tx, code, on).await?;
-        if !within(&scope_roots(&mut tx, caller, Action::Browse, on).await?, &org.path) {
-            return Err(AppError::no_org(code.as_str(), on));
-        }
+        let org = org_in_scope(&mut tx, caller, Action::Browse, code, on).await?;
         let parent = match org.parent {
             Some(p) => tx.org_by_id(p, on).await?,
             None => None,

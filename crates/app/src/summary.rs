@@ -162,9 +162,6 @@ impl App {
     /// has not changed; after a change, a new one, except that a slow one is served as
     /// it was while a new one is computed in the background.
     pub async fn summary_of(&self, path: &OrgPath, on: Date) -> Result<Arc<Summary>> {
-        if path.ids().is_empty() {
-            return Ok(Arc::default());
-        }
         // The version is read before the counts: what is counted is at least as new.
         let version = self.db.read().await?.registry_version().await?;
         self.summary_at(path, on, version).await

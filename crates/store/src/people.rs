@@ -383,6 +383,13 @@ fn name_ranges(
         .map(|col| format!("{alias}{col} >= ${lo} AND {alias}{col} < ${hi}")))
 }
 
+/// The condition on `p` (a person) that the folded search text `q` matches their name in
+/// any of the three ways; its bounds are bound after what `args` holds.
+fn name_matches(args: &mut AnyArguments, q: &str) -> std::result::Result<String, sqlx::error::BoxDynError> {
+    let [a, b, c] = name_ranges(args, q, "p.")?;
+    Ok(format!("(({a}) OR ({b}) OR ({c}))"))
+}
+
 /// How many people a name must match to be common: its page in a province is then found
 /// by walking the province's roster in name order and keeping who matches, rather than by
 /// sorting the nation's matches again for each batch until enough of the province's turn
@@ -821,8 +828,7 @@ impl Tx {
             let mut w = Self::member_where(f, &mut args, false, false).map_err(bind_err)?;
             let limit = match f.query.as_ref() {
                 Some(q) => {
-                    let [a, b, c] = name_ranges(&mut args, q, "p.").map_err(bind_err)?;
-                    w.push_str(&format!(" AND (({a}) OR ({b}) OR ({c}))"));
+                    w.push_str(&format!(" AND {}", name_matches(&mut args, q).map_err(bind_err)?));
                     format!("LIMIT {}", Total::CAP + 1)
                 }
                 None => String::new(),
@@ -926,8 +932,7 @@ impl Tx {
             w.push_str(&format!(" AND r.top_id = ${}", args.len()));
         }
         if let Some(q) = &f.query {
-            let [a, b, c] = name_ranges(&mut args, q, "p.").map_err(bind_err)?;
-            w.push_str(&format!(" AND (({a}) OR ({b}) OR ({c}))"));
+            w.push_str(&format!(" AND {}", name_matches(&mut args, q).map_err(bind_err)?));
         }
         let sql = format!(
             "SELECT {PERSON_COLS}, v.org_id, o.code, v.name {from} WHERE {w} ORDER BY {} LIMIT {} OFFSET {}",
