@@ -175,21 +175,14 @@ async fn account_named(tx: &mut Tx, username: &str) -> Result<AccountRow> {
         .ok_or_else(|| no_account(username))
 }
 
-async fn grants_on(tx: &mut Tx, account_id: i64, on: Date) -> Result<Vec<Grant>> {
-    Ok(tx
-        .grants_of(account_id)
-        .await?
-        .into_iter()
-        .filter(|g| g.validity.contains(on))
-        .filter_map(|g| {
-            Some(Grant {
-                id: g.id,
-                role: Role::from_code(&g.role)?,
-                org: g.org_id,
-                validity: g.validity,
-            })
-        })
-        .collect())
+/// A stored grant, if its role is one this version knows.
+fn grant(g: dangbo_store::GrantRow) -> Option<Grant> {
+    Some(Grant {
+        id: g.id,
+        role: Role::from_code(&g.role)?,
+        org: g.org_id,
+        validity: g.validity,
+    })
 }
 
 impl App {
@@ -661,9 +654,12 @@ impl App {
 
     /// The session (or API token) for a secret, if it is valid now and its account is enabled.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let mut tx = self.db.read().await?;
         let hash = token_hash(token);
-        let Some(s) = tx.session(&hash).await? else {
+        // One statement outside a transaction: every request starts here. A read is over
+        // before a write begins: a request holding a connection while it waits for
+        // another would, with a hundred requests of one session at the turn of a minute,
+        // take the whole pool and stall every request until its timeout.
+        let Some((s, account, grants)) = self.db.session(&hash).await? else {
             return Ok(None);
         };
         let now = self.clock.timestamp();
@@ -671,15 +667,16 @@ impl App {
             return Ok(None);
         }
         let idle = s.kind == "web" && s.seen_at < self.clock.timestamp_in(-IDLE_MINUTES * 60);
-        let account = tx.account(s.account_id).await?.filter(|a| !a.disabled);
+        let account = Some(account).filter(|a| !a.disabled);
+        let today = self.clock.today();
         let grants = match &account {
-            Some(a) if !idle => grants_on(&mut tx, a.id, self.clock.today()).await?,
+            Some(_) if !idle => grants
+                .into_iter()
+                .filter(|g| g.validity.contains(today))
+                .filter_map(grant)
+                .collect(),
             _ => Vec::new(),
         };
-        // The read is over before a write begins: a request holding a connection while it
-        // waits for another would, with a hundred requests of one session at the turn of
-        // a minute, take the whole pool and stall every request until its timeout.
-        drop(tx);
         // A browser session left unused ends early; its use is noted at most once a
         // minute, so that a busy page does not write on every request.
         if idle {

@@ -1601,6 +1601,7 @@ async fn write_batch(app: &App, jobs: &[Job]) -> Result<Vec<Vec<CheckinOutcome>>
                 e.1 += 1;
             }
         }
+        let mut lines = Vec::with_capacity(by_account.len());
         for (account, (sent, counted)) in by_account {
             let actor = match account {
                 Some(id) => match tx.account(id).await? {
@@ -1609,15 +1610,15 @@ async fn write_batch(app: &App, jobs: &[Job]) -> Result<Vec<Vec<CheckinOutcome>>
                 },
                 None => app.actor.clone(),
             };
-            tx.audit(
-                &at,
-                &actor,
-                "attendance.checkin",
-                &format!("conference:{conf}"),
-                &format!("{sent} lượt điểm danh, {counted} người được tính"),
-            )
-            .await?;
+            lines.push(dangbo_store::AuditLine {
+                at: at.clone(),
+                actor,
+                action: "attendance.checkin".into(),
+                subject: format!("conference:{conf}"),
+                detail: format!("{sent} lượt điểm danh, {counted} người được tính"),
+            });
         }
+        tx.audit_lines(&lines).await?;
         if !requests.is_empty() {
             tx.notify(LIVE_CHANNEL, &conf.to_string()).await?;
         }

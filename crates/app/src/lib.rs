@@ -49,6 +49,8 @@ pub struct App {
     summaries: std::sync::Arc<summary::Summaries>,
     /// The points of conferences whose live figures were read, shared by every clone.
     points: std::sync::Arc<conferences::KeptPoints>,
+    /// Audit lines of reads waiting to be written, shared by every clone.
+    read_audit: std::sync::Arc<audit::ReadAudit>,
 }
 
 /// Results of use cases.
@@ -63,6 +65,7 @@ impl App {
             actor: actor.into(),
             summaries: Default::default(),
             points: Default::default(),
+            read_audit: Default::default(),
         }
     }
 
@@ -98,14 +101,23 @@ impl App {
         self.audit_read(action, subject, detail).await
     }
 
-    /// Writes an audit line in a transaction of its own: for reads of personal data,
-    /// which are done in a read snapshot and must not hold the write lock while they run.
-    /// The data is handed out only once the line is stored.
+    /// Writes an audit line for a read of personal data, which is done in a read snapshot
+    /// and must not hold the write lock while it runs. The data is handed out only once
+    /// the line is stored. Lines of concurrent reads are written together, in one
+    /// transaction ([`audit::ReadAudit`]).
     pub(crate) async fn audit_read(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
-        let mut tx = self.db.append().await?;
-        self.audit(&mut tx, action, subject, detail).await?;
-        tx.commit().await?;
-        Ok(())
+        self.read_audit
+            .append(
+                &self.db,
+                dangbo_store::AuditLine {
+                    at: self.clock.timestamp(),
+                    actor: self.actor.clone(),
+                    action: action.into(),
+                    subject: subject.into(),
+                    detail: detail.into(),
+                },
+            )
+            .await
     }
 }
 

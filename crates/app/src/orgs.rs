@@ -109,7 +109,7 @@ impl App {
             Some(p) => tx.org_by_id(p, on).await?,
             None => None,
         };
-        let bodies = bodies_in(&mut tx, org.id, on).await?;
+        let bodies = tx.bodies_with_seats(org.id, on).await?;
         let history = history_in(&mut tx, code).await?;
         drop(tx);
         // Kept with the head counts: a province has hundreds of children.
@@ -201,7 +201,7 @@ impl App {
     pub async fn bodies(&self, code: &OrgCode, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize, usize)>> {
         let mut tx = self.db.read().await?;
         let org = get(&mut tx, code, on).await?;
-        bodies_in(&mut tx, org.id, on).await
+        Ok(tx.bodies_with_seats(org.id, on).await?)
     }
 
     /// Every version of an organization, oldest first, each with the name its parent had
@@ -429,25 +429,6 @@ fn child_nodes(s: &Summary) -> Vec<TreeNode> {
 
 /// The bodies of organization `org`, newest term first, each with the number of people
 /// seated in it on `on` and the number who held a seat in it at any time of its term.
-async fn bodies_in(tx: &mut Tx, org: OrgId, on: Date) -> Result<Vec<(dangbo_store::BodyRow, usize, usize)>> {
-    let mut out = Vec::new();
-    for b in tx.bodies_of(org).await? {
-        let seats = tx.positions_in_body(b.id).await?;
-        let mut ever: Vec<_> = seats.iter().map(|p| p.person_id).collect();
-        ever.sort();
-        ever.dedup();
-        let mut now: Vec<_> = seats
-            .iter()
-            .filter(|p| p.validity.contains(on))
-            .map(|p| p.person_id)
-            .collect();
-        now.sort();
-        now.dedup();
-        out.push((b, now.len(), ever.len()));
-    }
-    Ok(out)
-}
-
 /// Every version of organization `code`, oldest first, each with the name its parent had
 /// when the version began.
 async fn history_in(tx: &mut Tx, code: &OrgCode) -> Result<Vec<(OrgVersion, Option<OrgName>)>> {

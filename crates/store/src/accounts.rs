@@ -93,6 +93,19 @@ fn account(t: AccountTuple) -> AccountRow {
     }
 }
 
+fn grant(r: GrantTuple) -> Result<GrantRow> {
+    let from =
+        opt_date("role_grant", "valid_from", Some(&r.4))?.ok_or_else(|| corrupt("role_grant", "valid_from", &r.4))?;
+    let to = opt_date("role_grant", "valid_to", r.5.as_deref())?;
+    Ok(GrantRow {
+        id: r.0,
+        account_id: r.1,
+        role: r.2,
+        org_id: r.3.map(OrgId),
+        validity: Validity { from, to },
+    })
+}
+
 const ACCOUNT_COLS: &str = "id, username, display_name, password_hash, person_id, disabled";
 
 impl Tx {
@@ -191,20 +204,7 @@ impl Tx {
         .bind(account_id)
         .fetch_all(&mut *self.inner)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                let from = opt_date("role_grant", "valid_from", Some(&r.4))?
-                    .ok_or_else(|| corrupt("role_grant", "valid_from", &r.4))?;
-                let to = opt_date("role_grant", "valid_to", r.5.as_deref())?;
-                Ok(GrantRow {
-                    id: r.0,
-                    account_id: r.1,
-                    role: r.2,
-                    org_id: r.3.map(OrgId),
-                    validity: Validity { from, to },
-                })
-            })
-            .collect()
+        rows.into_iter().map(grant).collect()
     }
 
     /// Ends a grant on `on` (it no longer holds that day).
@@ -507,5 +507,59 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         Ok(())
+    }
+}
+
+impl crate::Db {
+    /// The session or token whose secret hashes to `token_hash`, with its account and
+    /// every role the account was granted: the read each request starts with, in one
+    /// statement (one snapshot) outside a transaction.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(SessionRow, AccountRow, Vec<GrantRow>)>> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT s.account_id, s.kind, s.csrf, s.lang, s.expires_at, COALESCE(s.seen_at, s.created_at), \
+                    a.username, a.display_name, a.password_hash, a.person_id, a.disabled, \
+                    g.id, g.role, g.org_id, g.valid_from, g.valid_to \
+             FROM session s JOIN account a ON a.id = s.account_id \
+             LEFT JOIN role_grant g ON g.account_id = a.id \
+             WHERE s.token_hash = $1 ORDER BY g.valid_from, g.id",
+        )
+        .bind(token_hash)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let session = SessionRow {
+            account_id: first.try_get(0)?,
+            kind: first.try_get(1)?,
+            csrf: first.try_get(2)?,
+            lang: first.try_get(3)?,
+            expires_at: first.try_get(4)?,
+            seen_at: first.try_get(5)?,
+        };
+        let account = account((
+            session.account_id,
+            first.try_get(6)?,
+            first.try_get(7)?,
+            first.try_get(8)?,
+            first.try_get(9)?,
+            first.try_get(10)?,
+        ));
+        let mut grants = Vec::new();
+        for r in &rows {
+            let Some(id) = r.try_get::<Option<i64>, _>(11)? else {
+                continue;
+            };
+            grants.push(grant((
+                id,
+                session.account_id,
+                r.try_get(12)?,
+                r.try_get(13)?,
+                r.try_get(14)?,
+                r.try_get(15)?,
+            ))?);
+        }
+        Ok(Some((session, account, grants)))
     }
 }

@@ -22,6 +22,21 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A line to append to the audit log (its place and hash are given when it is written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLine {
+    /// When (`2026-11-21T09:30:00+07:00`).
+    pub at: String,
+    /// Who: `user:<name>`, `cli:<login>`.
+    pub actor: String,
+    /// What kind of action.
+    pub action: String,
+    /// What it was done to.
+    pub subject: String,
+    /// Details.
+    pub detail: String,
+}
+
 /// What to look for in the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -100,9 +115,25 @@ fn entry(t: EntryTuple) -> (AuditEntry, Option<String>) {
 
 impl Tx {
     /// Appends a line to the audit log, in this transaction: the change and its record
-    /// are kept or lost together. Appends are serialized (on PostgreSQL by an advisory
-    /// lock held to the end of the transaction) so the chain stays one line.
+    /// are kept or lost together.
     pub async fn audit(&mut self, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
+        self.audit_lines(&[AuditLine {
+            at: at.into(),
+            actor: actor.into(),
+            action: action.into(),
+            subject: subject.into(),
+            detail: detail.into(),
+        }])
+        .await
+    }
+
+    /// Appends lines to the audit log in order, in this transaction. Appends are
+    /// serialized (on PostgreSQL by an advisory lock held to the end of the transaction)
+    /// so the chain stays one line.
+    pub async fn audit_lines(&mut self, lines: &[AuditLine]) -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(AUDIT_LOCK)
@@ -113,29 +144,32 @@ impl Tx {
             sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
                 .fetch_optional(&mut *self.inner)
                 .await?;
-        let (last_id, prev) = last.map_or((0, String::new()), |(id, h)| (id, h.unwrap_or_default()));
-        let e = AuditEntry {
-            id: last_id + 1,
-            at: at.into(),
-            actor: actor.into(),
-            action: action.into(),
-            subject: subject.into(),
-            detail: detail.into(),
-        };
-        let hash = chain(&prev, &e);
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, actor, action, subject, detail, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(e.id)
-        .bind(at)
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(detail)
-        .bind(&hash)
-        .execute(&mut *self.inner)
-        .await?;
-        self.set_meta(HEAD, &format!("{}:{hash}", e.id)).await
+        let (mut id, mut hash) = last.map_or((0, String::new()), |(id, h)| (id, h.unwrap_or_default()));
+        for line in lines {
+            id += 1;
+            let e = AuditEntry {
+                id,
+                at: line.at.clone(),
+                actor: line.actor.clone(),
+                action: line.action.clone(),
+                subject: line.subject.clone(),
+                detail: line.detail.clone(),
+            };
+            hash = chain(&hash, &e);
+            sqlx::query(
+                "INSERT INTO audit_log (id, at, actor, action, subject, detail, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.id)
+            .bind(e.at)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.subject)
+            .bind(e.detail)
+            .bind(&hash)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        self.set_meta(HEAD, &format!("{id}:{hash}")).await
     }
 
     /// The audit lines about a subject, oldest first: (at, actor, action, detail).

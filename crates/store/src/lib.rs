@@ -29,7 +29,7 @@ mod study;
 
 pub use accounts::{AccountRow, GrantRow, NewSession, SessionRow, TotpRow};
 pub use articles::ArticleRow;
-pub use audit::{AuditBreak, AuditEntry, AuditQuery};
+pub use audit::{AuditBreak, AuditEntry, AuditLine, AuditQuery};
 pub use backend::{Backend, Db};
 pub use ballots::{BallotRow, CandidateRow, NominationRow};
 pub use conferences::{

@@ -1179,6 +1179,27 @@ impl Tx {
         self.body_rows("org_id = $1", org.0).await
     }
 
+    /// The bodies of an organization, newest term first, each with how many people hold
+    /// a seat in it on `on` and how many ever did: one statement, for the organization's
+    /// page (a province's committee has had a hundred seat-holders).
+    pub async fn bodies_with_seats(&mut self, org: OrgId, on: Date) -> Result<Vec<(BodyRow, usize, usize)>> {
+        let sql = format!(
+            "SELECT b.id, b.org_id, b.kind, b.term_ordinal, b.term_from, b.term_to, b.prescribed_size, \
+             (SELECT count(DISTINCT p.person_id) FROM position p WHERE p.body_id = b.id AND {}), \
+             (SELECT count(DISTINCT p.person_id) FROM position p WHERE p.body_id = b.id) \
+             FROM body b WHERE b.org_id = $1 ORDER BY b.term_ordinal DESC, b.id",
+            valid_on("p", 2)
+        );
+        let rows: Vec<BodyTuple> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(org.0)
+            .bind(d(on))
+            .fetch_all(&mut *self.inner)
+            .await?;
+        rows.into_iter()
+            .map(|r| Ok((body(&r)?, r.7 as usize, r.8 as usize)))
+            .collect()
+    }
+
     async fn body_rows(&mut self, cond: &str, id: i64) -> Result<Vec<BodyRow>> {
         let rows: Vec<(i64, i64, String, i64, i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT id, org_id, kind, term_ordinal, term_from, term_to, prescribed_size FROM body \
@@ -1188,17 +1209,7 @@ impl Tx {
         .fetch_all(&mut *self.inner)
         .await?;
         rows.into_iter()
-            .map(|r| {
-                let term = Term::new(r.3 as u16, r.4 as i16, r.5 as i16)
-                    .map_err(|_| corrupt("body", "term", format!("{} {}-{}", r.3, r.4, r.5)))?;
-                Ok(BodyRow {
-                    id: BodyId(r.0),
-                    org_id: OrgId(r.1),
-                    kind: BodyKind::from_code(&r.2).ok_or_else(|| corrupt("body", "kind", &r.2))?,
-                    term,
-                    prescribed_size: r.6,
-                })
-            })
+            .map(|r| body(&(r.0, r.1, r.2, r.3, r.4, r.5, r.6, 0, 0)))
             .collect()
     }
 
@@ -1303,4 +1314,19 @@ impl Tx {
             .await?;
         Ok(n)
     }
+}
+
+/// A body's columns, with two counts after them.
+type BodyTuple = (i64, i64, String, i64, i64, i64, i64, i64, i64);
+
+fn body(r: &BodyTuple) -> Result<BodyRow> {
+    let term = Term::new(r.3 as u16, r.4 as i16, r.5 as i16)
+        .map_err(|_| corrupt("body", "term", format!("{} {}-{}", r.3, r.4, r.5)))?;
+    Ok(BodyRow {
+        id: BodyId(r.0),
+        org_id: OrgId(r.1),
+        kind: BodyKind::from_code(&r.2).ok_or_else(|| corrupt("body", "kind", &r.2))?,
+        term,
+        prescribed_size: r.6,
+    })
 }

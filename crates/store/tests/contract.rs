@@ -8,7 +8,9 @@ use dangbo_domain::name::{PersonName, fold};
 use dangbo_domain::org::{Level, OrgCode, OrgId, OrgKind, OrgName, OrgPath};
 use dangbo_domain::{Date, Validity};
 use dangbo_store::testing::TestDb;
-use dangbo_store::{MemberFilter, MembershipRow, NewOrgVersion, NewPerson, PositionRow, StoreError, Total, Tx};
+use dangbo_store::{
+    AuditLine, AuditQuery, MemberFilter, MembershipRow, NewOrgVersion, NewPerson, PositionRow, StoreError, Total, Tx,
+};
 
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -435,8 +437,9 @@ fn PersonId_(i: i64) -> dangbo_domain::member::PersonId {
 
 async fn bodies_and_positions(t: TestDb) {
     let mut tx = t.db.write().await.unwrap();
-    let (cell, _) = seed_people(&mut tx, &["Nguyễn Hoàng Tùng"]).await;
-    let who = tx.person_keys().await.unwrap()[0].0;
+    let (cell, _) = seed_people(&mut tx, &["Nguyễn Hoàng Tùng", "Lê Thị Hoa"]).await;
+    let keys = tx.person_keys().await.unwrap();
+    let (who, other) = (keys[0].0, keys[1].0);
     let term = Term::new(14, 2020, 2025).unwrap();
     let body = tx.insert_body(cell, BodyKind::Executive, term, 25).await.unwrap();
     tx.insert_position(&PositionRow {
@@ -471,6 +474,55 @@ async fn bodies_and_positions(t: TestDb) {
     assert_eq!(held[0].validity.to, Some(day(2025, 7, 1)));
     assert_eq!(held[0].managed_by, Some(cell));
     assert_eq!(tx.positions_in_body(body).await.unwrap().len(), 1);
+    drop(tx);
+
+    // Seats counted in one statement: on a day, the people holding one; ever, each person
+    // once however many positions they held.
+    let mut tx = t.db.write().await.unwrap();
+    for (person, title, from, to) in [
+        (who, "Phó Bí thư", day(2025, 7, 1), None),
+        (other, "Bí thư", day(2025, 7, 1), Some(day(2026, 1, 1))),
+    ] {
+        tx.insert_position(&PositionRow {
+            id: 0,
+            person_id: person,
+            org_id: cell,
+            body_id: Some(body),
+            title: Title::parse(title).unwrap(),
+            source: PositionSource::Appointment,
+            validity: Validity { from, to },
+            managed_by: Some(cell),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    let seats = |v: Vec<(dangbo_store::BodyRow, usize, usize)>| {
+        v.iter().map(|(b, now, ever)| (b.id, *now, *ever)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        seats(tx.bodies_with_seats(cell, day(2021, 1, 1)).await.unwrap()),
+        [(body, 1, 2)]
+    );
+    assert_eq!(
+        seats(tx.bodies_with_seats(cell, day(2025, 9, 1)).await.unwrap()),
+        [(body, 2, 2)]
+    );
+    assert_eq!(
+        seats(tx.bodies_with_seats(cell, day(2026, 1, 1)).await.unwrap()),
+        [(body, 1, 2)]
+    );
+    assert_eq!(
+        seats(tx.bodies_with_seats(cell, day(2019, 1, 1)).await.unwrap()),
+        [(body, 0, 2)]
+    );
+    assert!(
+        tx.bodies_with_seats(OrgId(cell.0 + 1000), day(2026, 1, 1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn audit_and_meta(t: TestDb) {
@@ -487,6 +539,33 @@ async fn audit_and_meta(t: TestDb) {
     assert_eq!(lines[0].1, "cli:test");
     assert_eq!(tx.meta("k").await.unwrap().as_deref(), Some("v2"));
     assert_eq!(tx.meta("missing").await.unwrap(), None);
+    drop(tx);
+
+    // Several lines in one append continue the chain in order.
+    let mut tx = t.db.write().await.unwrap();
+    let lines: Vec<AuditLine> = (2..5)
+        .map(|i| AuditLine {
+            at: format!("2026-11-21T09:0{i}:00+07:00"),
+            actor: "user:a".into(),
+            action: "member.list".into(),
+            subject: format!("person:{i}"),
+            detail: String::new(),
+        })
+        .collect();
+    tx.audit_lines(&lines).await.unwrap();
+    tx.audit_lines(&[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.read().await.unwrap();
+    assert_eq!(tx.verify_audit().await.unwrap(), Ok(4));
+    let found = tx
+        .audit_search(&AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let subjects: Vec<&str> = found.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(subjects, ["person:4", "person:3", "person:2", "person:1"]);
 }
 
 async fn stale_name_keys_are_recomputed(t: TestDb) {
