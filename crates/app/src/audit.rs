@@ -12,11 +12,10 @@ type Stored = std::result::Result<(), String>;
 
 /// The audit lines of reads (a member's record, a list of names) waiting to be stored.
 ///
-/// Every view of personal data writes its line before the data is handed out; one write
-/// transaction per view made a hundred users reading lists queue at the database's one
-/// writer lock. Instead, whoever takes the turn writes every line waiting at that moment
-/// in one transaction and tells each reader that theirs is stored; lines that arrive
-/// meanwhile wait for the next turn. A reader still answers only after its line is
+/// Every view of personal data writes its line before the data is handed out. Rather
+/// than a write transaction (and a commit) per view, whoever takes the turn writes every
+/// line waiting at that moment in one transaction and tells each reader that theirs is
+/// stored; lines that arrive meanwhile wait for the next turn. A reader still answers only after its line is
 /// committed, and if the batch fails, every reader in it gets an error.
 #[derive(Default)]
 pub(crate) struct ReadAudit {
@@ -68,7 +67,7 @@ async fn write(db: &Db, lines: &[AuditLine]) -> Result<()> {
 
 fn not_stored(why: &str) -> AppError {
     AppError::rejected(
-        format!("Máy chủ chưa ghi được nhật ký truy cập nên chưa thể hiện dữ liệu, hãy thử lại ({why})"),
+        format!("Máy chủ chưa ghi được nhật ký truy cập nên chưa hiển thị dữ liệu, hãy thử lại ({why})"),
         format!("The server could not record the access in the audit log, so shows nothing; try again ({why})"),
     )
 }

@@ -427,8 +427,6 @@ fn child_nodes(s: &Summary) -> Vec<TreeNode> {
         .collect()
 }
 
-/// The bodies of organization `org`, newest term first, each with the number of people
-/// seated in it on `on` and the number who held a seat in it at any time of its term.
 /// Every version of organization `code`, oldest first, each with the name its parent had
 /// when the version began.
 async fn history_in(tx: &mut Tx, code: &OrgCode) -> Result<Vec<(OrgVersion, Option<OrgName>)>> {

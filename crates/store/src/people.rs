@@ -1190,27 +1190,25 @@ impl Tx {
              FROM body b WHERE b.org_id = $1 ORDER BY b.term_ordinal DESC, b.id",
             valid_on("p", 2)
         );
-        let rows: Vec<BodyTuple> = sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<BodySeatsTuple> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(org.0)
             .bind(d(on))
             .fetch_all(&mut *self.inner)
             .await?;
         rows.into_iter()
-            .map(|r| Ok((body(&r)?, r.7 as usize, r.8 as usize)))
+            .map(|r| Ok((body((r.0, r.1, r.2, r.3, r.4, r.5, r.6))?, r.7 as usize, r.8 as usize)))
             .collect()
     }
 
     async fn body_rows(&mut self, cond: &str, id: i64) -> Result<Vec<BodyRow>> {
-        let rows: Vec<(i64, i64, String, i64, i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
+        let rows: Vec<BodyTuple> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT id, org_id, kind, term_ordinal, term_from, term_to, prescribed_size FROM body \
              WHERE {cond} ORDER BY term_ordinal DESC, id"
         )))
         .bind(id)
         .fetch_all(&mut *self.inner)
         .await?;
-        rows.into_iter()
-            .map(|r| body(&(r.0, r.1, r.2, r.3, r.4, r.5, r.6, 0, 0)))
-            .collect()
+        rows.into_iter().map(body).collect()
     }
 
     /// Records a position.
@@ -1316,10 +1314,13 @@ impl Tx {
     }
 }
 
-/// A body's columns, with two counts after them.
-type BodyTuple = (i64, i64, String, i64, i64, i64, i64, i64, i64);
+/// A body's columns: id, org_id, kind, term_ordinal, term_from, term_to, prescribed_size.
+type BodyTuple = (i64, i64, String, i64, i64, i64, i64);
 
-fn body(r: &BodyTuple) -> Result<BodyRow> {
+/// A body's columns, then its seat-holders on the day and ever.
+type BodySeatsTuple = (i64, i64, String, i64, i64, i64, i64, i64, i64);
+
+fn body(r: BodyTuple) -> Result<BodyRow> {
     let term = Term::new(r.3 as u16, r.4 as i16, r.5 as i16)
         .map_err(|_| corrupt("body", "term", format!("{} {}-{}", r.3, r.4, r.5)))?;
     Ok(BodyRow {
