@@ -506,9 +506,12 @@ async fn kill_during(f: &Fixture, work: Work, backend: &str) {
     let mut next = 0;
     let start = Instant::now();
     let n = kills();
-    // The moments of the kills lie within the time the work takes here: an import as
-    // long as one whole import, the others within a second of steady requests.
-    let span = if work == Work::Import {
+    // The moments of the kills lie within the time the work takes here: for an import,
+    // first as long as one whole import, then moving toward the span that lets about a
+    // quarter of the imports finish (a fresh server's import may be slower than the timed
+    // one, a busy CI machine slower still, and imports slow down as killed ones leave
+    // their dead rows); the others within a second of steady requests.
+    let mut span = if work == Work::Import {
         let (import, ok) = import_once(f).await;
         acked.imports.push(ok);
         (import.as_millis() as u64 * 5 / 4).max(50)
@@ -551,6 +554,10 @@ async fn kill_during(f: &Fixture, work: Work, backend: &str) {
         }
         next = shared.next.load(Ordering::SeqCst);
         check(f, work, &acked, kill).await;
+        if work == Work::Import {
+            let finished = acked.imports.last().is_some_and(|i| i.1);
+            span = if finished { span * 3 / 4 } else { span * 11 / 10 }.max(50);
+        }
     }
     let done = match work {
         Work::Checkins => format!("{} check-ins", acked.checkins.len()),
