@@ -819,6 +819,7 @@ impl App {
     /// Builds a national registry into an empty database. Refuses a database that already
     /// holds organizations. Audited as one line.
     pub async fn generate(&self, opts: GenerateOptions, progress: &dyn Progress) -> Result<Generated> {
+        // One transaction: a generation cut short leaves the database empty.
         let mut tx = self.db.write().await?;
         if tx.org_count().await? > 0 {
             return Err(AppError::rejected(
@@ -826,13 +827,12 @@ impl App {
                 "The database already holds organizations: the generator writes only into an empty database",
             ));
         }
-        drop(tx);
         progress.stage("Lập cây tổ chức", 1);
         let mut p = plan(opts)?;
         progress.advance(1);
+        let load = tx.begin_bulk_load().await?;
 
         // Organizations and their versions.
-        let mut tx = self.db.write().await?;
         let ids = tx.reserve_org_ids(p.nodes.len()).await?;
         let codes: Vec<OrgCode> = p
             .nodes
@@ -875,10 +875,9 @@ impl App {
             tx.insert_org_versions(&rows).await?;
             progress.advance(chunk.len() as u64);
         }
-        tx.commit().await?;
         drop(versions);
 
-        // Members, cell by cell, in chunks of their own transactions.
+        // Members, cell by cell, in chunks.
         progress.stage("Đảng viên", opts.members);
         let mut person_ids: Vec<i64> = Vec::with_capacity(opts.members as usize);
         // Where each cell's members start in `person_ids`, and where the last ends.
@@ -890,7 +889,7 @@ impl App {
             first[ci + 1] = person_ids.len() + batch.len() + 1;
             batch.push((p.cells[ci], m));
             if batch.len() >= CHUNK || members.peek().is_none() {
-                person_ids.extend(write_members(self, &batch, &ids).await?);
+                person_ids.extend(write_members(&mut tx, &batch, &ids).await?);
                 progress.advance(batch.len() as u64);
                 batch.clear();
             }
@@ -900,11 +899,12 @@ impl App {
             first[ci] = first[ci].max(first[ci - 1]);
         }
         drop(members);
+        progress.stage("Danh sách theo tỉnh và chỉ mục", load.indexes() as u64);
+        tx.end_bulk_load(load, || progress.advance(1)).await?;
         let mut rng = Rng::new(opts.seed ^ 0x00B0_D1E5);
 
         // Bodies and their members.
         progress.stage("Cấp ủy", p.bodies.len() as u64);
-        let mut tx = self.db.write().await?;
         let mut positions = Vec::new();
         for b in &p.bodies {
             let (ordinal, from_year, to_year) = b.term;
@@ -947,11 +947,9 @@ impl App {
         }
         tx.insert_positions(&positions).await?;
         p.summary.positions = positions.len();
-        tx.commit().await?;
 
         // The national conference of 7/2/2026 and its points.
         progress.stage("Điểm cầu", p.points.len() as u64);
-        let mut tx = self.db.write().await?;
         let at = self.clock.timestamp();
         let conference = tx
             .insert_conference(
@@ -1051,8 +1049,7 @@ impl App {
 }
 
 /// Writes a chunk of members with their placements; returns their ids in order.
-async fn write_members(app: &App, batch: &[(usize, Member)], ids: &[OrgId]) -> Result<Vec<i64>> {
-    let mut tx: Tx = app.db.write().await?;
+async fn write_members(tx: &mut Tx, batch: &[(usize, Member)], ids: &[OrgId]) -> Result<Vec<i64>> {
     let pids = tx.reserve_person_ids(batch.len()).await?;
     let people: Vec<(PersonId, &NewPerson)> = pids.iter().copied().zip(batch.iter().map(|(_, m)| &m.person)).collect();
     tx.insert_people(&people).await?;
@@ -1068,7 +1065,6 @@ async fn write_members(app: &App, batch: &[(usize, Member)], ids: &[OrgId]) -> R
         .map(|(pid, (cell, m))| (*pid, ids[*cell], m.placed, "generate"))
         .collect();
     tx.insert_placements(&pl).await?;
-    tx.commit().await?;
     Ok(pids.into_iter().map(|p| p.0).collect())
 }
 

@@ -66,8 +66,16 @@ async fn generate(t: &TestDb, seed: u64) -> Generated {
     s
 }
 
+async fn indexes(db: &Db) -> Vec<(String, String)> {
+    let mut tx = db.read().await.unwrap();
+    tx.indexes_for_tests().await.unwrap()
+}
+
 async fn check(a: TestDb, b: TestDb) {
+    let schema = indexes(&a.db).await;
     let s = generate(&a, 7).await;
+    // The indexes the load set aside are all back, as the migrations made them.
+    assert_eq!(indexes(&a.db).await, schema);
     assert_eq!(s.provinces, (63, 34));
     assert_eq!(s.members, MEMBERS);
 
@@ -150,6 +158,33 @@ async fn check(a: TestDb, b: TestDb) {
             "{p:?} is not placed under its committee"
         );
     }
+
+    // The rosters hold everyone under the top of every version of their cell.
+    let top: HashMap<&str, Vec<&str>> = versions.iter().fold(HashMap::new(), |mut m, v| {
+        if !v["top_id"].is_empty() {
+            m.entry(v["org_id"].as_str()).or_default().push(v["top_id"].as_str());
+        }
+        m
+    });
+    let mut expected: Vec<(String, String)> = placements
+        .iter()
+        .flat_map(|p| {
+            top.get(p["org_id"].as_str())
+                .into_iter()
+                .flatten()
+                .map(|t| (t.to_string(), p["person_id"].clone()))
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let mut roster: Vec<(String, String)> = rows(&a.db, "roster")
+        .await
+        .into_iter()
+        .map(|r| (r["top_id"].clone(), r["person_id"].clone()))
+        .collect();
+    roster.sort();
+    assert!(!roster.is_empty());
+    assert!(roster == expected, "the rosters differ from the placements");
 
     // The national conference and its points.
     let points = rows(&a.db, "point").await;

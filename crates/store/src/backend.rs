@@ -284,8 +284,12 @@ impl Db {
                     // 16 MiB of page cache per connection, and large sorts spill to a
                     // temporary file: the server of a nation stays within 500 MiB (the
                     // operating system's file cache keeps the database's hot pages).
-                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;")
-                        .await?;
+                    let pragmas = format!(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                         PRAGMA cache_size = -{};",
+                        crate::bulk::CACHE_KIB
+                    );
+                    conn.execute(AssertSqlSafe(pragmas)).await?;
                     Ok(())
                 })
             })

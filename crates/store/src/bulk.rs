@@ -1,6 +1,6 @@
 //! Many rows per statement: the shared helper, and bulk loading for a generated registry
 //! (ids reserved ahead; organizations, their versions with the ends history gave them,
-//! and positions).
+//! and positions; the people's indexes built once at the end).
 
 use crate::people::{bind_err, placeholders};
 use crate::rows::d;
@@ -13,6 +13,31 @@ use sqlx::{Arguments, AssertSqlSafe};
 /// Rows per multi-row INSERT: large enough to amortize a statement, small enough for
 /// SQLite's parameter limit.
 const BATCH: usize = 1000;
+
+/// The tables a registry's people fill, whose secondary indexes a bulk load builds at
+/// its end.
+const PEOPLE_TABLES: &str = "'person', 'membership', 'placement', 'roster'";
+
+/// SQLite's page cache for a bulk load's connection (KiB): the unique indexes kept up
+/// row by row (citizen ids, card numbers) are written in no order.
+const BULK_CACHE_KIB: i64 = 1 << 20;
+
+/// The page cache every SQLite connection has otherwise (KiB), as the pool sets it.
+pub(crate) const CACHE_KIB: i64 = 16 * 1024;
+
+/// What a bulk load set aside, to be built at its end ([`Tx::end_bulk_load`]).
+#[must_use]
+pub struct BulkLoad {
+    /// The dropped indexes' definitions.
+    indexes: Vec<String>,
+}
+
+impl BulkLoad {
+    /// How many indexes [`Tx::end_bulk_load`] builds.
+    pub fn indexes(&self) -> usize {
+        self.indexes.len()
+    }
+}
 
 impl Tx {
     /// Reserves `n` fresh ids of `table` (`person`, `org`), so that batches can be inserted
@@ -111,6 +136,64 @@ impl Tx {
         .await?;
         // The people already placed in these organizations join their tops' rosters.
         self.add_to_rosters("v.id", before).await
+    }
+
+    /// Readies this transaction to load a whole registry's people: the secondary indexes
+    /// of their tables are dropped (unique ones stay: they are constraints), the rosters
+    /// wait, and on SQLite the connection gets a large page cache. Rows then go in one
+    /// after another instead of into every index at random places, and the index builds
+    /// at the end sort once. All of it is this transaction's: a load cut short leaves
+    /// the database as it was, indexes included.
+    pub async fn begin_bulk_load(&mut self) -> Result<BulkLoad> {
+        let sql = match self.backend {
+            Backend::Sqlite => format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({PEOPLE_TABLES}) \
+                 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+            ),
+            Backend::Postgres => format!(
+                "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+                 AND tablename IN ({PEOPLE_TABLES}) AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+            ),
+        };
+        let found: Vec<(String, String)> = sqlx::query_as(AssertSqlSafe(sql)).fetch_all(&mut *self.inner).await?;
+        for (name, _) in &found {
+            sqlx::raw_sql(AssertSqlSafe(format!("DROP INDEX {name}")))
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql(AssertSqlSafe(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")))
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        self.rosters_held = true;
+        Ok(BulkLoad {
+            indexes: found.into_iter().map(|(_, def)| def).collect(),
+        })
+    }
+
+    /// Ends a bulk load: fills the rosters, then builds the dropped indexes, calling
+    /// `built` after each.
+    pub async fn end_bulk_load(&mut self, load: BulkLoad, mut built: impl FnMut()) -> Result<()> {
+        self.rosters_held = false;
+        self.add_to_rosters("pl.id", 0).await?;
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql("SET LOCAL maintenance_work_mem = '512MB'")
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        for def in &load.indexes {
+            sqlx::raw_sql(AssertSqlSafe(def.clone()))
+                .execute(&mut *self.inner)
+                .await?;
+            built();
+        }
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql(AssertSqlSafe(format!("PRAGMA cache_size = -{CACHE_KIB}")))
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The highest id of `table` (0 when empty): rows inserted after it have higher ones.

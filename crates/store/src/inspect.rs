@@ -63,4 +63,19 @@ impl Tx {
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *self.inner).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
+
+    /// The definition of every index the schema made (not those the database makes for
+    /// a table's keys), by name: for the tests of a bulk load, which drops some and builds
+    /// them again.
+    pub async fn indexes_for_tests(&mut self) -> Result<Vec<(String, String)>> {
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+            }
+            crate::Backend::Postgres => {
+                "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+            }
+        };
+        Ok(sqlx::query_as(sql).fetch_all(&mut *self.inner).await?)
+    }
 }

@@ -32,6 +32,7 @@ pub use articles::ArticleRow;
 pub use audit::{AuditBreak, AuditEntry, AuditLine, AuditQuery};
 pub use backend::{Backend, Db};
 pub use ballots::{BallotRow, CandidateRow, NominationRow};
+pub use bulk::BulkLoad;
 pub use conferences::{
     AgendaRow, AmendmentRow, CheckinOutcome, CheckinRequest, CheckinStatus, ConferenceRow, Invitation, PointRow,
     TallyRow,
@@ -89,6 +90,8 @@ pub struct Tx {
     registry_changed: bool,
     /// Tests: every name taken as common, or as not ([`Tx::take_names_as_common_for_tests`]).
     names_common: Option<bool>,
+    /// Within a bulk load ([`Tx::begin_bulk_load`]): the rosters are built at its end.
+    rosters_held: bool,
 }
 
 impl Tx {
@@ -98,6 +101,7 @@ impl Tx {
             backend,
             registry_changed: false,
             names_common: None,
+            rosters_held: false,
         }
     }
 

@@ -544,11 +544,15 @@ impl Tx {
     /// Adds to the rosters the people of the placements (`pl.id`) or organization
     /// versions (`v.id`) with an id above `after`, under the top of each version.
     pub(crate) async fn add_to_rosters(&mut self, newer: &'static str, after: i64) -> Result<()> {
+        if self.rosters_held {
+            return Ok(());
+        }
+        // In the roster's order: its pages fill one after another.
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO roster (top_id, sort_key, person_id) \
              SELECT DISTINCT v.top_id, p.sort_key, p.id FROM placement pl \
              JOIN org_version v ON v.org_id = pl.org_id JOIN person p ON p.id = pl.person_id \
-             WHERE {newer} > $1 AND v.top_id IS NOT NULL ON CONFLICT DO NOTHING"
+             WHERE {newer} > $1 AND v.top_id IS NOT NULL ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING"
         )))
         .bind(after)
         .execute(&mut *self.inner)
